@@ -1,0 +1,50 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is a step they use.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+WORKERS ?= 2
+export FLASK_APP := exam_platform
+
+.PHONY: run test setup translations migrate seed lint migration bench chaos clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test,bench]'
+	@touch $@
+
+setup: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	@for d in $$(find exam_platform -type d -name translations); do \
+	  $(VENV)/bin/pybabel compile -q -f -d $$d || exit 1; done
+
+migrate: setup
+	$(PY) -m flask init-db
+
+seed: migrate
+	$(PY) -m flask seed-demo --if-empty
+
+run: seed
+	@echo "Serving on http://$(HOST):$(PORT)/  (demo accounts are listed in README.md)"
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) \
+	  --access-logfile - 'exam_platform:create_app()'
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check exam_platform tests bench
+
+# Rewrites the initial migration from the models (the project has not shipped a release yet).
+migration: setup
+	$(PY) -m exam_platform.tools.regen_migration
+
+bench: setup
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,118 @@
+"""Login, logout, self-registration, password change and each role's home page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from .. import clock
+from ..core_views import safe_next
+from ..db import get_session
+from ..errors import DomainError
+from ..extensions import limiter
+from ..permissions import Role, login_required
+from ..web import form_error
+from . import service
+from .forms import ChangePasswordForm, LoginForm, RegisterForm
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_account_key() -> str:
+    return "login:" + (request.form.get("username") or "").strip().lower()[:64]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], key_func=_login_account_key,
+               methods=["POST"], error_message="登录尝试过于频繁，请稍后再试")
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_IP"], methods=["POST"])
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        db = get_session()
+        user = service.authenticate(db, username=form.username.data, password=form.password.data,
+                                    now=clock.now())
+        if user is None:
+            # One message whether the user is unknown, disabled or the password wrong.
+            form.password.errors = [_("用户名或密码不正确")]
+            return render_template("accounts/login.html", form=form), 200
+        db.commit()
+        session.clear()  # no session fixation: a fresh session after login
+        login_user(user)
+        session.permanent = True
+        if user.must_change_password:
+            flash(_("请先修改初始密码"), "info")
+            return redirect(url_for("accounts.change_password"))
+        return redirect(safe_next(form.next.data, url_for("accounts.home")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    db = get_session()
+    user = db.merge(current_user._get_current_object())
+    service.end_all_sessions(db, user=user)  # every copy of this session cookie stops working
+    db.commit()
+    logout_user()
+    session.clear()
+    flash(_("您已退出登录"), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            user = service.create_user(db, actor=None, username=form.username.data,
+                                       real_name=form.real_name.data, id_type=form.id_type.data,
+                                       id_number=form.id_number.data, phone=form.phone.data,
+                                       password=form.password.data, now=clock.now())
+            service.grant_role(db, actor=None, user=user, role=Role.CANDIDATE, organization_id=None,
+                               now=clock.now())
+        except DomainError as err:
+            db.rollback()
+            form_error(form, err)
+        else:
+            db.commit()
+            flash(_("注册成功，请登录"), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        user = db.merge(current_user._get_current_object())
+        try:
+            service.change_password(db, user=user, current=form.current_password.data,
+                                    new_password=form.new_password.data, now=clock.now())
+        except DomainError as err:
+            db.rollback()
+            form_error(form, err)
+        else:
+            db.commit()
+            login_user(user)  # this session continues with the new session version; others end
+            flash(_("密码已修改，其他设备上的登录已失效"), "success")
+            return redirect(url_for("accounts.home"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.get("/home")
+@login_required
+def home():
+    return render_template("accounts/home.html")
+
+
+@bp.app_context_processor
+def _labels():
+    from .forms import ORG_KIND_LABELS, ROLE_LABELS
+
+    return {"role_labels": ROLE_LABELS, "org_kind_labels": ORG_KIND_LABELS}

@@ -1,0 +1,99 @@
+"""Question banks (题库), versioned questions and paper blueprints (组卷规则)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base
+
+
+class Bank(Base):
+    """题库: the exam bank of a category (exam authority) or a practice bank (institution or shipped)."""
+
+    __tablename__ = "banks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10), index=True)  # exam | practice
+    title: Mapped[str] = mapped_column(String(200))
+    owner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    # Bumped on every change of the bank's questions; drawn-paper indexes are keyed by it.
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    category = relationship("Category", lazy="joined")
+
+
+class Question(Base):
+    """试题: a stable key within a bank; its content lives in immutable versions."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("bank_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
+    key: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(10), default="active", index=True)  # active | retired
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    versions: Mapped[list[QuestionVersion]] = relationship(
+        back_populates="question", order_by="QuestionVersion.number", lazy="selectin")
+
+
+class QuestionVersion(Base):
+    """试题版本: never edited after creation; papers point at versions."""
+
+    __tablename__ = "question_versions"
+    __table_args__ = (
+        UniqueConstraint("question_id", "number"),
+        Index("ix_question_versions_pool", "bank_id", "is_current", "type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))  # denormalised for the pool query
+    number: Mapped[int]
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    type: Mapped[str] = mapped_column(String(12))  # true_false | single | multiple
+    topic: Mapped[str] = mapped_column(String(60), index=True)
+    difficulty: Mapped[int]
+    stem: Mapped[str] = mapped_column(Text)
+    options: Mapped[list] = mapped_column(JSON, default=list)  # ["…", "…"] in A, B, C… order
+    answer: Mapped[object] = mapped_column(JSON)  # true/false | "B" | ["A", "C"]
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    question: Mapped[Question] = relationship(back_populates="versions")
+
+
+class Blueprint(Base):
+    """组卷规则: sections of type × count × points, optional topic quotas and difficulty mix, time and pass mark."""
+
+    __tablename__ = "blueprints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    purpose: Mapped[str] = mapped_column(String(10), default="exam")  # exam | mock
+    sections: Mapped[list] = mapped_column(JSON)  # [{"type": "true_false", "count": 70, "points": 1}, …]
+    topic_quotas: Mapped[dict] = mapped_column(JSON, default=dict)  # {"触电急救": 5} — minimum per topic
+    difficulty_mix: Mapped[dict] = mapped_column(JSON, default=dict)  # {"1": 0.2, "2": 0.3, …} — shares
+    minutes: Mapped[int]
+    pass_mark: Mapped[int]
+    review_policy: Mapped[str] = mapped_column(String(20), default="score")  # score | wrong_answers
+    partial_credit: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    bank = relationship("Bank", lazy="joined")
+    category = relationship("Category", lazy="joined")

@@ -1,0 +1,76 @@
+"""Catalogue: training/exam categories and their versioned rule sets (规则集)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base
+
+
+class Category(Base):
+    """类别: e.g. ``T-1.2`` 低压电工作业 (特种作业 操作项目) or ``PRINCIPAL-HAZCHEM`` 危化主要负责人."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    group: Mapped[str] = mapped_column(String(30), index=True)  # principal | manager | special | fireworks_retail
+    class_code: Mapped[str] = mapped_column(String(20), default="")  # 作业类别, e.g. T-1 电工作业
+    class_name: Mapped[str] = mapped_column(String(120), default="")
+    industry: Mapped[str] = mapped_column(String(40), default="")
+    certificate_name: Mapped[str] = mapped_column(String(120), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    rule_sets: Mapped[list[RuleSet]] = relationship(back_populates="category", order_by="RuleSet.effective_from",
+                                                    lazy="selectin")
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class RuleSet(Base):
+    """规则集: the numbers that govern a category from ``effective_from`` on (see DOMAIN.md for sources)."""
+
+    __tablename__ = "rule_sets"
+    __table_args__ = (UniqueConstraint("category_id", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    profile: Mapped[str] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(String(300), default="")
+    effective_from: Mapped[date]
+    # training
+    initial_hours: Mapped[int]
+    refresher_hours: Mapped[int]
+    completion_valid_months: Mapped[int]
+    # theory exam
+    theory_minutes: Mapped[int]
+    pass_mark: Mapped[int]
+    retakes: Mapped[int]
+    result_valid_months: Mapped[int]
+    exam_within_days: Mapped[int]
+    publish_within_workdays: Mapped[int]
+    # practical exam (实操)
+    practical_required: Mapped[bool] = mapped_column(Boolean)
+    practical_pass_mark: Mapped[int]
+    practical_minutes: Mapped[int]
+    practical_subjects: Mapped[list] = mapped_column(JSON, default=list)  # [{code, name, weight}]
+    # certificate
+    validity_years: Mapped[int]
+    review_interval_years: Mapped[int | None]
+    review_interval_clean_years: Mapped[int | None]
+    clean_record_years: Mapped[int | None]
+    review_window_days: Mapped[int]
+    blocking_violations: Mapped[int | None]
+    issuance: Mapped[str] = mapped_column(String(20))  # approval | immediate
+    numbering: Mapped[str] = mapped_column(String(60))  # "T+id" or a pattern "{prefix}{year}{seq:06d}"
+    number_prefix: Mapped[str] = mapped_column(String(20), default="")
+    min_age: Mapped[int]
+
+    category: Mapped[Category] = relationship(back_populates="rule_sets")

@@ -1,0 +1,126 @@
+"""Database: typed declarative base, engine, and the one session a request uses.
+
+A request opens at most one session (``get_session()``), views commit it once at the end, and the
+teardown closes it (rolling back anything not committed). On SQLite, write requests take the write
+lock when their transaction begins (``BEGIN IMMEDIATE``), so a read-then-write never fails with
+"database is locked" half-way; read-only requests begin a deferred transaction and run in parallel (WAL).
+"""
+
+from __future__ import annotations
+
+import contextvars
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, g
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Whether the current unit of work intends to write (set per request; CLI and tests default to True).
+write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out, on every backend (SQLite stores naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+def make_engine(url: str, echo: bool = False) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
+        _configure_sqlite(engine)
+    else:
+        engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every SQLite test
+        # Let SQLAlchemy's "begin" event below emit BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+class Database:
+    """Holds the engine and the session factory of one app."""
+
+    def __init__(self, url: str, echo: bool = False) -> None:
+        self.url = url
+        self.engine = make_engine(url, echo)
+        self.factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def bind_to(self, connection) -> None:
+        """Tests: make every session join an outer transaction on ``connection`` (rolled back per test)."""
+        self.factory = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+
+
+def init_app(app: Flask) -> Database:
+    database = Database(app.config["DATABASE_URL"], app.config.get("SQL_ECHO", False))
+    app.extensions["database"] = database
+
+    @app.teardown_appcontext
+    def _close_session(_exc):
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    return database
+
+
+def get_db() -> Database:
+    from flask import current_app
+
+    return current_app.extensions["database"]
+
+
+def get_session() -> Session:
+    """The request's session (one per app context)."""
+    if "db_session" not in g:
+        g.db_session = get_db().factory()
+    return g.db_session

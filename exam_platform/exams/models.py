@@ -1,0 +1,183 @@
+"""Examining (考试): sittings, registrations, pre-drawn papers, attempts, answers, practical scores, results."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base
+
+
+class Sitting(Base):
+    """考试场次: one exam window in one room of a centre, drawing papers by one blueprint."""
+
+    __tablename__ = "sittings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    blueprint_id: Mapped[int] = mapped_column(ForeignKey("blueprints.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    room: Mapped[str] = mapped_column(String(100), default="")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    minutes: Mapped[int]
+    seats: Mapped[int]
+    allowed_subnets: Mapped[str] = mapped_column(Text, default="")  # CIDRs, one per line; empty = any
+    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)  # draft|published|closed|cancelled
+    self_booking: Mapped[bool] = mapped_column(Boolean, default=False)
+    results_published_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    centre = relationship("Organization", lazy="joined")
+    category = relationship("Category", lazy="joined")
+    blueprint = relationship("Blueprint")
+
+
+class SittingStaff(Base):
+    """Proctors (监考) and examiners (考评员) assigned to a sitting."""
+
+    __tablename__ = "sitting_staff"
+    __table_args__ = (UniqueConstraint("sitting_id", "user_id", "duty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    duty: Mapped[str] = mapped_column(String(10))  # proctor | examiner
+
+
+class Registration(Base):
+    """报名: a candidate in a sitting, with an unguessable 准考证号."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("sitting_id", "candidate_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    ticket_no: Mapped[str] = mapped_column(String(32), unique=True)
+    attempt_no: Mapped[int] = mapped_column(default=1)  # 1 = first sitting, 2 = 补考
+    completion_id: Mapped[int | None] = mapped_column(ForeignKey("training_completions.id"))
+    status: Mapped[str] = mapped_column(String(12), default="registered")  # registered|checked_in|absent|cancelled
+    seat: Mapped[str] = mapped_column(String(20), default="")
+    checked_in_at: Mapped[datetime | None]
+    identity_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+    sitting = relationship("Sitting", lazy="joined")
+    candidate = relationship("User", foreign_keys=[candidate_id], lazy="joined")
+
+
+class Paper(Base):
+    """试卷: the frozen draw for one registration (or one mock attempt) — versions, points, option order."""
+
+    __tablename__ = "papers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"), unique=True)
+    blueprint_id: Mapped[int] = mapped_column(ForeignKey("blueprints.id"))
+    seed: Mapped[str] = mapped_column(String(40))
+    # [{"version_id": 17, "type": "single", "points": 1, "order": [2, 0, 3, 1]}, …] in paper order
+    items: Mapped[list] = mapped_column(JSON)
+    total_points: Mapped[int]
+    created_at: Mapped[datetime]
+
+
+class Attempt(Base):
+    """作答: one candidate working one paper against the server's clock."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
+        Index("ix_attempts_state_deadline", "state", "deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"), unique=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id"), unique=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8), default="exam")  # exam | mock
+    state: Mapped[str] = mapped_column(String(12), default="in_progress")  # in_progress|submitted|voided
+    started_at: Mapped[datetime]
+    deadline: Mapped[datetime]
+    extra_seconds: Mapped[int] = mapped_column(default=0)
+    device_hash: Mapped[str] = mapped_column(String(64), default="")
+    finished_at: Mapped[datetime | None]
+    finished_by: Mapped[str] = mapped_column(String(12), default="")  # candidate|timeout|sweeper|proctor
+    score: Mapped[float | None]
+    passed: Mapped[bool | None]
+    void_reason: Mapped[str] = mapped_column(Text, default="")
+
+    paper = relationship("Paper")
+
+
+class Answer(Base):
+    """A saved response: the highest ``seq`` wins."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
+    position: Mapped[int]
+    response: Mapped[object] = mapped_column(JSON)
+    seq: Mapped[int]
+    saved_at: Mapped[datetime]
+
+
+class PracticalScore(Base):
+    """实操成绩: per-subject scores (K1–K4), veto items (否决项), entered by an examiner."""
+
+    __tablename__ = "practical_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), unique=True)
+    examiner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    subjects: Mapped[list] = mapped_column(JSON)  # [{"code": "K1", "score": 18, "max": 20}, …]
+    veto_failed: Mapped[bool] = mapped_column(Boolean, default=False)
+    veto_note: Mapped[str] = mapped_column(Text, default="")
+    total: Mapped[float]
+    passed: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime]
+
+
+class ProctorEvent(Base):
+    """考场记录: extensions, unlocks, voids, forced submits and incident notes — each with a reason."""
+
+    __tablename__ = "proctor_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    witness_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # extend|unlock|void|force_submit|incident|absent
+    seconds: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class ExamResult(Base):
+    """考试结果: theory (and practical) outcome of one registration; certificates read passed, published results."""
+
+    __tablename__ = "exam_results"
+    __table_args__ = (Index("ix_exam_results_candidate_category", "candidate_id", "category_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"), unique=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    centre_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    exam_date: Mapped[date]
+    attempt_no: Mapped[int] = mapped_column(default=1)
+    theory_score: Mapped[float | None]
+    theory_passed: Mapped[bool | None]
+    practical_score: Mapped[float | None]
+    practical_passed: Mapped[bool | None]
+    passed: Mapped[bool | None]  # None while a required part is outstanding
+    published_at: Mapped[datetime | None]
+    valid_until: Mapped[date | None]  # a passing result counts towards a certificate until this date
+
+    registration = relationship("Registration")

@@ -1,0 +1,47 @@
+"""Flask extensions, created once and bound in ``create_app``."""
+
+from __future__ import annotations
+
+from flask import request, session
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def client_address() -> str:
+    """The client IP as the app sees it (ProxyFix has applied TRUSTED_PROXIES already)."""
+    return request.remote_addr or "unknown"
+
+
+limiter = Limiter(key_func=client_address, default_limits=[])
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    lang = session.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app) -> None:
+    from .accounts.service import load_session_user
+    from .db import get_session
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load_user(token: str):
+        return load_session_user(get_session(), token)
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)

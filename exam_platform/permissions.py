@@ -1,0 +1,251 @@
+"""Who may do what: every access rule of the platform, in one place.
+
+教考分离 is written here: the examining side (question authors, exam-centre staff) and the training side
+(institution staff) are separate roles, one person never holds both, and each predicate below says which
+side may touch which object. Views, the JSON API and templates all call these predicates (templates get
+them as globals); nothing else compares roles.
+
+Object-level rules go by organisation: an object of another organisation is reported as *not found*
+(see ``require``), so ids of other organisations' objects cannot be probed.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from flask import abort, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+
+class Role(enum.StrEnum):
+    REGULATOR = "regulator"                  # 监管部门
+    QUESTION_AUTHOR = "question_author"      # 题库管理员 (exam authority)
+    CENTRE_STAFF = "centre_staff"            # 考点考务
+    PROCTOR = "proctor"                      # 监考
+    EXAMINER = "examiner"                    # 考评员 (实操)
+    INSTITUTION_STAFF = "institution_staff"  # 培训机构
+    CANDIDATE = "candidate"                  # 学员/考生
+
+
+class OrgKind(enum.StrEnum):
+    REGULATOR = "regulator"
+    EXAM_AUTHORITY = "exam_authority"
+    EXAM_CENTRE = "exam_centre"
+    TRAINING_INSTITUTION = "training_institution"
+    EMPLOYER = "employer"
+
+
+#: The organisation kind a grant of each role must name (candidates belong to no organisation).
+ROLE_ORG_KIND: dict[Role, OrgKind | None] = {
+    Role.REGULATOR: OrgKind.REGULATOR,
+    Role.QUESTION_AUTHOR: OrgKind.EXAM_AUTHORITY,
+    Role.CENTRE_STAFF: OrgKind.EXAM_CENTRE,
+    Role.PROCTOR: OrgKind.EXAM_CENTRE,
+    Role.EXAMINER: OrgKind.EXAM_CENTRE,
+    Role.INSTITUTION_STAFF: OrgKind.TRAINING_INSTITUTION,
+    Role.CANDIDATE: None,
+}
+
+EXAMINING_ROLES = frozenset({Role.QUESTION_AUTHOR, Role.CENTRE_STAFF, Role.PROCTOR, Role.EXAMINER})
+TRAINING_ROLES = frozenset({Role.INSTITUTION_STAFF})
+CENTRE_ROLES = frozenset({Role.CENTRE_STAFF, Role.PROCTOR, Role.EXAMINER})
+STAFF_ROLES = frozenset(Role) - {Role.CANDIDATE}
+
+
+def conflicting_side(existing: Iterable[Role], new: Role) -> bool:
+    """True when granting ``new`` would give one person both a training and an examining role."""
+    existing = set(existing)
+    return (new in TRAINING_ROLES and bool(existing & EXAMINING_ROLES)) or (
+        new in EXAMINING_ROLES and bool(existing & TRAINING_ROLES)
+    )
+
+
+# ---- role predicates -------------------------------------------------------------------------------
+
+def roles_of(user: Any) -> frozenset[Role]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return user.roles
+
+
+def has_role(user: Any, *roles: Role) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def org_ids(user: Any, *roles: Role) -> frozenset[int]:
+    """Organisations in which ``user`` holds any of ``roles``."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset(g.organization_id for g in user.grants
+                     if g.role in roles and g.organization_id is not None)
+
+
+def is_regulator(user: Any) -> bool:
+    return has_role(user, Role.REGULATOR)
+
+
+# ---- accounts, catalogue, audit --------------------------------------------------------------------
+
+def can_manage_accounts(user: Any) -> bool:
+    return is_regulator(user)
+
+
+def can_manage_catalog(user: Any) -> bool:
+    return is_regulator(user)
+
+
+def can_read_audit(user: Any) -> bool:
+    return is_regulator(user)
+
+
+# ---- banks (exam banks are the examining side's; practice banks the institutions') ------------------
+
+def can_read_exam_banks(user: Any) -> bool:
+    return has_role(user, Role.REGULATOR, Role.QUESTION_AUTHOR)
+
+
+def can_author_exam_banks(user: Any) -> bool:
+    return has_role(user, Role.QUESTION_AUTHOR)
+
+
+def can_read_bank(user: Any, bank: Any) -> bool:
+    if bank.purpose == "exam":
+        return can_read_exam_banks(user)
+    return has_role(user, Role.REGULATOR, Role.QUESTION_AUTHOR) or can_edit_bank(user, bank)
+
+
+def can_edit_bank(user: Any, bank: Any) -> bool:
+    if bank.purpose == "exam":
+        return has_role(user, Role.QUESTION_AUTHOR)
+    # Practice banks: shipped ones (no owner) by authors; an institution's own by its staff.
+    if bank.owner_org_id is None:
+        return has_role(user, Role.QUESTION_AUTHOR)
+    return bank.owner_org_id in org_ids(user, Role.INSTITUTION_STAFF)
+
+
+def can_manage_blueprints(user: Any) -> bool:
+    return has_role(user, Role.QUESTION_AUTHOR)
+
+
+def can_read_item_statistics(user: Any) -> bool:
+    return has_role(user, Role.REGULATOR, Role.QUESTION_AUTHOR)
+
+
+# ---- training --------------------------------------------------------------------------------------
+
+def can_manage_training(user: Any, institution_id: int | None = None) -> bool:
+    if institution_id is None:
+        return has_role(user, Role.INSTITUTION_STAFF)
+    return institution_id in org_ids(user, Role.INSTITUTION_STAFF)
+
+
+def can_read_training(user: Any, institution_id: int) -> bool:
+    return is_regulator(user) or can_manage_training(user, institution_id)
+
+
+def can_study(user: Any) -> bool:
+    return has_role(user, Role.CANDIDATE)
+
+
+# ---- exams -----------------------------------------------------------------------------------------
+
+def can_manage_sittings(user: Any, centre_id: int | None = None) -> bool:
+    if centre_id is None:
+        return has_role(user, Role.CENTRE_STAFF)
+    return centre_id in org_ids(user, Role.CENTRE_STAFF)
+
+
+def can_proctor(user: Any, centre_id: int | None = None) -> bool:
+    roles = (Role.CENTRE_STAFF, Role.PROCTOR)
+    if centre_id is None:
+        return has_role(user, *roles)
+    return centre_id in org_ids(user, *roles)
+
+
+def can_score_practical(user: Any, centre_id: int | None = None) -> bool:
+    roles = (Role.CENTRE_STAFF, Role.EXAMINER)
+    if centre_id is None:
+        return has_role(user, *roles)
+    return centre_id in org_ids(user, *roles)
+
+
+def can_read_sitting(user: Any, centre_id: int) -> bool:
+    return is_regulator(user) or centre_id in org_ids(user, *CENTRE_ROLES)
+
+
+def can_take_exams(user: Any) -> bool:
+    return has_role(user, Role.CANDIDATE)
+
+
+# ---- certificates ----------------------------------------------------------------------------------
+
+def can_manage_certificates(user: Any) -> bool:
+    """Approve issuance, suspend, revoke, cancel, decide 复审: the regulator (issuing authority)."""
+    return is_regulator(user)
+
+
+def can_read_registry(user: Any) -> bool:
+    return is_regulator(user)
+
+
+# ---- reports ---------------------------------------------------------------------------------------
+
+def can_read_regulator_reports(user: Any) -> bool:
+    return is_regulator(user)
+
+
+# ---- enforcement -----------------------------------------------------------------------------------
+
+def require(allowed: bool) -> None:
+    """Object-level check in a view: an object the user may not see is answered as not found."""
+    if not allowed:
+        abort(404)
+
+
+def _deny_anonymous():
+    if request.path.startswith("/api/"):
+        return jsonify(error={"code": "unauthorized", "message": "请先登录"}), 401
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def role_required(*roles: Role) -> Callable:
+    """Route decorator: the user must be logged in and hold one of ``roles`` (403 otherwise)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            if not current_user.is_authenticated:
+                return _deny_anonymous()
+            if not has_role(current_user, *roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = frozenset(roles)  # read by the permission-matrix test
+        return wrapped
+
+    return decorator
+
+
+def login_required(view: Callable) -> Callable:
+    """Any logged-in user."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if not current_user.is_authenticated:
+            return _deny_anonymous()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def template_globals() -> dict[str, Any]:
+    """Predicates exposed to Jinja so templates ask the same questions as views."""
+    names = [n for n in globals() if n.startswith(("can_", "has_role", "is_regulator"))]
+    return {n: globals()[n] for n in names} | {"Role": Role}
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(template_globals())

@@ -1,0 +1,96 @@
+"""Real browser tests: the app served over HTTP on 127.0.0.1, driven by headless Chromium (Playwright).
+
+The served app has its own database (committed data, demo seed), separate from the rolled-back
+transactions of the other tests. Without Chromium the tests are skipped with a notice — except under
+CI, where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+from exam_platform import create_app
+from exam_platform.db import make_engine
+from tests.conftest import database_url, reset_database
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+
+def _live_database_url() -> str:
+    base = database_url()
+    if base.startswith("sqlite"):
+        return f"sqlite:///{Path(tempfile.mkdtemp(prefix='exam_live_')) / 'live.sqlite3'}"
+    url = make_url(base)
+    live_name = f"{url.database}_live"
+    admin = make_engine(url.set(database="postgres").render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{live_name}"'))
+        conn.execute(text(f'CREATE DATABASE "{live_name}"'))
+    admin.dispose()
+    return url.set(database=live_name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def live_app():
+    url = _live_database_url()
+    reset_database(url)
+    app = create_app({"TESTING": False, "DATABASE_URL": url, "SECRET_KEY": "live-test-key"})
+    with app.app_context():
+        from exam_platform import clock, demo
+        from exam_platform.db import get_session
+
+        session = get_session()
+        demo.seed(session, now=clock.now())
+        session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed, and browser tests may not be skipped under CI")
+        pytest.skip("browser tests skipped: no Chromium found (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def login(page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()

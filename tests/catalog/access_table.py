@@ -1,0 +1,7 @@
+from tests.access import EXAM_READERS, REGULATOR
+
+ACCESS = {
+    "catalog.index": EXAM_READERS,
+    "catalog.category": EXAM_READERS,
+    "catalog.reload": REGULATOR,
+}

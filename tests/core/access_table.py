@@ -1,0 +1,7 @@
+from tests.access import PUBLIC
+
+ACCESS = {
+    "core.index": PUBLIC,
+    "core.set_language": PUBLIC,
+    "core.healthz": PUBLIC,
+}
