@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from . import core_views
 
     app.register_blueprint(core_views.bp)
+    core_views.register_bench_baseline(app)
     for area in AREAS:
         package = importlib.import_module(f"{__name__}.{area}")
         for info in pkgutil.iter_modules(package.__path__):

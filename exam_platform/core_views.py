@@ -38,6 +38,12 @@ def set_language():
     return redirect(safe_next(request.form.get("next"), url_for("core.index")))
 
 
+def register_bench_baseline(app) -> None:
+    """``GET /bench/baseline``: the trivial endpoint benchmarks compare against (BENCH_MODE only)."""
+    if app.config.get("BENCH_MODE"):
+        app.add_url_rule("/bench/baseline", "bench_baseline", lambda: jsonify(ok=True))
+
+
 @bp.get("/healthz")
 def healthz():
     database = get_db()

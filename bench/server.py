@@ -1,0 +1,93 @@
+"""Start and stop the app under gunicorn with production settings, for benchmarks and fault tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = str(Path(sys.executable).parent / "gunicorn")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    """``with AppServer(database_url, workers=2) as server: server.url``"""
+
+    def __init__(self, database_url: str, *, workers: int = 2, threads: int = 4, port: int | None = None,
+                 env: dict[str, str] | None = None, log: Path | None = None):
+        self.database_url = database_url
+        self.workers, self.threads = workers, threads
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.extra_env = env or {}
+        self.log = log or ROOT / "bench" / "results" / f"gunicorn-{self.port}.log.tmp"
+        self.process: subprocess.Popen | None = None
+
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "DATABASE_URL": self.database_url,
+            "BENCH_MODE": "1",
+            "SECRET_KEY": env.get("SECRET_KEY", "bench-secret-key-not-for-production"),
+            "RATELIMIT_LOGIN_ACCOUNT": "100000 per minute",
+            "RATELIMIT_LOGIN_IP": "100000 per minute",
+            "RATELIMIT_VERIFY_IP": "1000000 per minute",
+        })
+        env.update(self.extra_env)
+        return env
+
+    def start(self) -> AppServer:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        out = self.log.open("ab")
+        self.process = subprocess.Popen(
+            [GUNICORN, "--workers", str(self.workers), "--threads", str(self.threads), "--bind",
+             f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "exam_platform:create_app()"],
+            cwd=ROOT, env=self.environment(), stdout=out, stderr=out, start_new_session=True)
+        self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process and self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited early; see {self.log}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("the app did not become ready")
+
+    def worker_pids(self) -> list[int]:
+        if not self.process:
+            return []
+        out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
+        return [int(p) for p in out.stdout.split()]
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def __enter__(self) -> AppServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
