@@ -12,16 +12,27 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
 from . import AREAS, clock
 from .db import get_db, get_session
 
 
+def _in_app_context(command: click.Command) -> click.Command:
+    """Every command (and group subcommand) runs inside the app context, however it is invoked."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _in_app_context(sub)
+    elif command.callback is not None and not getattr(command.callback, "_app_context", False):
+        command.callback = with_appcontext(command.callback)
+        command.callback._app_context = True
+    return command
+
+
 def register(app: Flask) -> None:
     for command in (init_db, create_user, import_catalog, seed_demo, backup):
-        app.cli.add_command(command)
+        app.cli.add_command(_in_app_context(command))
     for area in AREAS:
         try:
             module = importlib.import_module(f"{__package__}.{area}.commands")
@@ -30,7 +41,7 @@ def register(app: Flask) -> None:
                 raise
             continue
         for command in module.COMMANDS:
-            app.cli.add_command(command)
+            app.cli.add_command(_in_app_context(command))
 
 
 def fail(message: str) -> None:
