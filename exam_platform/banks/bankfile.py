@@ -102,6 +102,40 @@ def _letters(value: Any) -> list[str] | None:
     return None
 
 
+TRUE_WORDS = {"对", "正确", "是", "√", "✓", "T", "TRUE", "Y", "YES", "1"}
+FALSE_WORDS = {"错", "错误", "否", "×", "✗", "X", "F", "FALSE", "N", "NO", "0"}
+
+
+def parse_answer(qtype: str, value: Any) -> Any:
+    """An answer as typed in a form or a spreadsheet cell ("对", "B", "ACD", "A,C,D") in the file's form.
+
+    What cannot be read is returned as it is, so that ``check_question`` names the problem.
+    """
+    if isinstance(value, bool) or value is None:
+        return value
+    text = str(value).strip()
+    if qtype == "true_false":
+        word = text.upper()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        return text
+    if qtype == "multiple":
+        letters = _letters(text)
+        return letters if letters else text
+    return text.upper() if len(text) == 1 else text
+
+
+def answer_text(qtype: str, answer: Any) -> str:
+    """How an answer is written in a form or a spreadsheet: 对/错, B, ACD."""
+    if qtype == "true_false":
+        return "对" if answer is True else "错" if answer is False else ""
+    if isinstance(answer, list):
+        return "".join(answer)
+    return str(answer or "")
+
+
 def check_question(q: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """(field, reason) for every rule ``q`` breaks; ``q`` uses the file's field names."""
     found: list[tuple[str, Any]] = []
@@ -190,6 +224,10 @@ def normalise_question(q: Mapping[str, Any]) -> dict:
     else:
         out["answer"] = sorted(set(_letters(q["answer"])))
     return out
+
+
+def stem_hash(stem: str) -> str:
+    return hashlib.sha256(normalise_stem(stem).encode()).hexdigest()
 
 
 def content_hash(q: Mapping[str, Any]) -> str:

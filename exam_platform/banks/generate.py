@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..catalog.models import Category
-from .bankfile import content_hash
+from .bankfile import content_hash, stem_hash
 from .models import Bank, Question, QuestionVersion
 
 TOPICS = ("触电急救", "电气防火", "安全用具", "法律法规", "低压电器", "接地与接零", "防雷", "线路敷设", "照明",
@@ -52,6 +52,7 @@ def generated_bank(session: Session, *, actor: Any, code: str, category: str, si
         {"question_id": ids[c["key"]], "bank_id": bank.id, "number": 1, "is_current": True, "type": c["type"],
          "topic": c["topic"], "difficulty": c["difficulty"], "stem": c["stem"], "options": c["options"],
          "answer": c["answer"], "explanation": c["explanation"], "content_hash": content_hash(c),
+         "stem_hash": stem_hash(c["stem"]),
          "created_at": now, "created_by_id": getattr(actor, "id", None)} for c in contents])
     audit.record(session, actor=actor, action="bank.generate", target=bank, after={"size": size}, at=now)
     return bank

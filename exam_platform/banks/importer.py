@@ -21,7 +21,15 @@ from sqlalchemy.orm import Session
 from .. import ROOT, audit
 from ..catalog.models import Category
 from ..errors import ValidationError
-from .bankfile import BankDocument, BankFileProblems, Problem, content_hash, dump_document, load_document
+from .bankfile import (
+    BankDocument,
+    BankFileProblems,
+    Problem,
+    content_hash,
+    dump_document,
+    load_document,
+    stem_hash,
+)
 from .models import Bank, Question, QuestionVersion
 
 BANKS_DIR = ROOT / "question_banks" / "banks"
@@ -132,8 +140,8 @@ def version_row(*, question: Question, bank: Bank, content: Mapping[str, Any], a
         question_id=question.id, bank_id=bank.id, number=number, is_current=True,
         type=content["type"], topic=content["topic"], difficulty=content["difficulty"], stem=content["stem"],
         options=list(content.get("options") or []), answer=content["answer"],
-        explanation=content.get("explanation") or "", content_hash=content_hash(content), created_at=now,
-        created_by_id=getattr(actor, "id", None))
+        explanation=content.get("explanation") or "", content_hash=content_hash(content),
+        stem_hash=stem_hash(content["stem"]), created_at=now, created_by_id=getattr(actor, "id", None))
 
 
 def new_version(session: Session, *, question: Question, bank: Bank, content: Mapping[str, Any], actor: Any,

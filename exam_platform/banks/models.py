@@ -57,6 +57,7 @@ class QuestionVersion(Base):
     __table_args__ = (
         UniqueConstraint("question_id", "number"),
         Index("ix_question_versions_pool", "bank_id", "is_current", "type"),
+        Index("ix_question_versions_stem", "bank_id", "stem_hash"),
         # At most one current version per question (the invariant the importer and editor keep).
         Index("ix_question_versions_one_current", "question_id", unique=True,
               sqlite_where=text("is_current"), postgresql_where=text("is_current")),
@@ -75,6 +76,8 @@ class QuestionVersion(Base):
     answer: Mapped[object] = mapped_column(JSON)  # true/false | "B" | ["A", "C"]
     explanation: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
+    # Hash of the normalised stem (bankfile.normalise_stem): finds a duplicate stem in a bank with one query.
+    stem_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -117,5 +120,6 @@ class PendingUpload(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     filename: Mapped[str] = mapped_column(String(200), default="")
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    bank_revision: Mapped[int]  # the bank as previewed; confirming after it changed asks for a new preview
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)

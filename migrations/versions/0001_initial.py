@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 14:08:07.261163
+Create Date: 2026-11-29 14:16:33.937932
 """
 from alembic import op
 import sqlalchemy as sa
@@ -156,6 +156,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('filename', sa.String(length=200), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('bank_revision', sa.Integer(), nullable=False),
     sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['bank_id'], ['banks.id'], name=op.f('fk_bank_pending_uploads_bank_id_banks')),
@@ -264,6 +265,7 @@ def upgrade() -> None:
     sa.Column('answer', sa.JSON(), nullable=False),
     sa.Column('explanation', sa.Text(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('stem_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['bank_id'], ['banks.id'], name=op.f('fk_question_versions_bank_id_banks')),
@@ -276,6 +278,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_question_versions_one_current', ['question_id'], unique=True, sqlite_where=sa.text('is_current'), postgresql_where=sa.text('is_current'))
         batch_op.create_index('ix_question_versions_pool', ['bank_id', 'is_current', 'type'], unique=False)
         batch_op.create_index(batch_op.f('ix_question_versions_question_id'), ['question_id'], unique=False)
+        batch_op.create_index('ix_question_versions_stem', ['bank_id', 'stem_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_question_versions_topic'), ['topic'], unique=False)
 
     op.create_table('sittings',
@@ -492,6 +495,7 @@ def downgrade() -> None:
     op.drop_table('sittings')
     with op.batch_alter_table('question_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_question_versions_topic'))
+        batch_op.drop_index('ix_question_versions_stem')
         batch_op.drop_index(batch_op.f('ix_question_versions_question_id'))
         batch_op.drop_index('ix_question_versions_pool')
         batch_op.drop_index('ix_question_versions_one_current', sqlite_where=sa.text('is_current'), postgresql_where=sa.text('is_current'))
