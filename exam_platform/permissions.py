@@ -150,6 +150,41 @@ def can_study(user: Any) -> bool:
     return has_role(user, Role.CANDIDATE)
 
 
+def training_org_ids(user: Any) -> frozenset[int] | None:
+    """Institutions whose classes ``user`` may read: None = all (regulator), else their own institutions."""
+    if is_regulator(user):
+        return None
+    return org_ids(user, Role.INSTITUTION_STAFF)
+
+
+def can_read_class(user: Any, training_class: Any) -> bool:
+    return can_read_training(user, training_class.institution_id)
+
+
+def can_manage_class(user: Any, training_class: Any) -> bool:
+    return can_manage_training(user, training_class.institution_id)
+
+
+def can_manage_lesson(user: Any, lesson: Any) -> bool:
+    return can_manage_training(user, lesson.institution_id)
+
+
+def can_study_enrollment(user: Any, enrollment: Any) -> bool:
+    """A trainee studies, checks in and practises only in their own enrollments."""
+    return can_study(user) and enrollment.trainee_id == getattr(user, "id", None)
+
+
+def can_read_completion(user: Any, completion: Any) -> bool:
+    """培训合格证明: the trainee, their institution's staff and the regulator (the public sees a masked page)."""
+    return (is_regulator(user) or can_manage_training(user, completion.institution_id)
+            or (can_study(user) and completion.trainee_id == getattr(user, "id", None)))
+
+
+def can_practise(user: Any, bank: Any) -> bool:
+    """Practice is from practice banks only — never an exam bank, whoever asks (教考分离)."""
+    return can_study(user) and bank.purpose == "practice"
+
+
 # ---- exams -----------------------------------------------------------------------------------------
 
 def can_manage_sittings(user: Any, centre_id: int | None = None) -> bool:

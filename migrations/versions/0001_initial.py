@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 14:16:33.937932
+Create Date: 2026-11-29 14:20:58.350565
 """
 from alembic import op
 import sqlalchemy as sa
@@ -193,6 +193,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_blueprints_bank_id'), ['bank_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_blueprints_category_id'), ['category_id'], unique=False)
 
+    op.create_table('lessons',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('institution_id', sa.Integer(), nullable=False),
+    sa.Column('category_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('media_url', sa.String(length=500), nullable=False),
+    sa.Column('attachment_url', sa.String(length=500), nullable=False),
+    sa.Column('minutes', sa.Integer(), nullable=False),
+    sa.Column('published', sa.Boolean(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('minutes > 0', name=op.f('ck_lessons_minutes_positive')),
+    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_lessons_category_id_categories')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_lessons_created_by_id_users')),
+    sa.ForeignKeyConstraint(['institution_id'], ['organizations.id'], name=op.f('fk_lessons_institution_id_organizations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lessons'))
+    )
+    with op.batch_alter_table('lessons', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lessons_category_id'), ['category_id'], unique=False)
+        batch_op.create_index('ix_lessons_course', ['institution_id', 'category_id', 'position'], unique=False)
+
     op.create_table('questions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('bank_id', sa.Integer(), nullable=False),
@@ -226,30 +250,82 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_role_grants_role'), ['role'], unique=False)
         batch_op.create_index(batch_op.f('ix_role_grants_user_id'), ['user_id'], unique=False)
 
-    op.create_table('training_completions',
+    op.create_table('training_classes',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.String(length=40), nullable=False),
-    sa.Column('trainee_id', sa.Integer(), nullable=False),
     sa.Column('institution_id', sa.Integer(), nullable=False),
     sa.Column('category_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=12), nullable=False),
-    sa.Column('hours', sa.Integer(), nullable=False),
-    sa.Column('issued_on', sa.Date(), nullable=False),
-    sa.Column('valid_until', sa.Date(), nullable=False),
-    sa.Column('revoked', sa.Boolean(), nullable=False),
-    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('enrolled_count', sa.Integer(), nullable=False),
+    sa.Column('contact', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('final_test', sa.Boolean(), nullable=False),
+    sa.Column('final_test_pass_mark', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_training_completions_category_id_categories')),
-    sa.ForeignKeyConstraint(['institution_id'], ['organizations.id'], name=op.f('fk_training_completions_institution_id_organizations')),
-    sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_training_completions_issued_by_id_users')),
-    sa.ForeignKeyConstraint(['trainee_id'], ['users.id'], name=op.f('fk_training_completions_trainee_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_completions')),
-    sa.UniqueConstraint('number', name=op.f('uq_training_completions_number'))
+    sa.Column('updated_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('initial', 'refresher')", name=op.f('ck_training_classes_kind_known')),
+    sa.CheckConstraint('capacity > 0', name=op.f('ck_training_classes_capacity_positive')),
+    sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_training_classes_dates_ordered')),
+    sa.CheckConstraint('enrolled_count >= 0 AND enrolled_count <= capacity', name=op.f('ck_training_classes_enrolled_within_capacity')),
+    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_training_classes_category_id_categories')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_training_classes_created_by_id_users')),
+    sa.ForeignKeyConstraint(['institution_id'], ['organizations.id'], name=op.f('fk_training_classes_institution_id_organizations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_classes'))
     )
-    with op.batch_alter_table('training_completions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_training_completions_category_id'), ['category_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_training_completions_institution_id'), ['institution_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_training_completions_trainee_id'), ['trainee_id'], unique=False)
+    with op.batch_alter_table('training_classes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_classes_category_id'), ['category_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_training_classes_institution_id'), ['institution_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_training_classes_status'), ['status'], unique=False)
+
+    op.create_table('class_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('class_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('credit_minutes', sa.Integer(), nullable=False),
+    sa.Column('mode', sa.String(length=10), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('teacher', sa.String(length=64), nullable=False),
+    sa.Column('topic', sa.String(length=200), nullable=False),
+    sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('credit_minutes > 0', name=op.f('ck_class_sessions_credit_positive')),
+    sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_class_sessions_times_ordered')),
+    sa.ForeignKeyConstraint(['class_id'], ['training_classes.id'], name=op.f('fk_class_sessions_class_id_training_classes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_class_sessions'))
+    )
+    with op.batch_alter_table('class_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_class_sessions_class_id'), ['class_id'], unique=False)
+        batch_op.create_index('ix_class_sessions_time', ['starts_at', 'ends_at'], unique=False)
+
+    op.create_table('enrollments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('class_id', sa.Integer(), nullable=False),
+    sa.Column('trainee_id', sa.Integer(), nullable=False),
+    sa.Column('institution_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('phone', sa.String(length=20), nullable=False),
+    sa.Column('employer_name', sa.String(length=200), nullable=False),
+    sa.Column('source', sa.String(length=10), nullable=False),
+    sa.Column('enrolled_by_id', sa.Integer(), nullable=True),
+    sa.Column('enrolled_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('withdrawn_at', exam_platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('test_score', sa.Integer(), nullable=True),
+    sa.Column('test_recorded_at', exam_platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['class_id'], ['training_classes.id'], name=op.f('fk_enrollments_class_id_training_classes')),
+    sa.ForeignKeyConstraint(['enrolled_by_id'], ['users.id'], name=op.f('fk_enrollments_enrolled_by_id_users')),
+    sa.ForeignKeyConstraint(['institution_id'], ['organizations.id'], name=op.f('fk_enrollments_institution_id_organizations')),
+    sa.ForeignKeyConstraint(['trainee_id'], ['users.id'], name=op.f('fk_enrollments_trainee_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_enrollments')),
+    sa.UniqueConstraint('class_id', 'trainee_id', name=op.f('uq_enrollments_class_id_trainee_id'))
+    )
+    with op.batch_alter_table('enrollments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_enrollments_class_id'), ['class_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enrollments_institution_id'), ['institution_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enrollments_trainee_id'), ['trainee_id'], unique=False)
 
     op.create_table('question_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -307,6 +383,141 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sittings_centre_id'), ['centre_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_sittings_status'), ['status'], unique=False)
 
+    op.create_table('attendance_records',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('enrollment_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('late_minutes', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=10), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.CheckConstraint('late_minutes >= 0', name=op.f('ck_attendance_records_late_non_negative')),
+    sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], name=op.f('fk_attendance_records_enrollment_id_enrollments')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_attendance_records_recorded_by_id_users')),
+    sa.ForeignKeyConstraint(['session_id'], ['class_sessions.id'], name=op.f('fk_attendance_records_session_id_class_sessions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attendance_records')),
+    sa.UniqueConstraint('session_id', 'enrollment_id', name=op.f('uq_attendance_records_session_id_enrollment_id'))
+    )
+    with op.batch_alter_table('attendance_records', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attendance_records_enrollment_id'), ['enrollment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attendance_records_session_id'), ['session_id'], unique=False)
+
+    op.create_table('practice_attempts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('trainee_id', sa.Integer(), nullable=False),
+    sa.Column('bank_id', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('response', sa.JSON(), nullable=False),
+    sa.Column('correct', sa.Boolean(), nullable=False),
+    sa.Column('answered_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['bank_id'], ['banks.id'], name=op.f('fk_practice_attempts_bank_id_banks')),
+    sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_practice_attempts_question_id_questions')),
+    sa.ForeignKeyConstraint(['trainee_id'], ['users.id'], name=op.f('fk_practice_attempts_trainee_id_users')),
+    sa.ForeignKeyConstraint(['version_id'], ['question_versions.id'], name=op.f('fk_practice_attempts_version_id_question_versions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_practice_attempts'))
+    )
+    with op.batch_alter_table('practice_attempts', schema=None) as batch_op:
+        batch_op.create_index('ix_practice_attempts_trainee_bank', ['trainee_id', 'bank_id'], unique=False)
+
+    op.create_table('sitting_staff',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sitting_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('duty', sa.String(length=10), nullable=False),
+    sa.ForeignKeyConstraint(['sitting_id'], ['sittings.id'], name=op.f('fk_sitting_staff_sitting_id_sittings')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_sitting_staff_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sitting_staff')),
+    sa.UniqueConstraint('sitting_id', 'user_id', 'duty', name=op.f('uq_sitting_staff_sitting_id_user_id_duty'))
+    )
+    with op.batch_alter_table('sitting_staff', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sitting_staff_sitting_id'), ['sitting_id'], unique=False)
+
+    op.create_table('study_presence',
+    sa.Column('trainee_id', sa.Integer(), nullable=False),
+    sa.Column('enrollment_id', sa.Integer(), nullable=True),
+    sa.Column('lesson_id', sa.Integer(), nullable=True),
+    sa.Column('last_beat_at', exam_platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], name=op.f('fk_study_presence_enrollment_id_enrollments')),
+    sa.ForeignKeyConstraint(['lesson_id'], ['lessons.id'], name=op.f('fk_study_presence_lesson_id_lessons')),
+    sa.ForeignKeyConstraint(['trainee_id'], ['users.id'], name=op.f('fk_study_presence_trainee_id_users')),
+    sa.PrimaryKeyConstraint('trainee_id', name=op.f('pk_study_presence'))
+    )
+    op.create_table('study_records',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('enrollment_id', sa.Integer(), nullable=False),
+    sa.Column('lesson_id', sa.Integer(), nullable=False),
+    sa.Column('seconds', sa.Integer(), nullable=False),
+    sa.Column('started_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_credit_at', exam_platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('completed_at', exam_platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('seconds >= 0', name=op.f('ck_study_records_seconds_non_negative')),
+    sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], name=op.f('fk_study_records_enrollment_id_enrollments')),
+    sa.ForeignKeyConstraint(['lesson_id'], ['lessons.id'], name=op.f('fk_study_records_lesson_id_lessons')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_study_records')),
+    sa.UniqueConstraint('enrollment_id', 'lesson_id', name=op.f('uq_study_records_enrollment_id_lesson_id'))
+    )
+    with op.batch_alter_table('study_records', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_study_records_enrollment_id'), ['enrollment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_study_records_lesson_id'), ['lesson_id'], unique=False)
+
+    op.create_table('training_completions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=40), nullable=False),
+    sa.Column('trainee_id', sa.Integer(), nullable=False),
+    sa.Column('institution_id', sa.Integer(), nullable=False),
+    sa.Column('category_id', sa.Integer(), nullable=False),
+    sa.Column('enrollment_id', sa.Integer(), nullable=True),
+    sa.Column('class_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('hours', sa.Integer(), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('valid_until', sa.Date(), nullable=False),
+    sa.Column('revoked', sa.Boolean(), nullable=False),
+    sa.Column('revoked_at', exam_platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_reason', sa.Text(), nullable=False),
+    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_training_completions_category_id_categories')),
+    sa.ForeignKeyConstraint(['class_id'], ['training_classes.id'], name=op.f('fk_training_completions_class_id_training_classes')),
+    sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], name=op.f('fk_training_completions_enrollment_id_enrollments')),
+    sa.ForeignKeyConstraint(['institution_id'], ['organizations.id'], name=op.f('fk_training_completions_institution_id_organizations')),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_training_completions_issued_by_id_users')),
+    sa.ForeignKeyConstraint(['trainee_id'], ['users.id'], name=op.f('fk_training_completions_trainee_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_completions')),
+    sa.UniqueConstraint('enrollment_id', name=op.f('uq_training_completions_enrollment_id')),
+    sa.UniqueConstraint('number', name=op.f('uq_training_completions_number'))
+    )
+    with op.batch_alter_table('training_completions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_completions_category_id'), ['category_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_training_completions_class_id'), ['class_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_training_completions_institution_id'), ['institution_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_training_completions_trainee_id'), ['trainee_id'], unique=False)
+
+    op.create_table('wrong_answers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('trainee_id', sa.Integer(), nullable=False),
+    sa.Column('bank_id', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('last_response', sa.JSON(), nullable=False),
+    sa.Column('wrong_count', sa.Integer(), nullable=False),
+    sa.Column('last_wrong_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('cleared', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['bank_id'], ['banks.id'], name=op.f('fk_wrong_answers_bank_id_banks')),
+    sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_wrong_answers_question_id_questions')),
+    sa.ForeignKeyConstraint(['trainee_id'], ['users.id'], name=op.f('fk_wrong_answers_trainee_id_users')),
+    sa.ForeignKeyConstraint(['version_id'], ['question_versions.id'], name=op.f('fk_wrong_answers_version_id_question_versions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_wrong_answers')),
+    sa.UniqueConstraint('trainee_id', 'question_id', name=op.f('uq_wrong_answers_trainee_id_question_id'))
+    )
+    with op.batch_alter_table('wrong_answers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_wrong_answers_cleared'), ['cleared'], unique=False)
+        batch_op.create_index(batch_op.f('ix_wrong_answers_trainee_id'), ['trainee_id'], unique=False)
+
     op.create_table('registrations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sitting_id', sa.Integer(), nullable=False),
@@ -330,19 +541,6 @@ def upgrade() -> None:
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_registrations_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_registrations_sitting_id'), ['sitting_id'], unique=False)
-
-    op.create_table('sitting_staff',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('sitting_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('duty', sa.String(length=10), nullable=False),
-    sa.ForeignKeyConstraint(['sitting_id'], ['sittings.id'], name=op.f('fk_sitting_staff_sitting_id_sittings')),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_sitting_staff_user_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_sitting_staff')),
-    sa.UniqueConstraint('sitting_id', 'user_id', 'duty', name=op.f('uq_sitting_staff_sitting_id_user_id_duty'))
-    )
-    with op.batch_alter_table('sitting_staff', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_sitting_staff_sitting_id'), ['sitting_id'], unique=False)
 
     op.create_table('exam_results',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -478,15 +676,42 @@ def downgrade() -> None:
         batch_op.drop_index('ix_exam_results_candidate_category')
 
     op.drop_table('exam_results')
-    with op.batch_alter_table('sitting_staff', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_sitting_staff_sitting_id'))
-
-    op.drop_table('sitting_staff')
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_registrations_sitting_id'))
         batch_op.drop_index(batch_op.f('ix_registrations_candidate_id'))
 
     op.drop_table('registrations')
+    with op.batch_alter_table('wrong_answers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_wrong_answers_trainee_id'))
+        batch_op.drop_index(batch_op.f('ix_wrong_answers_cleared'))
+
+    op.drop_table('wrong_answers')
+    with op.batch_alter_table('training_completions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_training_completions_trainee_id'))
+        batch_op.drop_index(batch_op.f('ix_training_completions_institution_id'))
+        batch_op.drop_index(batch_op.f('ix_training_completions_class_id'))
+        batch_op.drop_index(batch_op.f('ix_training_completions_category_id'))
+
+    op.drop_table('training_completions')
+    with op.batch_alter_table('study_records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_study_records_lesson_id'))
+        batch_op.drop_index(batch_op.f('ix_study_records_enrollment_id'))
+
+    op.drop_table('study_records')
+    op.drop_table('study_presence')
+    with op.batch_alter_table('sitting_staff', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sitting_staff_sitting_id'))
+
+    op.drop_table('sitting_staff')
+    with op.batch_alter_table('practice_attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_practice_attempts_trainee_bank')
+
+    op.drop_table('practice_attempts')
+    with op.batch_alter_table('attendance_records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attendance_records_session_id'))
+        batch_op.drop_index(batch_op.f('ix_attendance_records_enrollment_id'))
+
+    op.drop_table('attendance_records')
     with op.batch_alter_table('sittings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sittings_status'))
         batch_op.drop_index(batch_op.f('ix_sittings_centre_id'))
@@ -501,12 +726,23 @@ def downgrade() -> None:
         batch_op.drop_index('ix_question_versions_one_current', sqlite_where=sa.text('is_current'), postgresql_where=sa.text('is_current'))
 
     op.drop_table('question_versions')
-    with op.batch_alter_table('training_completions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_training_completions_trainee_id'))
-        batch_op.drop_index(batch_op.f('ix_training_completions_institution_id'))
-        batch_op.drop_index(batch_op.f('ix_training_completions_category_id'))
+    with op.batch_alter_table('enrollments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_enrollments_trainee_id'))
+        batch_op.drop_index(batch_op.f('ix_enrollments_institution_id'))
+        batch_op.drop_index(batch_op.f('ix_enrollments_class_id'))
 
-    op.drop_table('training_completions')
+    op.drop_table('enrollments')
+    with op.batch_alter_table('class_sessions', schema=None) as batch_op:
+        batch_op.drop_index('ix_class_sessions_time')
+        batch_op.drop_index(batch_op.f('ix_class_sessions_class_id'))
+
+    op.drop_table('class_sessions')
+    with op.batch_alter_table('training_classes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_training_classes_status'))
+        batch_op.drop_index(batch_op.f('ix_training_classes_institution_id'))
+        batch_op.drop_index(batch_op.f('ix_training_classes_category_id'))
+
+    op.drop_table('training_classes')
     with op.batch_alter_table('role_grants', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_grants_user_id'))
         batch_op.drop_index(batch_op.f('ix_role_grants_role'))
@@ -518,6 +754,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_questions_bank_id'))
 
     op.drop_table('questions')
+    with op.batch_alter_table('lessons', schema=None) as batch_op:
+        batch_op.drop_index('ix_lessons_course')
+        batch_op.drop_index(batch_op.f('ix_lessons_category_id'))
+
+    op.drop_table('lessons')
     with op.batch_alter_table('blueprints', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_blueprints_category_id'))
         batch_op.drop_index(batch_op.f('ix_blueprints_bank_id'))

@@ -1,0 +1,87 @@
+"""Training pages. One blueprint ``training`` (under /training); its routes live in the sibling modules imported at
+the bottom: class_views (classes, timetable, attendance, exports), enroll_views (enrollment, trainee records,
+completion issue), lesson_views (courseware), my_views (trainee pages, QR check-in), practice_views, completion_views.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from flask import Blueprint, current_app, request, url_for
+from flask_login import current_user
+
+from ..clock import SHANGHAI
+from ..db import get_session
+from ..permissions import Role, can_manage_class, can_read_class, org_ids, require
+from . import classes
+from .forms import ATTENDANCE_LABELS, KIND_LABELS, MODE_LABELS, STATUS_ACTIONS, STATUS_LABELS
+
+bp = Blueprint("training", __name__, url_prefix="/training")
+
+# Anti-挂机 and check-in parameters (technical, not legal rules — those come from the rule sets).
+DEFAULTS = {
+    "TRAINING_STUDY_MAX_GAP_SECONDS": 60,   # longest gap between heartbeats that is still credited
+    "TRAINING_STUDY_BEAT_SECONDS": 20,      # how often the lesson page sends a heartbeat
+    "TRAINING_STUDY_IDLE_SECONDS": 180,     # no interaction for this long: the page stops counting
+    "TRAINING_QR_PERIOD_SECONDS": 30,       # the on-site check-in code changes this often
+    "TRAINING_QR_GRACE_WINDOWS": 1,         # ... and is accepted for this many periods after it changed
+    "TRAINING_CHECKIN_EARLY_MINUTES": 30,   # check-in opens this long before a session starts
+}
+
+
+def setting(name: str) -> int:
+    return int(current_app.config.get(name, DEFAULTS[name]))
+
+
+def institution_id() -> int:
+    """The institution a staff member acts for (their first, when they hold grants in several)."""
+    ids = org_ids(current_user, Role.INSTITUTION_STAFF)
+    require(bool(ids))
+    return min(ids)
+
+
+def load_class(class_id: int, *, manage: bool = True):
+    cls = classes.get_class(get_session(), class_id)
+    require(can_manage_class(current_user, cls) if manage else can_read_class(current_user, cls))
+    return cls
+
+
+def load_class_session(session_id: int):
+    row = classes.get_session_of(get_session(), session_id)
+    require(can_manage_class(current_user, row.training_class))
+    return row
+
+
+def local_datetime(day, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=SHANGHAI)
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL for QR codes: PUBLIC_BASE_URL when configured, else this request's host."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
+def mock_exam_url(bank_code: str) -> str | None:
+    """The exams area's mock exam for a practice bank, when that area provides one (reached by URL only)."""
+    if "exams.mock_start" not in current_app.view_functions:
+        return None
+    return url_for("exams.mock_start", bank_code=bank_code)
+
+
+@bp.app_context_processor
+def _labels():
+    return {"training_kind_labels": KIND_LABELS, "training_status_labels": STATUS_LABELS,
+            "attendance_labels": ATTENDANCE_LABELS, "session_mode_labels": MODE_LABELS,
+            "training_status_actions": STATUS_ACTIONS, "training_transitions": classes.TRANSITIONS}
+
+
+from . import (  # noqa: E402, F401 - the routes register themselves on ``bp``
+    class_views,
+    completion_views,
+    enroll_views,
+    lesson_views,
+    my_views,
+    practice_views,
+)
