@@ -28,7 +28,10 @@ class Sitting(Base):
     allowed_subnets: Mapped[str] = mapped_column(Text, default="")  # CIDRs, one per line; empty = any
     status: Mapped[str] = mapped_column(String(12), default="draft", index=True)  # draft|published|closed|cancelled
     self_booking: Mapped[bool] = mapped_column(Boolean, default=False)
+    pass_mark: Mapped[int] = mapped_column(default=80)  # theory pass mark of the rule set in force on the exam day
     results_published_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
 
     centre = relationship("Organization", lazy="joined")
@@ -64,10 +67,12 @@ class Registration(Base):
     seat: Mapped[str] = mapped_column(String(20), default="")
     checked_in_at: Mapped[datetime | None]
     identity_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: booked by the candidate
     created_at: Mapped[datetime]
 
     sitting = relationship("Sitting", lazy="joined")
     candidate = relationship("User", foreign_keys=[candidate_id], lazy="joined")
+    identity_confirmed_by = relationship("User", foreign_keys=[identity_confirmed_by_id])
 
 
 class Paper(Base):
@@ -103,7 +108,15 @@ class Attempt(Base):
     started_at: Mapped[datetime]
     deadline: Mapped[datetime]
     extra_seconds: Mapped[int] = mapped_column(default=0)
-    device_hash: Mapped[str] = mapped_column(String(64), default="")
+    device_hash: Mapped[str] = mapped_column(String(64), default="")  # sha256 of the device cookie; "" = unbound
+    device_label: Mapped[str] = mapped_column(String(120), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    # What the save path needs, so that it never loads the paper: "T S4 M5 …" (type and option count per position).
+    layout: Mapped[str] = mapped_column(Text, default="")
+    question_count: Mapped[int] = mapped_column(default=0)
+    pass_mark: Mapped[int] = mapped_column(default=80)
+    allowed_subnets: Mapped[str] = mapped_column(Text, default="")  # copied from the sitting, kept in step with it
+    last_saved_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     finished_by: Mapped[str] = mapped_column(String(12), default="")  # candidate|timeout|sweeper|proctor
     score: Mapped[float | None]
@@ -111,6 +124,7 @@ class Attempt(Base):
     void_reason: Mapped[str] = mapped_column(Text, default="")
 
     paper = relationship("Paper")
+    registration = relationship("Registration")
 
 
 class Answer(Base):
@@ -157,6 +171,9 @@ class ProctorEvent(Base):
     seconds: Mapped[int] = mapped_column(default=0)
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
+
+    actor = relationship("User", foreign_keys=[actor_id], lazy="joined")
+    witness = relationship("User", foreign_keys=[witness_id], lazy="joined")
 
 
 class ExamResult(Base):

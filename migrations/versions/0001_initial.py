@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 14:20:58.350565
+Create Date: 2026-11-29 14:21:00.098278
 """
 from alembic import op
 import sqlalchemy as sa
@@ -371,11 +371,15 @@ def upgrade() -> None:
     sa.Column('allowed_subnets', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('self_booking', sa.Boolean(), nullable=False),
+    sa.Column('pass_mark', sa.Integer(), nullable=False),
     sa.Column('results_published_at', exam_platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('cancel_reason', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['blueprint_id'], ['blueprints.id'], name=op.f('fk_sittings_blueprint_id_blueprints')),
     sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_sittings_category_id_categories')),
     sa.ForeignKeyConstraint(['centre_id'], ['organizations.id'], name=op.f('fk_sittings_centre_id_organizations')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_sittings_created_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sittings'))
     )
     with op.batch_alter_table('sittings', schema=None) as batch_op:
@@ -529,10 +533,12 @@ def upgrade() -> None:
     sa.Column('seat', sa.String(length=20), nullable=False),
     sa.Column('checked_in_at', exam_platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('identity_confirmed_by_id', sa.Integer(), nullable=True),
+    sa.Column('registered_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['candidate_id'], ['users.id'], name=op.f('fk_registrations_candidate_id_users')),
     sa.ForeignKeyConstraint(['completion_id'], ['training_completions.id'], name=op.f('fk_registrations_completion_id_training_completions')),
     sa.ForeignKeyConstraint(['identity_confirmed_by_id'], ['users.id'], name=op.f('fk_registrations_identity_confirmed_by_id_users')),
+    sa.ForeignKeyConstraint(['registered_by_id'], ['users.id'], name=op.f('fk_registrations_registered_by_id_users')),
     sa.ForeignKeyConstraint(['sitting_id'], ['sittings.id'], name=op.f('fk_registrations_sitting_id_sittings')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_registrations')),
     sa.UniqueConstraint('sitting_id', 'candidate_id', name=op.f('uq_registrations_sitting_id_candidate_id')),
@@ -607,6 +613,13 @@ def upgrade() -> None:
     sa.Column('deadline', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('extra_seconds', sa.Integer(), nullable=False),
     sa.Column('device_hash', sa.String(length=64), nullable=False),
+    sa.Column('device_label', sa.String(length=120), nullable=False),
+    sa.Column('ip', sa.String(length=64), nullable=False),
+    sa.Column('layout', sa.Text(), nullable=False),
+    sa.Column('question_count', sa.Integer(), nullable=False),
+    sa.Column('pass_mark', sa.Integer(), nullable=False),
+    sa.Column('allowed_subnets', sa.Text(), nullable=False),
+    sa.Column('last_saved_at', exam_platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('finished_at', exam_platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('finished_by', sa.String(length=12), nullable=False),
     sa.Column('score', sa.Double(), nullable=True),

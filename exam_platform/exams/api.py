@@ -1,0 +1,173 @@
+"""JSON API of the exam client and the proctor console (/api/v1, described in /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, make_response, request
+from flask_login import current_user
+
+from .. import clock
+from .. import db as database
+from ..db import get_session
+from ..extensions import limiter
+from ..permissions import Role, can_proctor, require, role_required
+from . import attempts, device, openapi, proctoring
+from .models import Attempt, Registration, Sitting
+
+api_bp = Blueprint("exams_api", __name__, url_prefix="/api/v1")
+
+# GETs that may finalise an overdue attempt on the way take the write lock from the start (SQLite).
+WRITING_GETS = {"exams_api.attempt_state", "exams_api.paper", "exams_api.result", "exams_api.console"}
+
+
+@api_bp.before_request
+def _writes_lazily():
+    if request.endpoint in WRITING_GETS:
+        database.write_intent.set(True)
+
+
+def _grace() -> int:
+    return current_app.config["EXAM_SAVE_GRACE_SECONDS"]
+
+
+def _save_key() -> str:
+    # Per account, not per address: a whole exam room shares one public IP behind NAT (DESIGN.md §5.8).
+    return "exam-save:" + str(current_user.get_id() if current_user.is_authenticated else request.remote_addr)
+
+
+def _started(attempt: Attempt, token: str):
+    db = get_session()
+    body = attempts.state_of(db, attempt, now=clock.now())
+    db.commit()
+    response = make_response(jsonify(body))
+    device.ensure(response, token)
+    return response
+
+
+@api_bp.post("/registrations/<int:registration_id>/attempt")
+@role_required(Role.CANDIDATE)
+def start(registration_id: int):
+    db = get_session()
+    registration = db.get(Registration, registration_id)
+    require(registration is not None and registration.candidate_id == current_user.id)
+    token = device.token() or device.new_token()
+    attempt = attempts.start_exam(db, candidate=current_user, registration=registration,
+                                  device=attempts.device_hash(token), ip=request.remote_addr or "",
+                                  label=device.label(), now=clock.now(), grace=_grace())
+    return _started(attempt, token)
+
+
+@api_bp.post("/mock/<int:blueprint_id>/attempt")
+@role_required(Role.CANDIDATE)
+def start_mock(blueprint_id: int):
+    from ..banks.models import Blueprint as PaperBlueprint
+
+    db = get_session()
+    blueprint = db.get(PaperBlueprint, blueprint_id)
+    require(blueprint is not None)
+    token = device.token() or device.new_token()
+    attempt = attempts.start_mock(db, candidate=current_user, blueprint=blueprint,
+                                  device=attempts.device_hash(token), ip=request.remote_addr or "",
+                                  label=device.label(), now=clock.now(), grace=_grace())
+    return _started(attempt, token)
+
+
+def _own(attempt_id: int) -> Attempt:
+    return attempts.get_own_attempt(get_session(), attempt_id=attempt_id, candidate=current_user)
+
+
+@api_bp.get("/attempts/<int:attempt_id>")
+@role_required(Role.CANDIDATE)
+def attempt_state(attempt_id: int):
+    db = get_session()
+    attempt = _own(attempt_id)
+    attempts.finalise_if_overdue(db, attempt, now=clock.now(), grace=_grace())
+    body = attempts.state_of(db, attempt, now=clock.now())
+    db.commit()
+    return jsonify(body)
+
+
+@api_bp.get("/attempts/<int:attempt_id>/paper")
+@role_required(Role.CANDIDATE)
+def paper(attempt_id: int):
+    db = get_session()
+    attempt = _own(attempt_id)
+    now = clock.now()
+    attempts.resume(db, attempt=attempt, device=attempts.device_hash(device.token()), ip=request.remote_addr or "",
+                    label=device.label(), now=now, grace=_grace())
+    if attempt.state != "in_progress":
+        db.commit()
+        return jsonify({"attempt_id": attempt.id, "kind": attempt.kind, "title": _title(attempt),
+                        "state": attempt.state, "remaining_seconds": 0, "questions": [], "answers": {}})
+    body = {"attempt_id": attempt.id, "kind": attempt.kind, "title": _title(attempt), "state": attempt.state,
+            "remaining_seconds": attempts.remaining_seconds(attempt.deadline, now),
+            "questions": attempts.client_paper(db, attempt),
+            "answers": {str(pos): {"response": resp, "seq": seq}
+                        for pos, (resp, seq) in attempts.answers_of(db, attempt.id).items()}}
+    db.commit()
+    return jsonify(body)
+
+
+def _title(attempt: Attempt) -> str:
+    if attempt.registration is not None:
+        return attempt.registration.sitting.title
+    from ..banks.models import Blueprint as PaperBlueprint
+
+    return get_session().get(PaperBlueprint, attempt.paper.blueprint_id).name
+
+
+@api_bp.post("/attempts/<int:attempt_id>/answers")
+@role_required(Role.CANDIDATE)
+@limiter.limit(lambda: current_app.config.get("EXAM_SAVE_RATE_LIMIT", "600 per minute"), key_func=_save_key)
+def save(attempt_id: int):
+    """The hot path: no page rendering, no password hashing, no token minting; a constant number of statements."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        body = {}
+    db = get_session()
+    ack = attempts.save_answer(db, attempt_id=attempt_id, candidate_id=current_user.id,
+                               device=attempts.device_hash(device.token()), ip=request.remote_addr or "",
+                               position=body.get("position"), response=body.get("response"), seq=body.get("seq"),
+                               now=clock.now(), grace=_grace())
+    db.commit()
+    return jsonify(ack)
+
+
+@api_bp.post("/attempts/<int:attempt_id>/submit")
+@role_required(Role.CANDIDATE)
+def submit(attempt_id: int):
+    db = get_session()
+    attempt = _own(attempt_id)
+    attempts.submit(db, attempt=attempt, candidate=current_user, device=attempts.device_hash(device.token()),
+                    now=clock.now(), grace=_grace())
+    body = attempts.outcome(db, attempt)
+    db.commit()
+    return jsonify(body)
+
+
+@api_bp.get("/attempts/<int:attempt_id>/result")
+@role_required(Role.CANDIDATE)
+def result(attempt_id: int):
+    db = get_session()
+    attempt = _own(attempt_id)
+    attempts.finalise_if_overdue(db, attempt, now=clock.now(), grace=_grace())
+    body = attempts.outcome(db, attempt)
+    db.commit()
+    return jsonify(body)
+
+
+@api_bp.get("/sittings/<int:sitting_id>/console")
+@role_required(Role.CENTRE_STAFF, Role.PROCTOR)
+def console(sitting_id: int):
+    db = get_session()
+    sitting = db.get(Sitting, sitting_id)
+    require(sitting is not None and can_proctor(current_user, sitting.centre_id))
+    now = clock.now()
+    rows = proctoring.console(db, sitting=sitting, now=now, grace=_grace())
+    db.commit()
+    return jsonify({"sitting_id": sitting.id, "server_time": now.isoformat(), "rows": rows,
+                    "summary": proctoring.room_summary(rows)})
+
+
+@api_bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())

@@ -1,0 +1,356 @@
+"""Attempts (作答): the exam protocol of DESIGN.md §5 — the server is the only clock and the only grader.
+
+- start is idempotent (one attempt per registration; a racing second start gets the first attempt);
+- the deadline is ``started_at + minutes + extra``; answers are accepted until deadline + grace;
+- an attempt is bound to the device that started it (a random token in a cookie of its own, stored hashed);
+- submit is a conditional state change, so however many submits race, the attempt is graded once;
+- overdue attempts are finalised with their saved answers by the sweeper, and lazily whenever touched.
+
+The save path (``save_answer``) is a constant handful of statements: one conditional UPDATE of the attempt that
+returns what the check needs, and one upsert of the answer that keeps the highest ``seq``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..banks.models import Blueprint, QuestionVersion
+from ..errors import Conflict, DomainError, NotFound, ValidationError
+from . import drawing, results, scoring
+from .models import Answer, Attempt, Paper, Registration
+from .sittings import ip_allowed
+
+
+class AttemptRefused(DomainError):
+    """A refusal on the exam protocol: each has its own stable ``code`` for the client."""
+
+    status = 409
+
+
+def device_hash(token: str | None) -> str:
+    return hashlib.sha256(token.encode()).hexdigest() if token else ""
+
+
+def remaining_seconds(attempt_deadline: datetime, now: datetime) -> int:
+    return max(0, math.ceil((attempt_deadline - now).total_seconds()))
+
+
+def _refuse(code: str, message, status: int = 409) -> AttemptRefused:
+    err = AttemptRefused(message, code=code)
+    err.status = status
+    return err
+
+
+DEVICE_MESSAGE = _l("本场考试已在另一台设备上开始。如需更换设备，请联系监考员解除设备绑定。")
+
+
+# ---- start ----------------------------------------------------------------------------------------------------
+
+def _bind_device(attempt: Attempt, *, device: str, ip: str, label: str) -> None:
+    if not device:
+        raise _refuse("no_device", _l("浏览器未保存考试设备标识，请允许 Cookie 后刷新页面"), 400)
+    if attempt.device_hash and attempt.device_hash != device:
+        raise _refuse("device_mismatch", DEVICE_MESSAGE, 403)
+    attempt.device_hash = device
+    attempt.ip, attempt.device_label = ip[:64], label[:120]
+
+
+def _check_ip(subnets: str, ip: str) -> None:
+    if not ip_allowed(subnets, ip):
+        raise _refuse("ip_not_allowed", _l("请在考场内的考试机上作答（本机网络地址不在本场次允许的范围内）"), 403)
+
+
+def start_exam(session: Session, *, candidate: User, registration: Registration, device: str, ip: str,
+               label: str, now: datetime, grace: int) -> Attempt:
+    """Start (or resume) the theory exam of a registration. Idempotent."""
+    if registration.candidate_id != candidate.id:
+        raise NotFound()
+    sitting = registration.sitting
+    existing = session.scalar(select(Attempt).where(Attempt.registration_id == registration.id))
+    if existing is not None:
+        return resume(session, attempt=existing, device=device, ip=ip, label=label, now=now, grace=grace)
+    if sitting.status != "published":
+        raise _refuse("sitting_not_open", _l("该场次未发布或已取消"))
+    if registration.status != "checked_in":
+        raise _refuse("not_checked_in", _l("请先到考场签到（核验身份）后再开始考试"))
+    if now < sitting.starts_at:
+        raise _refuse("not_started", _l("考试尚未开始，请在开考时间后进入"))
+    if now >= sitting.ends_at:
+        raise _refuse("sitting_closed", _l("本场考试已结束"))
+    _check_ip(sitting.allowed_subnets, ip)
+    paper = session.scalar(select(Paper).where(Paper.registration_id == registration.id))
+    if paper is None:  # papers are drawn at registration; this is only a safety net
+        paper = drawing.draw_paper(session, blueprint=session.get(Blueprint, sitting.blueprint_id), now=now,
+                                   registration_id=registration.id)
+        session.flush()
+    attempt = Attempt(registration_id=registration.id, paper_id=paper.id, candidate_id=candidate.id, kind="exam",
+                      state="in_progress", started_at=now, deadline=now + timedelta(minutes=sitting.minutes),
+                      layout=drawing.layout(paper), question_count=len(paper.items), pass_mark=sitting.pass_mark,
+                      allowed_subnets=sitting.allowed_subnets)
+    _bind_device(attempt, device=device, ip=ip, label=label)
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+            session.flush()
+    except IntegrityError:  # a simultaneous start won: use its attempt
+        existing = session.scalar(select(Attempt).where(Attempt.registration_id == registration.id))
+        return resume(session, attempt=existing, device=device, ip=ip, label=label, now=now, grace=grace)
+    return attempt
+
+
+def start_mock(session: Session, *, candidate: User, blueprint: Blueprint, device: str, ip: str, label: str,
+               now: datetime, grace: int) -> Attempt:
+    """模拟考试: an attempt over a practice bank's mock blueprint; resumes the one still running."""
+    if blueprint.purpose != "mock" or not blueprint.active or blueprint.bank.purpose != "practice":
+        raise NotFound()
+    running = session.scalar(select(Attempt).join(Paper, Paper.id == Attempt.paper_id).where(
+        Attempt.candidate_id == candidate.id, Attempt.kind == "mock", Attempt.state == "in_progress",
+        Paper.blueprint_id == blueprint.id).order_by(Attempt.id.desc()).limit(1))
+    if running is not None:
+        finalise_if_overdue(session, running, now=now, grace=grace)
+        if running.state == "in_progress":
+            return resume(session, attempt=running, device=device, ip=ip, label=label, now=now, grace=grace)
+    paper = drawing.draw_paper(session, blueprint=blueprint, now=now)
+    session.flush()
+    attempt = Attempt(registration_id=None, paper_id=paper.id, candidate_id=candidate.id, kind="mock",
+                      state="in_progress", started_at=now, deadline=now + timedelta(minutes=blueprint.minutes),
+                      layout=drawing.layout(paper), question_count=len(paper.items), pass_mark=blueprint.pass_mark)
+    _bind_device(attempt, device=device, ip=ip, label=label)
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def resume(session: Session, *, attempt: Attempt, device: str, ip: str, label: str, now: datetime,
+           grace: int) -> Attempt:
+    """Open an existing attempt on this device: finalised if overdue, refused on another device."""
+    finalise_if_overdue(session, attempt, now=now, grace=grace)
+    if attempt.state != "in_progress":
+        return attempt
+    _check_ip(attempt.allowed_subnets, ip)
+    _bind_device(attempt, device=device, ip=ip, label=label)
+    return attempt
+
+
+# ---- reading --------------------------------------------------------------------------------------------------
+
+def get_own_attempt(session: Session, *, attempt_id: int, candidate: User) -> Attempt:
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None or attempt.candidate_id != candidate.id:
+        raise NotFound()
+    return attempt
+
+
+def answers_of(session: Session, attempt_id: int) -> dict[int, tuple[Any, int]]:
+    return {pos: (resp, seq) for pos, resp, seq in session.execute(
+        select(Answer.position, Answer.response, Answer.seq).where(Answer.attempt_id == attempt_id))}
+
+
+def _versions(session: Session, paper: Paper) -> dict[int, QuestionVersion]:
+    ids = [int(i["version_id"]) for i in paper.items]
+    return {v.id: v for v in session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids)))}
+
+
+TRUE_FALSE_OPTIONS = ({"id": "T", "text": _l("正确")}, {"id": "F", "text": _l("错误")})
+
+
+def _shown_options(item: dict, version: QuestionVersion) -> list[dict]:
+    if item["type"] == "true_false":
+        return [{"id": o["id"], "text": str(o["text"])} for o in TRUE_FALSE_OPTIONS]
+    order = item.get("order") or list(range(len(version.options)))
+    return [{"id": scoring.LETTERS[pos], "text": str(version.options[orig])} for pos, orig in enumerate(order)]
+
+
+def client_paper(session: Session, attempt: Attempt) -> list[dict]:
+    """The questions as the candidate sees them: stems and options in this attempt's order — never a key,
+    an explanation or a version id."""
+    paper = attempt.paper
+    versions = _versions(session, paper)
+    return [{"position": pos, "type": item["type"], "points": int(item["points"]),
+             "stem": versions[int(item["version_id"])].stem,
+             "options": _shown_options(item, versions[int(item["version_id"])])}
+            for pos, item in enumerate(paper.items, start=1)]
+
+
+def state_of(session: Session, attempt: Attempt, *, now: datetime) -> dict:
+    answered = sum(1 for resp, _seq in answers_of(session, attempt.id).values() if resp is not None)
+    return {"attempt_id": attempt.id, "kind": attempt.kind, "state": attempt.state,
+            "remaining_seconds": remaining_seconds(attempt.deadline, now) if attempt.state == "in_progress" else 0,
+            "question_count": attempt.question_count, "answered": answered}
+
+
+# ---- saving -----------------------------------------------------------------------------------------------------
+
+def _upsert(session: Session, *, attempt_id: int, position: int, response: Any, seq: int, now: datetime):
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(Answer).values(attempt_id=attempt_id, position=position, response=response, seq=seq, saved_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Answer.attempt_id, Answer.position],
+        set_={"response": stmt.excluded.response, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
+        where=Answer.seq < stmt.excluded.seq,
+    ).returning(Answer.seq)
+    return session.execute(stmt).scalar()
+
+
+def save_answer(session: Session, *, attempt_id: int, candidate_id: int, device: str, ip: str, position: Any,
+                response: Any, seq: Any, now: datetime, grace: int) -> dict:
+    """Save one answer; returns ``{"seq": highest seq stored for that position, "remaining_seconds": …}``."""
+    if not isinstance(position, int) or isinstance(position, bool) or not isinstance(seq, int) \
+            or isinstance(seq, bool) or seq < 1 or seq > 2**62:
+        raise _refuse("bad_save", _l("请求格式不正确"), 400)
+    # One conditional UPDATE checks ownership, state, clock and device, and takes the row lock that orders a save
+    # against a concurrent submit (a save either lands before grading or is refused).
+    row = session.execute(
+        update(Attempt).where(Attempt.id == attempt_id, Attempt.candidate_id == candidate_id,
+                              Attempt.state == "in_progress", Attempt.deadline >= now - timedelta(seconds=grace),
+                              Attempt.device_hash == device)
+        .values(last_saved_at=now)
+        .returning(Attempt.deadline, Attempt.layout, Attempt.allowed_subnets)
+        .execution_options(synchronize_session=False)).first()
+    if row is None:
+        raise _why_not_saved(session, attempt_id=attempt_id, candidate_id=candidate_id, device=device, now=now,
+                             grace=grace)
+    deadline, layout, subnets = row
+    _check_ip(subnets, ip)
+    tokens = layout.split()
+    if not 1 <= position <= len(tokens):
+        raise _refuse("bad_position", _l("题号不存在"), 400)
+    try:
+        value = scoring.normalise_response(tokens[position - 1], response)
+    except scoring.BadResponse:
+        raise _refuse("bad_response", _l("答案格式与题型不符"), 400) from None
+    stored = _upsert(session, attempt_id=attempt_id, position=position, response=value, seq=seq, now=now)
+    if stored is None:  # an equal or newer seq is already stored: keep it, report it
+        stored = session.scalar(select(Answer.seq).where(Answer.attempt_id == attempt_id,
+                                                         Answer.position == position))
+    return {"seq": stored, "remaining_seconds": remaining_seconds(deadline, now)}
+
+
+def _why_not_saved(session: Session, *, attempt_id: int, candidate_id: int, device: str, now: datetime,
+                   grace: int) -> DomainError:
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None or attempt.candidate_id != candidate_id:
+        return _refuse("not_your_attempt", _l("找不到该场考试，或它不属于您"), 404)
+    if attempt.state == "voided":
+        return _refuse("attempt_voided", _l("本场考试已被监考员作废"))
+    if attempt.state != "in_progress":
+        return _refuse("attempt_finished", _l("试卷已交卷，不能再修改答案"))
+    if attempt.deadline < now - timedelta(seconds=grace):
+        finalise_if_overdue(session, attempt, now=now, grace=grace)
+        return _refuse("time_up", _l("考试时间已到，答案未能保存"))
+    return _refuse("device_mismatch", DEVICE_MESSAGE, 403)
+
+
+# ---- submitting, finalising, grading ------------------------------------------------------------------------------
+
+def finish(session: Session, *, attempt: Attempt, now: datetime, by: str) -> bool:
+    """Close and grade an attempt once: True for the one caller whose conditional update changed the state."""
+    changed = session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.state == "in_progress")
+        .values(state="submitted", finished_at=now, finished_by=by)
+        .execution_options(synchronize_session=False)).rowcount
+    session.refresh(attempt)
+    if changed != 1:
+        return False
+    grade(session, attempt, now=now)
+    return True
+
+
+def grade(session: Session, attempt: Attempt, *, now: datetime) -> scoring.Grade:
+    paper = attempt.paper
+    blueprint = session.get(Blueprint, paper.blueprint_id)
+    keys = {v.id: v.answer for v in _versions(session, paper).values()}
+    responses = {pos: resp for pos, (resp, _seq) in answers_of(session, attempt.id).items()}
+    graded = scoring.grade(paper.items, keys, responses, partial_credit=blueprint.partial_credit)
+    attempt.score = graded.score
+    attempt.passed = graded.score >= attempt.pass_mark
+    if attempt.kind == "exam":
+        results.record_theory(session, registration=attempt.registration, score=graded.score,
+                              passed=attempt.passed, now=now)
+    session.flush()
+    return graded
+
+
+def submit(session: Session, *, attempt: Attempt, candidate: User, device: str, now: datetime,
+           grace: int) -> Attempt:
+    """The candidate hands in. Idempotent: a second submit returns the same, already graded attempt."""
+    if attempt.candidate_id != candidate.id:
+        raise NotFound()
+    if attempt.state == "in_progress" and attempt.device_hash != device:
+        raise _refuse("device_mismatch", DEVICE_MESSAGE, 403)
+    if attempt.state == "in_progress":
+        late = attempt.deadline < now - timedelta(seconds=grace)
+        finish(session, attempt=attempt, now=now, by="timeout" if late else "candidate")
+    return attempt
+
+
+def finalise_if_overdue(session: Session, attempt: Attempt, *, now: datetime, grace: int,
+                        by: str = "timeout") -> bool:
+    if attempt.state == "in_progress" and attempt.deadline < now - timedelta(seconds=grace):
+        return finish(session, attempt=attempt, now=now, by=by)
+    return False
+
+
+def sweep(session: Session, *, now: datetime, grace: int, limit: int = 500) -> int:
+    """Finalise every overdue attempt with its saved answers (safe to run every minute, and twice in a row)."""
+    ids = list(session.scalars(select(Attempt.id).where(
+        Attempt.state == "in_progress", Attempt.deadline < now - timedelta(seconds=grace))
+        .order_by(Attempt.deadline).limit(limit)))
+    done = 0
+    for attempt_id in ids:
+        attempt = session.get(Attempt, attempt_id)
+        if attempt is not None and finish(session, attempt=attempt, now=now, by="sweeper"):
+            done += 1
+    return done
+
+
+# ---- after submission -------------------------------------------------------------------------------------------
+
+def outcome(session: Session, attempt: Attempt) -> dict:
+    """What the candidate sees after handing in, per the blueprint's review policy (default: score, pass/fail)."""
+    if attempt.state == "in_progress":
+        raise Conflict(_l("尚未交卷"), code="not_finished")
+    body: dict[str, Any] = {"attempt_id": attempt.id, "kind": attempt.kind, "state": attempt.state,
+                            "finished_by": attempt.finished_by, "score": None, "passed": None,
+                            "pass_mark": attempt.pass_mark, "review": None}
+    if attempt.state == "voided":
+        return body
+    body["score"], body["passed"] = attempt.score, attempt.passed
+    blueprint = session.get(Blueprint, attempt.paper.blueprint_id)
+    if blueprint.review_policy == "wrong_answers":
+        body["review"] = wrong_answers(session, attempt)
+    return body
+
+
+def wrong_answers(session: Session, attempt: Attempt) -> list[dict]:
+    paper = attempt.paper
+    versions = _versions(session, paper)
+    responses = answers_of(session, attempt.id)
+    out = []
+    for pos, item in enumerate(paper.items, start=1):
+        v = versions[int(item["version_id"])]
+        order = item.get("order") or []
+        response = responses.get(pos, (None, 0))[0]
+        ok, _earned = scoring.grade_item(item["type"], int(item["points"]), order, v.answer, response, False)
+        if ok:
+            continue
+        out.append({"position": pos, "type": item["type"], "stem": v.stem, "options": _shown_options(item, v),
+                    "response": response, "correct": scoring.shown_key(item["type"], order, v.answer),
+                    "explanation": v.explanation or ""})
+    return out
+
+
+def check_not_in_progress(attempt: Attempt) -> None:
+    if attempt.state == "in_progress":
+        raise ValidationError(_l("考试仍在进行"), code="in_progress")

@@ -1,0 +1,141 @@
+"""Candidate pages (考生): my exams and results, self-booking, the exam client, mock exams; and the training
+institution's view of its trainees' outcomes (pass/fail and score only — never a question)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import clock
+from .. import db as database
+from ..banks.models import Blueprint as PaperBlueprint
+from ..db import get_session
+from ..errors import DomainError
+from ..permissions import Role, org_ids, require, role_required
+from ..web import paginate
+from . import attempts, device
+from . import registration as reg_service
+from . import sittings as sitting_service
+from .models import Attempt, ExamResult, Registration
+
+bp = Blueprint("exams_my", __name__, url_prefix="/exams")
+
+
+@bp.before_request
+def _writes_lazily():
+    if request.endpoint in {"exams_my.attempt_result"}:
+        database.write_intent.set(True)
+
+
+@bp.get("/my")
+@role_required(Role.CANDIDATE)
+def my_exams():
+    db = get_session()
+    regs = reg_service.candidate_registrations(db, current_user.id)
+    reg_ids = [r.id for r in regs]
+    attempts_by_reg = {a.registration_id: a for a in db.scalars(
+        select(Attempt).where(Attempt.registration_id.in_(reg_ids)))} if reg_ids else {}
+    results = {x.registration_id: x for x in db.scalars(
+        select(ExamResult).where(ExamResult.registration_id.in_(reg_ids)))} if reg_ids else {}
+    mocks = list(db.scalars(select(Attempt).where(Attempt.candidate_id == current_user.id, Attempt.kind == "mock")
+                            .order_by(Attempt.id.desc()).limit(10)))
+    open_sittings = list(db.scalars(sitting_service.open_for_booking(db, now=clock.now())))
+    return render_template("exams/my.html", regs=regs, attempts=attempts_by_reg, results=results, mocks=mocks,
+                           open_sittings=open_sittings, now=clock.now())
+
+
+@bp.post("/sittings/<int:sitting_id>/book")
+@role_required(Role.CANDIDATE)
+def book(sitting_id: int):
+    db = get_session()
+    sitting = sitting_service.get_sitting(db, sitting_id)
+    require(sitting.status == "published" and sitting.self_booking)
+    try:
+        reg_service.register(db, actor=current_user, candidate=current_user, sitting=sitting, now=clock.now())
+    except DomainError as err:
+        db.rollback()
+        flash(_("不能预约：%(why)s", why=str(err.message)), "error")
+    else:
+        db.commit()
+        flash(_("预约成功，请打印准考证"), "success")
+    return redirect(url_for("exams_my.my_exams"))
+
+
+@bp.post("/registrations/<int:registration_id>/withdraw")
+@role_required(Role.CANDIDATE)
+def withdraw(registration_id: int):
+    db = get_session()
+    registration = reg_service.get_registration(db, registration_id)
+    require(registration.candidate_id == current_user.id)
+    try:
+        reg_service.cancel_registration(db, actor=current_user, registration=registration, now=clock.now())
+    except DomainError as err:
+        db.rollback()
+        flash(str(err.message), "error")
+    else:
+        db.commit()
+        flash(_("已取消预约"), "success")
+    return redirect(url_for("exams_my.my_exams"))
+
+
+def _client_page(*, start_url: str, title: str):
+    """The exam client: a static page; everything else goes through the JSON API."""
+    response = make_response(render_template("exams/take.html", start_url=start_url, title=title,
+                                             grace=current_app.config["EXAM_SAVE_GRACE_SECONDS"]))
+    device.ensure(response)
+    return response
+
+
+@bp.get("/take/<int:registration_id>")
+@role_required(Role.CANDIDATE)
+def take(registration_id: int):
+    registration = reg_service.get_registration(get_session(), registration_id)
+    require(registration.candidate_id == current_user.id)
+    return _client_page(start_url=url_for("exams_api.start", registration_id=registration.id),
+                        title=registration.sitting.title)
+
+
+@bp.get("/mock/<int:blueprint_id>")
+@role_required(Role.CANDIDATE)
+def mock(blueprint_id: int):
+    """模拟考试, linked from training pages: same client and rules; no registration, no certificate."""
+    blueprint = get_session().get(PaperBlueprint, blueprint_id)
+    require(blueprint is not None and blueprint.purpose == "mock" and blueprint.active)
+    return _client_page(start_url=url_for("exams_api.start_mock", blueprint_id=blueprint.id),
+                        title=_("模拟考试：%(name)s", name=blueprint.name))
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@role_required(Role.CANDIDATE)
+def attempt_result(attempt_id: int):
+    db = get_session()
+    attempt = attempts.get_own_attempt(db, attempt_id=attempt_id, candidate=current_user)
+    attempts.finalise_if_overdue(db, attempt, now=clock.now(), grace=current_app.config["EXAM_SAVE_GRACE_SECONDS"])
+    if attempt.state == "in_progress":
+        db.commit()
+        return redirect(url_for("exams_my.take", registration_id=attempt.registration_id) if attempt.registration_id
+                        else url_for("exams_my.mock", blueprint_id=attempt.paper.blueprint_id))
+    outcome = attempts.outcome(db, attempt)
+    db.commit()
+    return render_template("exams/attempt_result.html", attempt=attempt, outcome=outcome)
+
+
+# ---- training institutions: their trainees' outcomes -----------------------------------------------------------
+
+@bp.get("/trainees")
+@role_required(Role.INSTITUTION_STAFF)
+def institution_results():
+    """Published results of candidates whose registration rests on this institution's training completion."""
+    from ..training.models import TrainingCompletion
+
+    db = get_session()
+    institutions = org_ids(current_user, Role.INSTITUTION_STAFF)
+    stmt = (select(ExamResult, Registration, TrainingCompletion)
+            .join(Registration, Registration.id == ExamResult.registration_id)
+            .join(TrainingCompletion, TrainingCompletion.id == Registration.completion_id)
+            .where(TrainingCompletion.institution_id.in_(list(institutions)), ExamResult.published_at.is_not(None))
+            .order_by(ExamResult.exam_date.desc(), ExamResult.id.desc()))
+    page = paginate(db, stmt, scalars=False)
+    return render_template("exams/institution_results.html", page=page)

@@ -1,0 +1,361 @@
+"""Exam-centre pages: sittings, registration (one, bulk), 准考证, check-in, results and their publication."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import clock, printing, spreadsheets
+from ..db import get_session
+from ..errors import DomainError
+from ..permissions import Role, can_manage_sittings, can_proctor, can_read_sitting, require, role_required
+from ..web import form_error
+from . import registration as reg_service
+from . import results as results_service
+from . import sittings as service
+from . import tickets
+from .forms import (
+    CheckInForm,
+    ImportConfirmForm,
+    ImportForm,
+    ReasonForm,
+    RegisterOneForm,
+    SittingForm,
+    StaffForm,
+    aware,
+)
+
+bp = Blueprint("exams", __name__, url_prefix="/exams")
+
+STATUS_LABELS = {"draft": "草稿", "published": "已发布", "closed": "已结束", "cancelled": "已取消",
+                 "registered": "已报名", "checked_in": "已签到", "absent": "缺考", "in_progress": "作答中",
+                 "submitted": "已交卷", "voided": "已作废"}
+
+
+@bp.app_context_processor
+def _labels():
+    from flask_babel import gettext
+
+    return {"exam_status": lambda s: gettext(STATUS_LABELS.get(s, s))}
+
+
+def _sitting(sitting_id: int, *, manage: bool = False):
+    sitting = service.get_sitting(get_session(), sitting_id)
+    require(can_manage_sittings(current_user, sitting.centre_id) if manage
+            else can_read_sitting(current_user, sitting.centre_id))
+    return sitting
+
+
+def _fill_sitting_form(form: SittingForm) -> None:
+    db = get_session()
+    form.centre_id.choices = [(c.id, c.name) for c in service.centres_of(current_user)]
+    form.blueprint_id.choices = [(b.id, f"{b.category.code} {b.category.name} · {b.name}")
+                                 for b in service.blueprints_for(db)]
+
+
+@bp.get("/sittings")
+@role_required(Role.CENTRE_STAFF, Role.PROCTOR, Role.EXAMINER)
+def sittings():
+    from ..permissions import CENTRE_ROLES, org_ids
+    from ..web import paginate
+
+    db = get_session()
+    page = paginate(db, service.sittings_for_centres(org_ids(current_user, *CENTRE_ROLES),
+                                                     status=request.args.get("status", "")))
+    return render_template("exams/sittings.html", page=page, status=request.args.get("status", ""))
+
+
+@bp.route("/sittings/new", methods=["GET", "POST"])
+@role_required(Role.CENTRE_STAFF)
+def sitting_new():
+    form = SittingForm()
+    _fill_sitting_form(form)
+    if request.method == "GET":
+        start = clock.local(clock.now() + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
+        form.starts_at.data, form.ends_at.data = start.replace(tzinfo=None), (start + timedelta(hours=3)).replace(
+            tzinfo=None)
+        form.seats.data = 30
+    if form.validate_on_submit():
+        db = get_session()
+        require(can_manage_sittings(current_user, form.centre_id.data))
+        try:
+            sitting = service.create_sitting(
+                db, actor=current_user, centre_id=form.centre_id.data, blueprint_id=form.blueprint_id.data,
+                title=form.title.data, room=form.room.data or "", starts_at=aware(form.starts_at.data),
+                ends_at=aware(form.ends_at.data), minutes=form.minutes.data, seats=form.seats.data,
+                allowed_subnets=form.allowed_subnets.data or "", self_booking=form.self_booking.data, now=clock.now())
+        except DomainError as err:
+            db.rollback()
+            form_error(form, err)
+        else:
+            db.commit()
+            flash(_("场次已创建（草稿）。发布后即可报名。"), "success")
+            return redirect(url_for("exams.sitting_detail", sitting_id=sitting.id))
+    return render_template("exams/sitting_form.html", form=form, sitting=None), 400 if form.errors else 200
+
+
+@bp.route("/sittings/<int:sitting_id>/edit", methods=["GET", "POST"])
+@role_required(Role.CENTRE_STAFF)
+def sitting_edit(sitting_id: int):
+    sitting = _sitting(sitting_id, manage=True)
+    form = SittingForm(obj=sitting)
+    _fill_sitting_form(form)
+    if request.method == "GET":
+        form.starts_at.data = clock.local(sitting.starts_at).replace(tzinfo=None)
+        form.ends_at.data = clock.local(sitting.ends_at).replace(tzinfo=None)
+    form.centre_id.data, form.blueprint_id.data = sitting.centre_id, sitting.blueprint_id
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            service.update_sitting(db, actor=current_user, sitting=sitting, title=form.title.data,
+                                   room=form.room.data or "", starts_at=aware(form.starts_at.data),
+                                   ends_at=aware(form.ends_at.data), minutes=form.minutes.data,
+                                   seats=form.seats.data, allowed_subnets=form.allowed_subnets.data or "",
+                                   self_booking=form.self_booking.data, now=clock.now())
+        except DomainError as err:
+            db.rollback()
+            form_error(form, err)
+        else:
+            db.commit()
+            flash(_("场次已保存"), "success")
+            return redirect(url_for("exams.sitting_detail", sitting_id=sitting.id))
+    return render_template("exams/sitting_form.html", form=form, sitting=sitting), 400 if form.errors else 200
+
+
+@bp.get("/sittings/<int:sitting_id>")
+@role_required(Role.CENTRE_STAFF, Role.PROCTOR, Role.EXAMINER)
+def sitting_detail(sitting_id: int):
+    sitting = _sitting(sitting_id)
+    db = get_session()
+    staff_form = StaffForm()
+    staff_form.user_id.choices = [(u.id, u.display_name) for duty in ("proctor", "examiner")
+                                  for u in service.eligible_staff(db, sitting.centre_id, duty)]
+    return render_template("exams/sitting_detail.html", sitting=sitting,
+                           registrations=reg_service.registrations_of(db, sitting.id),
+                           staff=service.staff(db, sitting.id), taken=service.seats_taken(db, sitting.id),
+                           one_form=RegisterOneForm(), import_form=ImportForm(), staff_form=staff_form,
+                           reason_form=ReasonForm(), now=clock.now())
+
+
+def _action(sitting_id: int, do, ok_message: str):
+    """POST → one service call → commit → back to the sitting (errors flashed)."""
+    sitting = _sitting(sitting_id, manage=True)
+    db = get_session()
+    try:
+        do(db, sitting)
+    except DomainError as err:
+        db.rollback()
+        flash(str(err.message), "error")
+    else:
+        db.commit()
+        flash(ok_message, "success")
+    return redirect(url_for("exams.sitting_detail", sitting_id=sitting_id))
+
+
+@bp.post("/sittings/<int:sitting_id>/publish")
+@role_required(Role.CENTRE_STAFF)
+def sitting_publish(sitting_id: int):
+    return _action(sitting_id, lambda db, s: service.publish_sitting(db, actor=current_user, sitting=s,
+                                                                      now=clock.now()), _("场次已发布"))
+
+
+@bp.post("/sittings/<int:sitting_id>/cancel")
+@role_required(Role.CENTRE_STAFF)
+def sitting_cancel(sitting_id: int):
+    reason = request.form.get("reason", "")
+    return _action(sitting_id, lambda db, s: service.cancel_sitting(db, actor=current_user, sitting=s, reason=reason,
+                                                                     now=clock.now()), _("场次已取消"))
+
+
+@bp.post("/sittings/<int:sitting_id>/staff")
+@role_required(Role.CENTRE_STAFF)
+def sitting_assign(sitting_id: int):
+    form = StaffForm()
+    form.user_id.choices = []
+    user_id, duty = request.form.get("user_id", type=int) or 0, request.form.get("duty", "")
+    return _action(sitting_id, lambda db, s: service.assign_staff(db, actor=current_user, sitting=s, user_id=user_id,
+                                                                   duty=duty, now=clock.now()), _("已指派"))
+
+
+@bp.post("/sittings/<int:sitting_id>/staff/<int:assignment_id>/remove")
+@role_required(Role.CENTRE_STAFF)
+def sitting_unassign(sitting_id: int, assignment_id: int):
+    return _action(sitting_id, lambda db, s: service.unassign_staff(db, actor=current_user, sitting=s,
+                                                                     assignment_id=assignment_id, now=clock.now()),
+                   _("已取消指派"))
+
+
+# ---- registration -------------------------------------------------------------------------------------------
+
+@bp.post("/sittings/<int:sitting_id>/register")
+@role_required(Role.CENTRE_STAFF)
+def register_one(sitting_id: int):
+    form = RegisterOneForm()
+    if not form.validate_on_submit():
+        flash(_("请填写证件号码"), "error")
+        return redirect(url_for("exams.sitting_detail", sitting_id=sitting_id))
+    return _action(sitting_id, lambda db, s: reg_service.register_by_identity(
+        db, actor=current_user, sitting=s, id_type=form.id_type.data, id_number=form.id_number.data,
+        now=clock.now()), _("报名成功，试卷已抽取"))
+
+
+@bp.post("/sittings/<int:sitting_id>/import")
+@role_required(Role.CENTRE_STAFF)
+def import_preview(sitting_id: int):
+    sitting = _sitting(sitting_id, manage=True)
+    form = ImportForm()
+    db = get_session()
+    if not form.validate_on_submit():
+        flash(_("请选择要上传的 .xlsx 文件"), "error")
+        return redirect(url_for("exams.sitting_detail", sitting_id=sitting_id))
+    try:
+        rows = reg_service.parse_import(form.file.data.read())
+    except DomainError as err:
+        flash(str(err.message), "error")
+        return redirect(url_for("exams.sitting_detail", sitting_id=sitting_id))
+    checked = reg_service.check_import(db, sitting=sitting, rows=rows, now=clock.now())
+    confirm = ImportConfirmForm(rows=reg_service.rows_token(rows))
+    return render_template("exams/import_preview.html", sitting=sitting, checked=checked, confirm=confirm,
+                           ok=not any(r.problems for r in checked))
+
+
+@bp.post("/sittings/<int:sitting_id>/import/confirm")
+@role_required(Role.CENTRE_STAFF)
+def import_confirm(sitting_id: int):
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("导入数据无效，请重新上传"), "error")
+        return redirect(url_for("exams.sitting_detail", sitting_id=sitting_id))
+    return _action(sitting_id, lambda db, s: reg_service.import_registrations(
+        db, actor=current_user, sitting=s, rows=reg_service.rows_from_token(form.rows.data), now=clock.now()),
+        _("批量报名成功"))
+
+
+@bp.get("/sittings/import-template.xlsx")
+@role_required(Role.CENTRE_STAFF)
+def import_template():
+    data = spreadsheets.write_xlsx([(_("报名表"), [_("证件号码"), _("姓名"), _("证件类型")], [])])
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=registrations.xlsx"})
+
+
+@bp.post("/registrations/<int:registration_id>/cancel")
+@role_required(Role.CENTRE_STAFF)
+def registration_cancel(registration_id: int):
+    registration = reg_service.get_registration(get_session(), registration_id)
+    return _action(registration.sitting_id, lambda db, s: reg_service.cancel_registration(
+        db, actor=current_user, registration=registration, now=clock.now()), _("报名已取消"))
+
+
+# ---- 准考证 --------------------------------------------------------------------------------------------------
+
+def _ticket_registration(registration_id: int):
+    registration = reg_service.get_registration(get_session(), registration_id)
+    require(registration.candidate_id == current_user.id
+            or can_proctor(current_user, registration.sitting.centre_id))
+    return registration
+
+
+@bp.get("/registrations/<int:registration_id>/ticket")
+@role_required(Role.CENTRE_STAFF, Role.PROCTOR, Role.CANDIDATE)
+def ticket(registration_id: int):
+    registration = _ticket_registration(registration_id)
+    return render_template("exams/ticket.html", r=registration, info=tickets.ticket_info(registration))
+
+
+@bp.get("/registrations/<int:registration_id>/ticket.png")
+@role_required(Role.CENTRE_STAFF, Role.PROCTOR, Role.CANDIDATE)
+def ticket_qr(registration_id: int):
+    registration = _ticket_registration(registration_id)
+    return Response(printing.qr_png(registration.ticket_no), mimetype="image/png")
+
+
+@bp.get("/registrations/<int:registration_id>/ticket.pdf")
+@role_required(Role.CENTRE_STAFF, Role.PROCTOR, Role.CANDIDATE)
+def ticket_pdf(registration_id: int):
+    registration = _ticket_registration(registration_id)
+    return Response(tickets.ticket_pdf(registration), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=ticket-{registration.ticket_no}.pdf"})
+
+
+# ---- check-in -------------------------------------------------------------------------------------------------
+
+@bp.route("/sittings/<int:sitting_id>/checkin", methods=["GET", "POST"])
+@role_required(Role.CENTRE_STAFF, Role.PROCTOR)
+def checkin(sitting_id: int):
+    sitting = _sitting(sitting_id)
+    require(can_proctor(current_user, sitting.centre_id))
+    form = CheckInForm()
+    db = get_session()
+    if form.validate_on_submit():
+        try:
+            registration = reg_service.find_ticket(db, sitting=sitting, ticket_no=form.ticket_no.data)
+            reg_service.check_in(db, actor=current_user, registration=registration,
+                                 identity_confirmed=form.identity_confirmed.data, seat=form.seat.data or "",
+                                 now=clock.now())
+        except DomainError as err:
+            db.rollback()
+            form_error(form, err)
+        else:
+            db.commit()
+            flash(_("%(name)s 已签到，座位 %(seat)s", name=registration.candidate.real_name, seat=registration.seat),
+                  "success")
+            return redirect(url_for("exams.checkin", sitting_id=sitting.id))
+    return render_template("exams/checkin.html", sitting=sitting, form=form,
+                           registrations=reg_service.registrations_of(db, sitting.id)), 400 if form.errors else 200
+
+
+@bp.post("/registrations/<int:registration_id>/absent")
+@role_required(Role.CENTRE_STAFF, Role.PROCTOR)
+def mark_absent(registration_id: int):
+    db = get_session()
+    registration = reg_service.get_registration(db, registration_id)
+    require(can_proctor(current_user, registration.sitting.centre_id))
+    try:
+        reg_service.mark_absent(db, actor=current_user, registration=registration, now=clock.now())
+    except DomainError as err:
+        db.rollback()
+        flash(str(err.message), "error")
+    else:
+        db.commit()
+        flash(_("已记为缺考"), "success")
+    return redirect(url_for("exams.checkin", sitting_id=registration.sitting_id))
+
+
+# ---- results ---------------------------------------------------------------------------------------------------
+
+@bp.get("/sittings/<int:sitting_id>/results")
+@role_required(Role.CENTRE_STAFF, Role.PROCTOR, Role.EXAMINER)
+def sitting_results(sitting_id: int):
+    sitting = _sitting(sitting_id)
+    db = get_session()
+    return render_template("exams/results.html", sitting=sitting, rows=tickets.result_rows(db, sitting),
+                           deadline=results_service.publish_deadline(db, sitting))
+
+
+@bp.get("/sittings/<int:sitting_id>/results.xlsx")
+@role_required(Role.CENTRE_STAFF)
+def sitting_results_xlsx(sitting_id: int):
+    sitting = _sitting(sitting_id, manage=True)
+    data = tickets.results_xlsx(get_session(), sitting)
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=results-{sitting.id}.xlsx"})
+
+
+@bp.post("/sittings/<int:sitting_id>/results/publish")
+@role_required(Role.CENTRE_STAFF)
+def sitting_results_publish(sitting_id: int):
+    sitting = _sitting(sitting_id, manage=True)
+    db = get_session()
+    try:
+        n = results_service.publish(db, actor=current_user, sitting=sitting, now=clock.now())
+    except DomainError as err:
+        db.rollback()
+        flash(str(err.message), "error")
+    else:
+        db.commit()
+        flash(_("成绩已公布（%(n)s 条）", n=n), "success")
+    return redirect(url_for("exams.sitting_results", sitting_id=sitting_id))

@@ -1,0 +1,244 @@
+"""The JSON API with the test client: the exam client's whole path, strict OpenAPI schemas, no key leaks."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import jsonschema
+import pytest
+
+from exam_platform.banks.models import QuestionVersion
+from exam_platform.exams import device, openapi
+from tests import factories as f
+from tests.exams import factories as xf
+
+CAT = "PRINCIPAL-HAZCHEM"
+TOKEN = "device-token-of-the-exam-room-pc-0001"
+SCHEMAS = openapi.document()["components"]["schemas"]
+
+
+def validate(body, schema_name):
+    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": {"schemas": SCHEMAS}}
+    jsonschema.Draft202012Validator(schema).validate(body)
+
+
+@pytest.fixture()
+def live(db, client, clock):
+    """A checked-in candidate at the start of a sitting, logged in on the exam-room computer."""
+    w = xf.world(db, category_code=CAT)
+    reg = xf.registered(db, w)
+    db.commit()
+    clock.set(w.sitting.starts_at + timedelta(minutes=2))
+    f.login_as(client, reg.candidate)
+    client.set_cookie(device.COOKIE, TOKEN)
+    return w, reg
+
+
+def start(client, reg):
+    r = client.post(f"/api/v1/registrations/{reg.id}/attempt")
+    assert r.status_code == 200, r.get_json()
+    validate(r.get_json(), "AttemptState")
+    return r.get_json()["attempt_id"]
+
+
+def save(client, attempt_id, position, response, seq, **kw):
+    return client.post(f"/api/v1/attempts/{attempt_id}/answers",
+                       json={"position": position, "response": response, "seq": seq}, **kw)
+
+
+def test_the_exam_client_path(live, client, clock, db):
+    w, reg = live
+    page = client.get(f"/exams/take/{reg.id}")
+    assert page.status_code == 200 and "exams-client.js" in page.get_data(as_text=True)
+    attempt_id = start(client, reg)
+    assert start(client, reg) == attempt_id  # idempotent
+    paper = client.get(f"/api/v1/attempts/{attempt_id}/paper").get_json()
+    validate(paper, "Paper")
+    assert paper["remaining_seconds"] == 60 * 60 and len(paper["questions"]) == 11
+    ack = save(client, attempt_id, 1, True, 1)
+    assert ack.status_code == 200 and ack.get_json() == {"seq": 1, "remaining_seconds": 3600}
+    validate(ack.get_json(), "SaveAck")
+    clock.advance(minutes=1)
+    assert save(client, attempt_id, 1, False, 3).get_json()["remaining_seconds"] == 3540
+    assert save(client, attempt_id, 1, True, 2).get_json()["seq"] == 3  # stale save keeps the newer answer
+    # Reload: the paper comes back with the saved answers and the clock still running.
+    clock.advance(minutes=4)
+    paper = client.get(f"/api/v1/attempts/{attempt_id}/paper").get_json()
+    assert paper["answers"] == {"1": {"response": False, "seq": 3}} and paper["remaining_seconds"] == 3300
+    state = client.get(f"/api/v1/attempts/{attempt_id}").get_json()
+    validate(state, "AttemptState")
+    assert state["answered"] == 1
+    outcome = client.post(f"/api/v1/attempts/{attempt_id}/submit")
+    assert outcome.status_code == 200
+    validate(outcome.get_json(), "Outcome")
+    assert outcome.get_json()["review"] is None  # default review policy: score and pass/fail only
+    assert client.post(f"/api/v1/attempts/{attempt_id}/submit").get_json() == outcome.get_json()
+    refused = save(client, attempt_id, 2, True, 9)
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "attempt_finished"
+    validate(refused.get_json(), "Error")
+    assert client.get(f"/exams/attempts/{attempt_id}/result").status_code == 200
+
+
+def test_new_login_on_the_same_device_resumes_and_another_device_is_refused(live, client, app, db):
+    w, reg = live
+    attempt_id = start(client, reg)
+    save(client, attempt_id, 2, True, 1)
+    # A new login on the same computer: the login session is fresh, the device cookie stays.
+    with client.session_transaction() as s:
+        s.clear()
+    f.login_as(client, reg.candidate)
+    assert client.get(f"/api/v1/attempts/{attempt_id}/paper").get_json()["answers"]["2"]["response"] is True
+    other = app.test_client()
+    f.login_as(other, reg.candidate)
+    other.set_cookie(device.COOKIE, "a-different-computer-token-000000000")
+    r = other.post(f"/api/v1/registrations/{reg.id}/attempt")
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "device_mismatch"
+    assert "监考员" in r.get_json()["error"]["message"]
+    r = other.get(f"/api/v1/attempts/{attempt_id}/paper")
+    assert r.status_code == 403
+
+
+def test_other_candidates_cannot_touch_an_attempt(live, client, app, db):
+    w, reg = live
+    attempt_id = start(client, reg)
+    intruder = app.test_client()
+    f.login_as(intruder, f.user(db, "candidate"))
+    db.commit()
+    intruder.set_cookie(device.COOKIE, TOKEN)
+    for method, path in [("GET", f"/api/v1/attempts/{attempt_id}"), ("GET", f"/api/v1/attempts/{attempt_id}/paper"),
+                         ("POST", f"/api/v1/attempts/{attempt_id}/submit"),
+                         ("POST", f"/api/v1/registrations/{reg.id}/attempt"),
+                         ("GET", f"/exams/attempts/{attempt_id}/result"), ("GET", f"/exams/take/{reg.id}")]:
+        assert intruder.open(path, method=method).status_code == 404, path
+    r = intruder.post(f"/api/v1/attempts/{attempt_id}/answers", json={"position": 1, "response": True, "seq": 1})
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_your_attempt"
+
+
+def test_save_without_csrf_header_is_refused(live, client):
+    w, reg = live
+    attempt_id = start(client, reg)
+    assert save(client, attempt_id, 1, True, 1, csrf=False).status_code == 400
+
+
+def test_forged_forwarded_for_does_not_pass_the_subnet_check(db, client, clock):
+    w = xf.world(db, category_code=CAT, subnets="10.1.2.0/24")
+    reg = xf.registered(db, w)
+    db.commit()
+    clock.set(w.sitting.starts_at + timedelta(minutes=2))
+    f.login_as(client, reg.candidate)
+    client.set_cookie(device.COOKIE, TOKEN)
+    r = client.post(f"/api/v1/registrations/{reg.id}/attempt", headers={"X-Forwarded-For": "10.1.2.50"})
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "ip_not_allowed"
+    r = client.post(f"/api/v1/registrations/{reg.id}/attempt", environ_base={"REMOTE_ADDR": "10.1.2.50"})
+    assert r.status_code == 200
+
+
+def test_save_path_runs_a_constant_number_of_statements(live, client, query_counter):
+    w, reg = live
+    attempt_id = start(client, reg)
+    counts = []
+    answers = {1: True, 2: False, 3: True, 4: True, 5: False, 6: "A", 7: "B", 8: "C", 9: "D", 10: ["A", "B"],
+               11: ["C"]}  # the layout of the factory blueprint: 5 true/false, 4 single, 2 multiple
+    for seq, (position, response) in enumerate(answers.items(), start=1):
+        with query_counter() as n:
+            assert save(client, attempt_id, position, response, seq).status_code == 200
+        counts.append(n())
+    with query_counter() as n:
+        save(client, attempt_id, 1, False, 1)  # stale: one extra read to report the stored seq
+    print("save statements:", counts)
+    assert len(set(counts)) == 1 and counts[0] <= 6, counts
+    assert n() == counts[0] + 1
+
+
+def _leaks(text: str, versions) -> list[str]:
+    found = []
+    for key in ("answer", "explanation", "version_id", "correct", "is_current", "content_hash"):
+        if re.search(rf'"{key}"\s*:', text):
+            found.append(key)
+    for v in versions:
+        if v.explanation in text:
+            found.append("explanation text")
+    return found
+
+
+def test_no_key_material_reaches_the_candidate_during_a_live_attempt(live, client, db):
+    w, reg = live
+    attempt_id = start(client, reg)
+    save(client, attempt_id, 1, True, 1)
+    versions = list(db.query(QuestionVersion).filter_by(bank_id=w.bank.id))
+    bodies = {
+        "paper": client.get(f"/api/v1/attempts/{attempt_id}/paper"),
+        "state": client.get(f"/api/v1/attempts/{attempt_id}"),
+        "take": client.get(f"/exams/take/{reg.id}"),
+        "my": client.get("/exams/my"),
+        "ticket": client.get(f"/exams/registrations/{reg.id}/ticket"),
+        "result-before-submit": client.get(f"/api/v1/attempts/{attempt_id}/result"),
+        "client-js": client.get("/static/js/exams-client.js"),
+    }
+    for name, response in bodies.items():
+        assert response.status_code in (200, 409), name
+        assert not _leaks(response.get_data(as_text=True), versions), name
+    validate(bodies["paper"].get_json(), "Paper")  # strict schema: an extra field would fail here
+    with pytest.raises(jsonschema.ValidationError):
+        leaked = json.loads(bodies["paper"].get_data(as_text=True))
+        leaked["questions"][0]["answer"] = "A"
+        validate(leaked, "Paper")
+
+
+def test_openapi_document_is_structurally_valid(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.")
+    assert {"info", "paths", "components"} <= doc.keys()
+    for schema in doc["components"]["schemas"].values():
+        jsonschema.Draft202012Validator.check_schema(schema)
+    text = json.dumps(doc)
+    for ref in set(re.findall(r'"\$ref": "#/components/schemas/(\w+)"', text)):
+        assert ref in doc["components"]["schemas"], ref
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            assert method in ("get", "post") and "200" in op["responses"], path
+            params = set(re.findall(r"{(\w+)}", path))
+            assert params == {p["name"] for p in op.get("parameters", [])}, path
+    # every API route of the area is documented
+    from flask import current_app  # noqa: F401
+
+    documented = {"/api/v1" + re.sub(r"{(\w+)}", r"<int:\1>", p) for p in doc["paths"]}
+    routes = {r.rule for r in client.application.url_map.iter_rules() if r.endpoint.startswith("exams_api.")}
+    assert routes - documented == {"/api/v1/openapi.json"}
+
+
+def test_mock_exam_shows_wrong_answers_with_explanations_only_after_submission(db, client, clock):
+    practice = xf.bank(db, "T-1.2", purpose="practice")
+    bp = xf.blueprint(db, practice, purpose="mock", minutes=20, review_policy="wrong_answers")
+    me = f.user(db, "candidate")
+    db.commit()
+    f.login_as(client, me)
+    assert client.get(f"/exams/mock/{bp.id}").status_code == 200
+    r = client.post(f"/api/v1/mock/{bp.id}/attempt")
+    attempt_id = r.get_json()["attempt_id"]
+    paper = client.get(f"/api/v1/attempts/{attempt_id}/paper")
+    assert "SECRET-EXPLANATION" not in paper.get_data(as_text=True)
+    validate(paper.get_json(), "Paper")
+    outcome = client.post(f"/api/v1/attempts/{attempt_id}/submit").get_json()
+    validate(outcome, "Outcome")
+    assert outcome["score"] == 0 and len(outcome["review"]) == 11
+    assert all(item["explanation"].startswith("SECRET-EXPLANATION") for item in outcome["review"])
+    page = client.get(f"/exams/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "错题与解析" in page
+
+
+def test_console_json_for_the_centre_and_404_for_another_centre(live, client, db):
+    w, reg = live
+    save(client, start(client, reg), 1, True, 1)
+    f.login_as(client, w.proctor)
+    body = client.get(f"/api/v1/sittings/{w.sitting.id}/console").get_json()
+    validate(body, "Console")
+    row = body["rows"][0]
+    assert row["state"] == "in_progress" and row["answered"] == 1 and row["ip"] == "127.0.0.1"
+    assert reg.candidate.real_name not in json.dumps(body, ensure_ascii=False)  # masked name only
+    stranger = f.user(db, "proctor")
+    db.commit()
+    f.login_as(client, stranger)
+    assert client.get(f"/api/v1/sittings/{w.sitting.id}/console").status_code == 404
