@@ -226,6 +226,29 @@ def can_read_registry(user: Any) -> bool:
     return is_regulator(user)
 
 
+def can_read_certificate(user: Any, cert: Any) -> bool:
+    """The holder, the regulator, and the institution that trained the holder (its own trainees, read only)."""
+    if is_regulator(user):
+        return True
+    if has_role(user, Role.CANDIDATE) and cert.holder_id == getattr(user, "id", None):
+        return True
+    return cert.institution_id is not None and cert.institution_id in org_ids(user, Role.INSTITUTION_STAFF)
+
+
+def can_print_certificate(user: Any, cert: Any) -> bool:
+    """Printable certificate and its verification log: the holder and the regulator."""
+    return is_regulator(user) or (has_role(user, Role.CANDIDATE) and cert.holder_id == getattr(user, "id", None))
+
+
+def can_apply_review(user: Any, cert: Any) -> bool:
+    """复审 is asked for by the holder of the certificate."""
+    return has_role(user, Role.CANDIDATE) and cert.holder_id == getattr(user, "id", None)
+
+
+def can_read_trainee_certificates(user: Any) -> bool:
+    return has_role(user, Role.INSTITUTION_STAFF)
+
+
 # ---- reports ---------------------------------------------------------------------------------------
 
 def can_read_regulator_reports(user: Any) -> bool:

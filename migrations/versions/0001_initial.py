@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 14:21:00.098278
+Create Date: 2026-11-29 14:21:02.425678
 """
 from alembic import op
 import sqlalchemy as sa
@@ -34,6 +34,12 @@ def upgrade() -> None:
     with op.batch_alter_table('categories', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_categories_group'), ['group'], unique=False)
 
+    op.create_table('certificate_number_counters',
+    sa.Column('key', sa.String(length=120), nullable=False),
+    sa.Column('last_value', sa.Integer(), nullable=False),
+    sa.CheckConstraint('last_value >= 0', name=op.f('ck_certificate_number_counters_non_negative')),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_certificate_number_counters'))
+    )
     op.create_table('organizations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -48,6 +54,22 @@ def upgrade() -> None:
     with op.batch_alter_table('organizations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organizations_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_organizations_region_code'), ['region_code'], unique=False)
+
+    op.create_table('signing_keys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kid', sa.String(length=32), nullable=False),
+    sa.Column('algorithm', sa.String(length=12), nullable=False),
+    sa.Column('public_key', sa.String(length=64), nullable=False),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('retired_at', exam_platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('compromised_at', exam_platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("state IN ('active','retired','compromised')", name=op.f('ck_signing_keys_state_known')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signing_keys')),
+    sa.UniqueConstraint('kid', name=op.f('uq_signing_keys_kid'))
+    )
+    with op.batch_alter_table('signing_keys', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signing_keys_state'), ['state'], unique=False)
 
     op.create_table('banks',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -637,6 +659,59 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_attempts_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index('ix_attempts_state_deadline', ['state', 'deadline'], unique=False)
 
+    op.create_table('certificates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=40), nullable=True),
+    sa.Column('holder_id', sa.Integer(), nullable=False),
+    sa.Column('category_id', sa.Integer(), nullable=False),
+    sa.Column('rule_set_id', sa.Integer(), nullable=False),
+    sa.Column('result_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('status_code', sa.String(length=30), nullable=False),
+    sa.Column('status_reason', sa.Text(), nullable=False),
+    sa.Column('status_changed_on', sa.Date(), nullable=True),
+    sa.Column('issued_on', sa.Date(), nullable=True),
+    sa.Column('valid_until', sa.Date(), nullable=True),
+    sa.Column('next_review_due', sa.Date(), nullable=True),
+    sa.Column('first_issued_on', sa.Date(), nullable=True),
+    sa.Column('issuing_org_id', sa.Integer(), nullable=True),
+    sa.Column('centre_id', sa.Integer(), nullable=True),
+    sa.Column('institution_id', sa.Integer(), nullable=True),
+    sa.Column('employer_id', sa.Integer(), nullable=True),
+    sa.Column('region_code', sa.String(length=12), nullable=False),
+    sa.Column('token', sa.String(length=400), nullable=True),
+    sa.Column('kid', sa.String(length=32), nullable=True),
+    sa.Column('token_version', sa.Integer(), nullable=False),
+    sa.Column('qr_png', sa.LargeBinary(), nullable=True),
+    sa.Column('reissue_required', sa.Boolean(), nullable=False),
+    sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status = 'pending' OR (number IS NOT NULL AND issued_on IS NOT NULL AND valid_until IS NOT NULL AND token IS NOT NULL)", name=op.f('ck_certificates_issued_has_number')),
+    sa.CheckConstraint("status IN ('pending','valid','suspended','revoked','cancelled','expired')", name=op.f('ck_certificates_status_known')),
+    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_certificates_category_id_categories')),
+    sa.ForeignKeyConstraint(['centre_id'], ['organizations.id'], name=op.f('fk_certificates_centre_id_organizations')),
+    sa.ForeignKeyConstraint(['employer_id'], ['organizations.id'], name=op.f('fk_certificates_employer_id_organizations')),
+    sa.ForeignKeyConstraint(['holder_id'], ['users.id'], name=op.f('fk_certificates_holder_id_users')),
+    sa.ForeignKeyConstraint(['institution_id'], ['organizations.id'], name=op.f('fk_certificates_institution_id_organizations')),
+    sa.ForeignKeyConstraint(['issuing_org_id'], ['organizations.id'], name=op.f('fk_certificates_issuing_org_id_organizations')),
+    sa.ForeignKeyConstraint(['result_id'], ['exam_results.id'], name=op.f('fk_certificates_result_id_exam_results')),
+    sa.ForeignKeyConstraint(['rule_set_id'], ['rule_sets.id'], name=op.f('fk_certificates_rule_set_id_rule_sets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certificates')),
+    sa.UniqueConstraint('result_id', name=op.f('uq_certificates_result_id'))
+    )
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_certificates_category_id'), ['category_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_certificates_centre_id'), ['centre_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_certificates_employer_id'), ['employer_id'], unique=False)
+        batch_op.create_index('ix_certificates_holder_category', ['holder_id', 'category_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_certificates_holder_id'), ['holder_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_certificates_institution_id'), ['institution_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_certificates_issued_on'), ['issued_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_certificates_kid'), ['kid'], unique=False)
+        batch_op.create_index('ix_certificates_number_category', ['number', 'category_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_certificates_region_code'), ['region_code'], unique=False)
+        batch_op.create_index('ix_certificates_status_due', ['status', 'next_review_due'], unique=False)
+
     op.create_table('answers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('attempt_id', sa.Integer(), nullable=False),
@@ -648,6 +723,58 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_answers')),
     sa.UniqueConstraint('attempt_id', 'position', name=op.f('uq_answers_attempt_id_position'))
     )
+    op.create_table('certificate_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('certificate_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('code', sa.String(length=30), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_certificate_events_actor_id_users')),
+    sa.ForeignKeyConstraint(['certificate_id'], ['certificates.id'], name=op.f('fk_certificate_events_certificate_id_certificates')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certificate_events'))
+    )
+    with op.batch_alter_table('certificate_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_certificate_events_certificate_id'), ['certificate_id'], unique=False)
+
+    op.create_table('certificate_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('certificate_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=40), nullable=False),
+    sa.Column('category_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('kid', sa.String(length=32), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('valid_until', sa.Date(), nullable=False),
+    sa.Column('reason', sa.String(length=20), nullable=False),
+    sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('superseded_at', exam_platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_certificate_tokens_category_id_categories')),
+    sa.ForeignKeyConstraint(['certificate_id'], ['certificates.id'], name=op.f('fk_certificate_tokens_certificate_id_certificates')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certificate_tokens')),
+    sa.UniqueConstraint('number', 'category_id', 'version', name=op.f('uq_certificate_tokens_number_category_id_version'))
+    )
+    with op.batch_alter_table('certificate_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_certificate_tokens_certificate_id'), ['certificate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_certificate_tokens_kid'), ['kid'], unique=False)
+
+    op.create_table('certificate_violations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('certificate_id', sa.Integer(), nullable=False),
+    sa.Column('occurred_on', sa.Date(), nullable=False),
+    sa.Column('serious', sa.Boolean(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['certificate_id'], ['certificates.id'], name=op.f('fk_certificate_violations_certificate_id_certificates')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_certificate_violations_recorded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certificate_violations'))
+    )
+    with op.batch_alter_table('certificate_violations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_certificate_violations_certificate_id'), ['certificate_id'], unique=False)
+
     op.create_table('proctor_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sitting_id', sa.Integer(), nullable=False),
@@ -667,16 +794,117 @@ def upgrade() -> None:
     with op.batch_alter_table('proctor_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_proctor_events_sitting_id'), ['sitting_id'], unique=False)
 
+    op.create_table('registration_bans',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('category_group', sa.String(length=30), nullable=False),
+    sa.Column('certificate_id', sa.Integer(), nullable=True),
+    sa.Column('ground', sa.String(length=30), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('until', sa.Date(), nullable=False),
+    sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('until > starts_on', name=op.f('ck_registration_bans_positive_span')),
+    sa.ForeignKeyConstraint(['certificate_id'], ['certificates.id'], name=op.f('fk_registration_bans_certificate_id_certificates')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_registration_bans_created_by_id_users')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_registration_bans_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_registration_bans'))
+    )
+    with op.batch_alter_table('registration_bans', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_registration_bans_user_id'), ['user_id'], unique=False)
+
+    op.create_table('review_applications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('certificate_id', sa.Integer(), nullable=False),
+    sa.Column('applicant_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('completion_id', sa.Integer(), nullable=True),
+    sa.Column('refresher_hours', sa.Integer(), nullable=False),
+    sa.Column('health_declared', sa.Boolean(), nullable=False),
+    sa.Column('health_note', sa.Text(), nullable=False),
+    sa.Column('applied_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', exam_platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decision_reason', sa.Text(), nullable=False),
+    sa.Column('interval_years', sa.Integer(), nullable=True),
+    sa.Column('new_due', sa.Date(), nullable=True),
+    sa.ForeignKeyConstraint(['applicant_id'], ['users.id'], name=op.f('fk_review_applications_applicant_id_users')),
+    sa.ForeignKeyConstraint(['certificate_id'], ['certificates.id'], name=op.f('fk_review_applications_certificate_id_certificates')),
+    sa.ForeignKeyConstraint(['completion_id'], ['training_completions.id'], name=op.f('fk_review_applications_completion_id_training_completions')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_review_applications_decided_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_applications'))
+    )
+    with op.batch_alter_table('review_applications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_applications_certificate_id'), ['certificate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_review_applications_status'), ['status'], unique=False)
+
+    op.create_table('verification_logs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('certificate_id', sa.Integer(), nullable=True),
+    sa.Column('ip_hash', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('result', sa.String(length=20), nullable=False),
+    sa.ForeignKeyConstraint(['certificate_id'], ['certificates.id'], name=op.f('fk_verification_logs_certificate_id_certificates')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_verification_logs'))
+    )
+    with op.batch_alter_table('verification_logs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_verification_logs_at'), ['at'], unique=False)
+        batch_op.create_index('ix_verification_logs_certificate_at', ['certificate_id', 'at'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('verification_logs', schema=None) as batch_op:
+        batch_op.drop_index('ix_verification_logs_certificate_at')
+        batch_op.drop_index(batch_op.f('ix_verification_logs_at'))
+
+    op.drop_table('verification_logs')
+    with op.batch_alter_table('review_applications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_applications_status'))
+        batch_op.drop_index(batch_op.f('ix_review_applications_certificate_id'))
+
+    op.drop_table('review_applications')
+    with op.batch_alter_table('registration_bans', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_registration_bans_user_id'))
+
+    op.drop_table('registration_bans')
     with op.batch_alter_table('proctor_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_proctor_events_sitting_id'))
 
     op.drop_table('proctor_events')
+    with op.batch_alter_table('certificate_violations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_certificate_violations_certificate_id'))
+
+    op.drop_table('certificate_violations')
+    with op.batch_alter_table('certificate_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_certificate_tokens_kid'))
+        batch_op.drop_index(batch_op.f('ix_certificate_tokens_certificate_id'))
+
+    op.drop_table('certificate_tokens')
+    with op.batch_alter_table('certificate_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_certificate_events_certificate_id'))
+
+    op.drop_table('certificate_events')
     op.drop_table('answers')
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.drop_index('ix_certificates_status_due')
+        batch_op.drop_index(batch_op.f('ix_certificates_region_code'))
+        batch_op.drop_index('ix_certificates_number_category')
+        batch_op.drop_index(batch_op.f('ix_certificates_kid'))
+        batch_op.drop_index(batch_op.f('ix_certificates_issued_on'))
+        batch_op.drop_index(batch_op.f('ix_certificates_institution_id'))
+        batch_op.drop_index(batch_op.f('ix_certificates_holder_id'))
+        batch_op.drop_index('ix_certificates_holder_category')
+        batch_op.drop_index(batch_op.f('ix_certificates_employer_id'))
+        batch_op.drop_index(batch_op.f('ix_certificates_centre_id'))
+        batch_op.drop_index(batch_op.f('ix_certificates_category_id'))
+
+    op.drop_table('certificates')
     with op.batch_alter_table('attempts', schema=None) as batch_op:
         batch_op.drop_index('ix_attempts_state_deadline')
         batch_op.drop_index(batch_op.f('ix_attempts_candidate_id'))
@@ -804,11 +1032,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_banks_category_id'))
 
     op.drop_table('banks')
+    with op.batch_alter_table('signing_keys', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_signing_keys_state'))
+
+    op.drop_table('signing_keys')
     with op.batch_alter_table('organizations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organizations_region_code'))
         batch_op.drop_index(batch_op.f('ix_organizations_kind'))
 
     op.drop_table('organizations')
+    op.drop_table('certificate_number_counters')
     with op.batch_alter_table('categories', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_categories_group'))
 

@@ -1,0 +1,56 @@
+"""JSON API of certificates: verification, identity check, public keys (no login needed)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
+
+from ..db import get_session, write_intent
+from . import keys, limits
+from .public_views import check, identity_answer
+
+api_bp = Blueprint("certificates_api", __name__, url_prefix="/api/v1")
+
+
+@api_bp.before_request
+def _writes_a_log():
+    write_intent.set(True)
+
+
+@api_bp.after_request
+def _private_headers(response):
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@api_bp.get("/verify/<token>")
+@limits.verify_ip
+def verify(token: str):
+    """Signature check and live status: {signature, status, status_label, valid, status_date, status_reason,
+    reissue_required, certificate: {number (masked), category, …, holder (masked)}}; 404 for an invalid token."""
+    _outcome, summary, status = check(token, kind="json")
+    return jsonify(summary), status
+
+
+@api_bp.post("/verify/<token>/identity")
+@limits.identity_ip
+@limits.identity_certificate
+def identity(token: str):
+    """Body {"id_number": "..."} → {"match": true|false}; nothing else is revealed."""
+    body = request.get_json(silent=True)
+    id_number = body.get("id_number") if isinstance(body, dict) else None
+    if not isinstance(id_number, str) or not id_number.strip() or len(id_number) > 32:
+        return jsonify(error={"code": "invalid", "message": _("请提供证件号码"), "field": "id_number"}), 400
+    _outcome, match = identity_answer(token, id_number)
+    if match is None:
+        return jsonify(error={"code": "invalid_token", "message": _("无效的证书二维码或链接")}), 404
+    return jsonify(match=match)
+
+
+@api_bp.get("/certificates/keys.json")
+def public_keys():
+    response = jsonify(keys.public_key_document(get_session()))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

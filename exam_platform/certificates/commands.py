@@ -1,0 +1,130 @@
+"""``flask certificates …``: keys, offline verification, sweeps.
+
+    rotate-key                       new active signing key (the first one is made the same way)
+    mark-compromised KID             stop trusting a key; its certificates are flagged for reissue
+    reissue-flagged                  re-sign flagged valid certificates with the active key
+    export-public-keys FILE          the public key file for offline verifiers ("-" for stdout)
+    verify TOKEN --keys FILE         offline: signature check with only the key file (no database)
+    verify-qr IMAGE --keys FILE      offline: read the QR with zxing-cpp, then as ``verify``
+    issue-pending                    certificates for passed, published results that have none (idempotent)
+    expire                           validity ended or 复审 overdue → 失效
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from .. import clock
+from ..db import get_session
+from . import offline
+
+group = AppGroup("certificates", help="Certificate keys, offline verification and sweeps.")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.secho(message, fg="red", err=True)
+    sys.exit(code)
+
+
+@group.command("rotate-key")
+def rotate_key() -> None:
+    """Generate a new active signing key (older ones retire and keep verifying)."""
+    from .keys import key_path, rotate
+
+    session = get_session()
+    key = rotate(session, actor=None, now=clock.now())
+    session.commit()
+    click.echo(f"new signing key {key.kid} (private key in {key_path(key.kid)})")
+
+
+@group.command("mark-compromised")
+@click.argument("kid")
+def mark_compromised(kid: str) -> None:
+    """Mark KID compromised: every certificate it signed is flagged "reissue required"."""
+    from ..errors import DomainError
+    from .keys import mark_compromised as mark
+
+    session = get_session()
+    try:
+        count = mark(session, kid=kid, actor=None, now=clock.now())
+    except DomainError as err:
+        session.rollback()
+        _fail(str(err.message))
+    session.commit()
+    click.echo(f"{kid} marked compromised; {count} certificates flagged for reissue "
+               "(run `flask certificates rotate-key` and `reissue-flagged`)")
+
+
+@group.command("reissue-flagged")
+def reissue_flagged() -> None:
+    """Re-sign every valid certificate flagged after a key compromise (new token version, new QR)."""
+    from .lifecycle import reissue_flagged as run
+
+    session = get_session()
+    count = run(session, actor=None, now=clock.now())
+    session.commit()
+    click.echo(f"{count} certificates re-signed")
+
+
+@group.command("export-public-keys")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def export_public_keys(file: str) -> None:
+    """Write the public key file that offline verifiers use."""
+    from .keys import public_key_document
+
+    text = json.dumps(public_key_document(get_session()), ensure_ascii=False, indent=2) + "\n"
+    if file == "-":
+        click.echo(text, nl=False)
+        return
+    with open(file, "w", encoding="utf-8") as out:
+        out.write(text)
+    click.echo(f"public keys written to {file}")
+
+
+@group.command("verify", with_appcontext=False)
+@click.argument("token")
+@click.option("--keys", "keys_file", required=True, type=click.Path(exists=True, dir_okay=False))
+def verify(token: str, keys_file: str) -> None:
+    """OFFLINE: check a token (or /v/ URL) with only the public key file. Exit 0 valid, 1 invalid, 2 compromised key."""
+    code, text = offline.run(token, None, keys_file)
+    click.echo(text, err=code != 0)
+    sys.exit(code)
+
+
+@group.command("verify-qr", with_appcontext=False)
+@click.argument("image", type=click.Path(exists=True, dir_okay=False))
+@click.option("--keys", "keys_file", required=True, type=click.Path(exists=True, dir_okay=False))
+def verify_qr(image: str, keys_file: str) -> None:
+    """OFFLINE: decode the QR code in IMAGE and check its token with only the public key file."""
+    code, text = offline.run(None, image, keys_file)
+    click.echo(text, err=code != 0)
+    sys.exit(code)
+
+
+@group.command("issue-pending")
+def issue_pending() -> None:
+    """Certificates for passed, published results that have none; issue immediate categories (idempotent)."""
+    from .issuance import issue_pending as sweep
+
+    session = get_session()
+    counts = sweep(session, now=clock.now())
+    session.commit()
+    click.echo("created {created}, issued {issued}, skipped {skipped}".format(**counts))
+
+
+@group.command("expire")
+def expire() -> None:
+    """Validity ended or 复审 overdue → 失效 (also done lazily whenever a certificate is read)."""
+    from .lifecycle import expire_sweep
+
+    session = get_session()
+    count = expire_sweep(session, now=clock.now())
+    session.commit()
+    click.echo(f"{count} certificates expired")
+
+
+COMMANDS = [group]

@@ -1,0 +1,38 @@
+"""Rate limits of the public verification endpoints (per client IP; HTML and JSON share one budget).
+
+- ``RATELIMIT_VERIFY_IP``: opening /v/<token> (page or JSON);
+- ``RATELIMIT_IDENTITY_CHECK_IP``: 核验身份 answers per IP, and ``RATELIMIT_IDENTITY_CHECK_CERT`` per certificate
+  (so many IPs together cannot walk through the ID numbers of one certificate);
+- ``RATELIMIT_LOOKUP_IP``: the number + name lookup form.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from ..extensions import limiter
+from . import token as tokens
+
+
+def _config(name: str, default: str):
+    return lambda: current_app.config.get(name) or default
+
+
+def _certificate_key() -> str:
+    raw = (request.view_args or {}).get("token", "")
+    try:
+        payload = tokens.peek(raw)  # a bucket name only; the signature is checked by the view
+        return f"identity-cert:{payload.number}:{payload.category}"
+    except tokens.InvalidToken:
+        return "identity-cert:invalid"
+
+
+verify_ip = limiter.shared_limit(_config("RATELIMIT_VERIFY_IP", "120 per minute"), scope="certificate-verify",
+                                 error_message="查验过于频繁，请稍后再试")
+identity_ip = limiter.shared_limit(_config("RATELIMIT_IDENTITY_CHECK_IP", "10 per hour"),
+                                   scope="certificate-identity", error_message="核验身份过于频繁，请稍后再试")
+identity_certificate = limiter.shared_limit(_config("RATELIMIT_IDENTITY_CHECK_CERT", "50 per day"),
+                                            scope="certificate-identity-cert", key_func=_certificate_key,
+                                            error_message="该证书的身份核验次数已达上限，请明天再试")
+lookup_ip = limiter.limit(_config("RATELIMIT_LOOKUP_IP", "30 per hour"), methods=["POST"],
+                          error_message="查询过于频繁，请稍后再试")

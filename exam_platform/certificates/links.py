@@ -1,0 +1,24 @@
+"""The public verification URL that goes into a QR code (``PUBLIC_BASE_URL`` + ``/v/<token>``)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, has_app_context, has_request_context, url_for
+
+log = logging.getLogger(__name__)
+FALLBACK_BASE = "http://localhost:5000"
+_warned = False
+
+
+def verify_url(token: str) -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL", "") if has_app_context() else ""
+    if base:
+        return f"{base.rstrip('/')}/v/{token}"
+    if has_request_context():
+        return url_for("certificates_public.verify", token=token, _external=True)
+    global _warned
+    if not _warned:
+        log.warning("PUBLIC_BASE_URL is not set: QR codes made outside a request point at %s", FALLBACK_BASE)
+        _warned = True
+    return f"{FALLBACK_BASE}/v/{token}"

@@ -1,0 +1,92 @@
+"""Certificate test data: exam results made directly (the exams area builds its own flow in parallel)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from exam_platform.banks.models import Bank, Blueprint
+from exam_platform.certificates import issuance
+from exam_platform.certificates.models import Certificate
+from exam_platform.exams.models import ExamResult, Registration, Sitting
+from exam_platform.training.models import TrainingCompletion
+from tests import factories as f
+from tests.conftest import FIXED_NOW
+
+_seq = itertools.count(1)
+
+
+def bank_and_blueprint(session, category) -> Blueprint:
+    bp = session.scalar(select(Blueprint).where(Blueprint.category_id == category.id).limit(1))
+    if bp is not None:
+        return bp
+    n = next(_seq)
+    bank = Bank(code=f"CERT-TEST-{category.code}-{n}", category_id=category.id, purpose="exam",
+                title="test bank", created_at=FIXED_NOW, updated_at=FIXED_NOW)
+    session.add(bank)
+    session.flush()
+    bp = Blueprint(category_id=category.id, bank_id=bank.id, name="test", sections=[], minutes=120, pass_mark=80,
+                   created_at=FIXED_NOW, updated_at=FIXED_NOW)
+    session.add(bp)
+    session.flush()
+    return bp
+
+
+def completion(session, trainee, category, *, kind="initial", hours=48, institution=None,
+               issued_on: date | None = None, valid_months: int = 12) -> TrainingCompletion:
+    institution = institution or f.org(session, "training_institution")
+    issued_on = issued_on or (FIXED_NOW.date() - timedelta(days=30))
+    row = TrainingCompletion(number=f"TC-{next(_seq):06d}", trainee_id=trainee.id, institution_id=institution.id,
+                             category_id=category.id, kind=kind, hours=hours, issued_on=issued_on,
+                             valid_until=issued_on + timedelta(days=30 * valid_months), created_at=FIXED_NOW)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def exam_result(session, candidate, *, category_code="T-1.2", centre=None, institution=None,
+                exam_date: date | None = None, passed=True, published: datetime | None = FIXED_NOW,
+                practical_passed=True, valid_until: date | None = None) -> ExamResult:
+    category = f.category(session, category_code)
+    centre = centre or f.org(session, "exam_centre", region="360100")
+    exam_date = exam_date or (FIXED_NOW.date() - timedelta(days=10))
+    when = datetime.combine(exam_date, datetime.min.time(), tzinfo=FIXED_NOW.tzinfo)
+    sitting = Sitting(centre_id=centre.id, category_id=category.id,
+                      blueprint_id=bank_and_blueprint(session, category).id, title="test sitting",
+                      starts_at=when, ends_at=when + timedelta(hours=2), minutes=120, seats=30, status="closed",
+                      created_at=FIXED_NOW)
+    session.add(sitting)
+    session.flush()
+    tc = completion(session, candidate, category, institution=institution)
+    reg = Registration(sitting_id=sitting.id, candidate_id=candidate.id, ticket_no=f"ZK{next(_seq):010d}",
+                       completion_id=tc.id, status="checked_in", created_at=FIXED_NOW)
+    session.add(reg)
+    session.flush()
+    result = ExamResult(registration_id=reg.id, candidate_id=candidate.id, category_id=category.id,
+                        centre_id=centre.id, exam_date=exam_date, theory_score=92 if passed else 60,
+                        theory_passed=passed, practical_score=88 if practical_passed else 50,
+                        practical_passed=practical_passed, passed=passed and practical_passed, published_at=published,
+                        valid_until=valid_until or exam_date + timedelta(days=365))
+    session.add(result)
+    session.flush()
+    return result
+
+
+def candidate(session, name="张小明", **kw):
+    return f.user(session, "candidate", real_name=name, **kw)
+
+
+def regulator(session):
+    return f.user(session, "regulator")
+
+
+def issued_certificate(session, *, holder=None, category_code="T-1.2", now: datetime = FIXED_NOW,
+                       actor=None, **result_kw) -> Certificate:
+    holder = holder or candidate(session)
+    result = exam_result(session, holder, category_code=category_code, **result_kw)
+    cert = issuance.create_for_result(session, result=result, now=now)
+    if cert.status == "pending":
+        issuance.issue(session, cert, actor=actor, now=now)
+    return cert
