@@ -20,7 +20,7 @@ setup: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
 	@for d in $$(find exam_platform -type d -name translations); do \
-	  $(VENV)/bin/pybabel compile -q -f -d $$d || exit 1; done
+	  $(VENV)/bin/pybabel compile -f -d $$d || exit 1; done
 
 migrate: setup
 	$(PY) -m flask init-db

@@ -114,14 +114,22 @@ def seed_demo(if_empty: bool, force: bool, large: bool) -> None:
     session = get_session()
     users = session.scalar(select(func.count(User.id))) or 0
     if users and if_empty:
-        click.echo("database already has users; demo data not loaded")
+        click.echo("database already has users; demo data not loaded again")
+        existing = set(session.scalars(select(User.username).where(User.username.in_(demo.DEMO_USERNAMES))))
+        _print_accounts([a for a in demo.demo_logins() if a[0] in existing])
         return
     real = session.scalar(select(func.count(User.id)).where(User.username.not_in(demo.DEMO_USERNAMES))) or 0
     if real and not force:
         fail("the database has real users; refusing to add demo data (use --force to override)")
     accounts = demo.seed(session, now=clock.now(), large=large)
     session.commit()
-    click.echo("demo data loaded. Accounts (username / password):")
+    click.echo("demo data loaded.")
+    _print_accounts(accounts)
+
+
+def _print_accounts(accounts: list[tuple[str, str, str]]) -> None:
+    if accounts:
+        click.echo("Demo accounts (username / password):")
     for username, password, label in accounts:
         click.echo(f"  {username:<12} {password:<22} {label}")
 

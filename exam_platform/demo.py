@@ -71,4 +71,8 @@ def seed(session: Session, *, now: datetime, large: bool = False) -> list[tuple[
                 raise
             continue
         module.seed(session, ctx, now=now, large=large)
+    return demo_logins()
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
     return [(u, p, label) for u, p, *_rest, label in DEMO_ACCOUNTS]
