@@ -5,9 +5,9 @@ Year 2026 (the test clock is 2026-11-02):
 
 | sitting | centre (region) | category | date | registrations → results |
 |---|---|---|---|---|
-| S1 | A (360100) | T-1.2 (special) | 2026-03-10 | c1 theory 90 ✓ practical 85 ✓ → pass; c2 theory 70 ✗ → fail; c3 absent |
+| S1 | A (360100) | T-1.2 (special) | 2026-03-10 | c1 theory 90 ✓ practical 85 ✓ → pass; c2 70 ✗ → fail; c3 absent |
 | S2 | A | PRINCIPAL-HAZCHEM (principal) | 2026-04-15 | c5 theory 85 ✓ → pass; c6 theory 60 ✗ → fail |
-| S3 | B (360200) | T-1.2 | 2026-08-20 | c2 retake (补考) theory 88 ✓ practical 90 ✓ → pass; c4 theory 92 ✓, practical pending |
+| S3 | B (360200) | T-1.2 | 2026-08-20 | c2 补考 theory 88 ✓ practical 90 ✓ → pass; c4 92 ✓, practical pending |
 | S4 | A | T-1.2 | 2026-12-01 (future) | c3 registered |
 
 Training completions: c1, c2, c3 (I1, T-1.2, 48 h, 2026-02-01), c4 (I2, T-1.2, 50 h, 2026-07-01), c5, c6 (I1,

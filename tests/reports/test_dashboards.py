@@ -193,7 +193,8 @@ def test_centre_staff_see_only_their_own_centre(client, db):
     db.commit()
     f.login_as(client, staff)
     home = client.get("/reports/centre?period=2026")
-    assert home.status_code == 302 and home.headers["Location"].endswith(f"/reports/centre/{w.orgs['A'].id}?period=2026")
+    assert home.status_code == 302
+    assert home.headers["Location"].endswith(f"/reports/centre/{w.orgs['A'].id}?period=2026")
     html = client.get(f"/reports/centre/{w.orgs['A'].id}?period=2026").get_data(as_text=True)
     assert "S1 低压电工" in html and "S3 低压电工" not in html
     assert _cells(html, "sittings", "total")["attendance_rate"] == "80.0%"

@@ -115,7 +115,7 @@ def test_the_cache_answers_repeat_questions_and_notices_every_change(db):
 def test_responses_are_mapped_back_to_the_bank_letters(db):
     w = world(db)
     special = w.categories["special"]
-    _bank, bp, (tf1, tf2, single, multi) = bank_with_blueprint(db, special)
+    _bank, bp, (tf1, _tf2, single, multi) = bank_with_blueprint(db, special)
     s = sitting(db, w.orgs["A"], special, bp, date(2026, 9, 1), "IA")
     paper = [{"version_id": tf1.id, "type": "true_false", "points": 1, "order": []},
              {"version_id": single.id, "type": "single", "points": 1, "order": [1, 0, 2, 3]},  # shown A = bank B
