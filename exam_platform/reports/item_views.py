@@ -91,7 +91,7 @@ def blueprint_export(blueprint_id: int):
             for r in rows]
     t = result.test
     summary = [[_("作答数"), t.attempts], [_("平均分"), t.mean], [_("标准差"), t.sd], [_("KR-20"), t.kr20],
-               *[[f"{_('成绩')} {b}", c] for b, c in zip(itemstats.BINS, t.distribution, strict=True)]]
+               *[[_("成绩 %(b)s", b=b), c] for b, c in zip(itemstats.BINS, t.distribution, strict=True)]]
     return exports.download([(_("试题"), [label for _k, label in column_labels()], body),
                              (_("整卷"), [_("项目"), _("数值")], summary)],
                             filename=f"试题分析-{scope.title}", fmt=request.args.get("format", "xlsx"))
