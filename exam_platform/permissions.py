@@ -255,6 +255,31 @@ def can_read_regulator_reports(user: Any) -> bool:
     return is_regulator(user)
 
 
+def can_manage_targets(user: Any) -> bool:
+    """Annual targets and employers' declared workforce are entered by the regulator."""
+    return is_regulator(user)
+
+
+def can_read_centre_reports(user: Any, centre_id: int | None = None) -> bool:
+    """An exam centre's dashboard: its own staff (考务), and the regulator for any centre."""
+    if centre_id is None:
+        return has_role(user, Role.REGULATOR, Role.CENTRE_STAFF)
+    return is_regulator(user) or centre_id in org_ids(user, Role.CENTRE_STAFF)
+
+
+def can_read_institution_reports(user: Any, institution_id: int | None = None) -> bool:
+    """A training institution's dashboard (its trainees' pass/fail and scores, never question-level data)."""
+    if institution_id is None:
+        return has_role(user, Role.REGULATOR, Role.INSTITUTION_STAFF)
+    return is_regulator(user) or institution_id in org_ids(user, Role.INSTITUTION_STAFF)
+
+
+def can_read_reports(user: Any) -> bool:
+    """Any statistics page at all (the reports menu)."""
+    return (can_read_regulator_reports(user) or can_read_item_statistics(user)
+            or can_read_centre_reports(user) or can_read_institution_reports(user))
+
+
 # ---- enforcement -----------------------------------------------------------------------------------
 
 def require(allowed: bool) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 14:21:02.425678
+Create Date: 2026-11-29 14:21:05.581237
 """
 from alembic import op
 import sqlalchemy as sa
@@ -254,6 +254,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_questions_bank_id'), ['bank_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_questions_status'), ['status'], unique=False)
 
+    op.create_table('report_targets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('metric', sa.String(length=40), nullable=False),
+    sa.Column('group', sa.String(length=30), nullable=False),
+    sa.Column('category_id', sa.Integer(), nullable=True),
+    sa.Column('scope_key', sa.String(length=60), nullable=False),
+    sa.Column('value', sa.Float(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('NOT (category_id IS NOT NULL AND "group" <> \'\')', name=op.f('ck_report_targets_one_scope')),
+    sa.CheckConstraint('value >= 0', name=op.f('ck_report_targets_value_non_negative')),
+    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_report_targets_category_id_categories')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_report_targets_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_targets')),
+    sa.UniqueConstraint('year', 'metric', 'scope_key', name=op.f('uq_report_targets_year_metric_scope_key'))
+    )
+    with op.batch_alter_table('report_targets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_targets_category_id'), ['category_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_targets_year'), ['year'], unique=False)
+
     op.create_table('role_grants',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -302,6 +325,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_training_classes_category_id'), ['category_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_classes_institution_id'), ['institution_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_classes_status'), ['status'], unique=False)
+
+    op.create_table('workforce_declarations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('employer_id', sa.Integer(), nullable=False),
+    sa.Column('category_id', sa.Integer(), nullable=False),
+    sa.Column('workers', sa.Integer(), nullable=False),
+    sa.Column('declared_on', sa.Date(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('workers >= 0', name=op.f('ck_workforce_declarations_workers_non_negative')),
+    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_workforce_declarations_category_id_categories')),
+    sa.ForeignKeyConstraint(['employer_id'], ['organizations.id'], name=op.f('fk_workforce_declarations_employer_id_organizations')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_workforce_declarations_recorded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_workforce_declarations')),
+    sa.UniqueConstraint('employer_id', 'category_id', name=op.f('uq_workforce_declarations_employer_id_category_id'))
+    )
+    with op.batch_alter_table('workforce_declarations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_workforce_declarations_category_id'), ['category_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_workforce_declarations_employer_id'), ['employer_id'], unique=False)
 
     op.create_table('class_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -518,6 +561,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('number', name=op.f('uq_training_completions_number'))
     )
     with op.batch_alter_table('training_completions', schema=None) as batch_op:
+        batch_op.create_index('ix_reports_completions_issued', ['issued_on', 'institution_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_completions_category_id'), ['category_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_completions_class_id'), ['class_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_completions_institution_id'), ['institution_id'], unique=False)
@@ -569,6 +613,7 @@ def upgrade() -> None:
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_registrations_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_registrations_sitting_id'), ['sitting_id'], unique=False)
+        batch_op.create_index('ix_reports_registrations_completion', ['completion_id'], unique=False)
 
     op.create_table('exam_results',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -595,6 +640,7 @@ def upgrade() -> None:
     with op.batch_alter_table('exam_results', schema=None) as batch_op:
         batch_op.create_index('ix_exam_results_candidate_category', ['candidate_id', 'category_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_exam_results_centre_id'), ['centre_id'], unique=False)
+        batch_op.create_index('ix_reports_exam_results_date', ['exam_date', 'category_id'], unique=False)
 
     op.create_table('papers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -913,11 +959,13 @@ def downgrade() -> None:
     op.drop_table('practical_scores')
     op.drop_table('papers')
     with op.batch_alter_table('exam_results', schema=None) as batch_op:
+        batch_op.drop_index('ix_reports_exam_results_date')
         batch_op.drop_index(batch_op.f('ix_exam_results_centre_id'))
         batch_op.drop_index('ix_exam_results_candidate_category')
 
     op.drop_table('exam_results')
     with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.drop_index('ix_reports_registrations_completion')
         batch_op.drop_index(batch_op.f('ix_registrations_sitting_id'))
         batch_op.drop_index(batch_op.f('ix_registrations_candidate_id'))
 
@@ -932,6 +980,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_training_completions_institution_id'))
         batch_op.drop_index(batch_op.f('ix_training_completions_class_id'))
         batch_op.drop_index(batch_op.f('ix_training_completions_category_id'))
+        batch_op.drop_index('ix_reports_completions_issued')
 
     op.drop_table('training_completions')
     with op.batch_alter_table('study_records', schema=None) as batch_op:
@@ -978,6 +1027,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_class_sessions_class_id'))
 
     op.drop_table('class_sessions')
+    with op.batch_alter_table('workforce_declarations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_workforce_declarations_employer_id'))
+        batch_op.drop_index(batch_op.f('ix_workforce_declarations_category_id'))
+
+    op.drop_table('workforce_declarations')
     with op.batch_alter_table('training_classes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_classes_status'))
         batch_op.drop_index(batch_op.f('ix_training_classes_institution_id'))
@@ -990,6 +1044,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_role_grants_organization_id'))
 
     op.drop_table('role_grants')
+    with op.batch_alter_table('report_targets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_targets_year'))
+        batch_op.drop_index(batch_op.f('ix_report_targets_category_id'))
+
+    op.drop_table('report_targets')
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_questions_status'))
         batch_op.drop_index(batch_op.f('ix_questions_bank_id'))
