@@ -17,7 +17,8 @@ pytestmark = pytest.mark.browser
 def _filled_template(path: str, *, wrong_answer: bool) -> bytes:
     book = load_workbook(path)
     ws = book["试题"]
-    ws.append(["", "判断题", "触电急救", 2, "发现有人触电，应首先设法使其脱离电源。", *[""] * 8, "对", "先断电再施救。"])
+    ws.append(["", "判断题", "触电急救", 2, "发现有人触电，应首先设法使其脱离电源。", *[""] * 8, "对",
+               "先断电再施救。"])
     ws.append(["", "单选题", "安全用具", 3, "使用绝缘手套前应当（　）。", "做充气检查", "用水浸泡", "暴晒", "",
                *[""] * 4, "D" if wrong_answer else "A", "使用前应检查有无漏气。"])
     ws.append(["", "多选题", "电气防火", 3, "电气火灾的常见原因有（　）。", "短路", "过载", "接触不良", "照明充足",
