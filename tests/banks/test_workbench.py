@@ -9,8 +9,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from exam_platform.banks import pool
-from exam_platform.banks import questions as qs
+from exam_platform.banks import pool, registry
 from exam_platform.banks.generate import generated_bank
 from exam_platform.banks.models import Question, QuestionVersion
 from tests import factories as f
@@ -75,7 +74,7 @@ def test_an_institution_creates_its_own_practice_bank_only(client, db, people):
     r = client.post("/banks/new", data={"code": "MY-practice", "title": "我的练习", "category_id": cat.id,
                                         "purpose": "practice"})
     assert r.status_code == 302
-    bank = qs.get_bank(db, "MY-practice")
+    bank = registry.get_bank(db, "MY-practice")
     assert bank.purpose == "practice" and bank.owner_org_id == people["trainer"].grants[0].organization_id
     r = client.post("/banks/new", data={"code": "MY-practice", "title": "再来", "category_id": cat.id,
                                         "purpose": "practice"})
