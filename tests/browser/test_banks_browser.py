@@ -8,6 +8,7 @@ import secrets
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.browser.conftest import login
 
@@ -33,7 +34,7 @@ def test_author_uploads_the_template_with_an_error_fixes_it_imports_and_edits_a_
     code = f"BROWSER-{secrets.token_hex(3)}"
     login(page, live_server, "author", "Demo-Author-2026")
     page.goto(f"{live_server}/banks/")
-    assert page.get_by_role("link", name="T-1.2-exam").is_visible()
+    expect(page.get_by_role("link", name="T-1.2-exam")).to_be_visible()
 
     page.get_by_role("link", name="新建题库").click()
     page.get_by_label("题库代码").fill(code)
@@ -41,7 +42,7 @@ def test_author_uploads_the_template_with_an_error_fixes_it_imports_and_edits_a_
     page.get_by_label("类别").select_option(label="T-1.2 低压电工作业")
     page.get_by_label("用途").select_option("exam")
     page.get_by_role("button", name="创建").click()
-    assert page.get_by_role("heading", name="浏览器测试题库").is_visible()
+    expect(page.get_by_role("heading", name="浏览器测试题库")).to_be_visible()
 
     page.get_by_role("link", name="Excel 导入").click()
     with page.expect_download() as download:
@@ -54,31 +55,30 @@ def test_author_uploads_the_template_with_an_error_fixes_it_imports_and_edits_a_
     page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(bad))
     page.get_by_role("button", name="上传并预览").click()
     problems = page.locator("#problems tbody tr")
-    assert problems.count() == 1
-    assert problems.first.locator("td").first.inner_text() == "3"  # the spreadsheet row of the wrong answer
-    assert "答案 D 不在选项范围 A–C 内" in problems.first.inner_text()
-    assert page.get_by_role("button", name="确认导入").count() == 0
+    expect(problems).to_have_count(1)
+    expect(problems.first.locator("td").first).to_have_text("3")  # the spreadsheet row of the wrong answer
+    expect(problems.first).to_contain_text("答案 D 不在选项范围 A–C 内")
+    expect(page.get_by_role("button", name="确认导入")).to_have_count(0)
 
     page.goto(f"{live_server}/banks/{code}/")
-    assert "共 0 道符合条件的试题" in page.content()  # nothing was imported
+    expect(page.locator("#result-count")).to_have_text("共 0 道符合条件的试题")  # nothing was imported
 
     good = tmp_path / "good.xlsx"
     good.write_bytes(_filled_template(str(template), wrong_answer=False))
     page.goto(f"{live_server}/banks/{code}/upload")
     page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(good))
     page.get_by_role("button", name="上传并预览").click()
-    assert "新增 3" in page.content()
+    expect(page.locator(".upload-summary")).to_contain_text("新增 3")
     page.get_by_role("button", name="确认导入").click()
-    assert "已导入：新增 3 道" in page.content()
-    assert "共 3 道符合条件的试题" in page.content()
+    expect(page.locator(".flash-success")).to_contain_text("已导入：新增 3 道")
+    expect(page.locator("#result-count")).to_have_text("共 3 道符合条件的试题")
 
     # Edit the single-choice question: a new version appears in its history, with a diff.
     page.get_by_role("link", name="Q-0002").click()
     page.get_by_role("link", name="编辑").click()
     page.get_by_label("题干").fill("使用绝缘手套之前，应当（　）。")
     page.get_by_role("button", name="保存").click()
-    assert "已保存为第 2 版" in page.content()
-    history = page.locator("#history tbody tr")
-    assert history.count() == 2
+    expect(page.locator(".flash-success")).to_contain_text("已保存为第 2 版")
+    expect(page.locator("#history tbody tr")).to_have_count(2)
     page.get_by_role("link", name="与上一版比较").click()
-    assert page.locator("table.diff ins").first.is_visible()
+    expect(page.locator("table.diff ins").first).to_be_visible()
