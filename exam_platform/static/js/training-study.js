@@ -53,6 +53,7 @@ if (root && root.dataset.counting === "1") {
       return;
     }
     const body = await response.json().catch(() => ({}));
+    root.dataset.replies = String(Number(root.dataset.replies || 0) + 1);  // lets tests wait for the server
     if (response.ok) {
       if (event !== "pause" && running && state !== "done") say("counting");
       show(body);
