@@ -1,24 +1,19 @@
 """Enrollment: new accounts with a one-time password, matching by ID number, bulk xlsx all-or-nothing, capacity
-(also under real concurrency)."""
+(under real concurrency: test_concurrency.py)."""
 
 import io
-import threading
-from datetime import UTC, datetime
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import delete, func, or_, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import func, select
 
 from exam_platform.accounts import passwords
-from exam_platform.accounts.idnumber import make_resident_id
-from exam_platform.accounts.models import Organization, RoleGrant, User
-from exam_platform.audit import AuditRecord
+from exam_platform.accounts.models import User
 from exam_platform.errors import Conflict, ValidationError
 from exam_platform.permissions import Role
 from exam_platform.spreadsheets import SpreadsheetProblem
 from exam_platform.training import enrollment
-from exam_platform.training.models import ClassSession, Enrollment, TrainingClass
+from exam_platform.training.models import Enrollment
 from tests import factories as f
 from tests.conftest import FIXED_NOW
 from tests.training import factories as tf
@@ -174,69 +169,3 @@ def test_bulk_more_rows_than_seats_is_a_problem_of_the_file(db):
 def test_unacceptable_files_are_refused_with_a_reason(data, reason):
     with pytest.raises(SpreadsheetProblem, match=reason):
         enrollment.parse_upload(data)
-
-
-# ---- capacity under concurrency ------------------------------------------------------------------------
-
-def test_two_staff_enrolling_the_last_seat_at_the_same_moment_cannot_overfill(app):
-    """Real concurrent transactions on the suite's database (committed, then removed again)."""
-    engine = app.extensions["database"].engine
-    make = sessionmaker(bind=engine, expire_on_commit=False)
-    now = datetime(2031, 1, 1, 1, 0, tzinfo=UTC)
-    setup = make()
-    inst = f.org(setup, "training_institution")
-    staff = f.user(setup, Role.INSTITUTION_STAFF, inst, now=now)
-    people = [f.user(setup, Role.CANDIDATE, real_name=f"学员{i}", now=now,
-                     id_number=make_resident_id(f"11010120000101{i}09")) for i in range(2)]
-    cls = tf.training_class(setup, staff, capacity=1, days=12, now=now)
-    setup.commit()
-    ids = {"org": inst.id, "users": [staff.id, *[p.id for p in people]], "class": cls.id}
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def attempt(person_id: int) -> None:
-        barrier.wait(30)  # both start together (on SQLite the write lock then serialises them)
-        session = make()
-        try:
-            klass = session.get(TrainingClass, ids["class"])
-            actor = session.get(User, staff.id)
-            person = session.get(User, person_id)
-            enrollment.enroll_one(session, actor=actor, training_class=klass, real_name=person.real_name,
-                                  id_type=person.id_type, id_number=person.id_number, now=now)
-            session.commit()
-            outcomes.append("enrolled")
-        except Conflict as err:
-            session.rollback()
-            outcomes.append(err.code)
-        finally:
-            session.close()
-
-    try:
-        threads = [threading.Thread(target=attempt, args=(p.id,)) for p in people]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-        check = make()
-        assert sorted(outcomes) == ["class_full", "enrolled"]
-        assert check.get(TrainingClass, ids["class"]).enrolled_count == 1
-        assert check.scalar(select(func.count(Enrollment.id)).where(Enrollment.class_id == ids["class"])) == 1
-        check.close()
-    finally:
-        _remove(make, ids)
-
-
-def _remove(make, ids) -> None:
-    session = make()
-    session.execute(delete(Enrollment).where(Enrollment.class_id == ids["class"]))
-    session.execute(delete(ClassSession).where(ClassSession.class_id == ids["class"]))
-    session.execute(delete(TrainingClass).where(TrainingClass.id == ids["class"]))
-    # everything this test did was recorded at 2031-01-01 (no other test uses that date), the organisation aside
-    session.execute(delete(AuditRecord).where(or_(AuditRecord.at >= datetime(2031, 1, 1, tzinfo=UTC),
-                                                  (AuditRecord.target_type == "Organization")
-                                                  & (AuditRecord.target_id == str(ids["org"])))))
-    session.execute(delete(RoleGrant).where(RoleGrant.user_id.in_(ids["users"])))
-    session.execute(delete(User).where(User.id.in_(ids["users"])))
-    session.execute(delete(Organization).where(Organization.id == ids["org"]))
-    session.commit()
-    session.close()
