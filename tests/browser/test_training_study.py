@@ -32,7 +32,7 @@ class Clock:
 
 @pytest.fixture()
 def pinned(live_app):
-    keys = {"CLOCK": None, "TRAINING_STUDY_BEAT_SECONDS": 1, "TRAINING_STUDY_IDLE_SECONDS": 4}
+    keys = {"CLOCK": None, "TRAINING_STUDY_BEAT_SECONDS": 1, "TRAINING_STUDY_IDLE_SECONDS": 5}
     saved = {k: live_app.config.get(k) for k in keys}
     pinned_clock = Clock()
     live_app.config.update({**keys, "CLOCK": pinned_clock})
@@ -68,6 +68,12 @@ def replies(page) -> int:
 
 def wait_reply(page, after: int) -> None:
     until(lambda: replies(page) > after)
+
+
+def settled(page) -> None:
+    """Every heartbeat the page sent has been answered by the server."""
+    until(lambda: page.locator("#study").get_attribute("data-sent") == page.locator("#study").get_attribute(
+        "data-replies"))
 
 
 def state(page) -> str:
@@ -116,9 +122,8 @@ def test_study_time_counts_only_while_the_trainee_is_active(page, live_server, l
     wait_seconds(page, start + 15)
 
     # tab hidden: the page pauses; time passes; nothing is credited
-    n = replies(page)
     set_visibility(page, "hidden")
-    wait_reply(page, n)
+    settled(page)
     advance_slowly(pinned, 50)
     assert credited(live_app, LESSON) == start + 15
     assert state(page) == "hidden"
@@ -134,25 +139,27 @@ def test_study_time_counts_only_while_the_trainee_is_active(page, live_server, l
 
     # no interaction for longer than the idle limit: the page pauses itself; time passes uncredited
     until(lambda: state(page) == "idle", timeout=15)
+    settled(page)  # the page's "pause" reached the server before the clock moves on
     advance_slowly(pinned, 40)
     assert credited(live_app, LESSON) == start + 25
     assert "暂停计时" in page.locator("#study-state").text_content()
 
-    # a second lesson in another tab takes the study clock over; the first tab stops earning
+    # a second lesson in another tab takes the study clock over; the first tab, still active, stops earning
     n = replies(page)
     wiggle(page, 4)
     wait_reply(page, n)  # the first tab resumed
     other = page.context.new_page()
     other.goto(page.url)
+    wiggle(page, 5)
     other.get_by_role("link", name=OTHER).click()
     wait_reply(other, 0)
+    until(lambda: (wiggle(page, 6), state(page) == "other")[1])  # its next beat was refused
+    settled(page)
     other_start = credited(live_app, OTHER)
     other.mouse.move(100, 100)
     pinned.advance(10)
     other.mouse.move(110, 105)
     wait_seconds(other, other_start + 10)
-    wiggle(page, 5)
-    until(lambda: state(page) == "other")
     assert page.get_by_role("button", name="在本页继续学习").is_visible()
     assert credited(live_app, LESSON) == start + 25
     assert credited(live_app, OTHER) == other_start + 10
