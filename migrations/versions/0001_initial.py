@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 14:21:05.581237
+Create Date: 2026-11-29 15:00:17.581972
 """
 from alembic import op
 import sqlalchemy as sa
