@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .. import clock, printing, spreadsheets
 from ..db import get_session
@@ -217,7 +218,9 @@ def import_preview(sitting_id: int):
         flash(str(err.message), "error")
         return redirect(url_for("exams.sitting_detail", sitting_id=sitting_id))
     checked = reg_service.check_import(db, sitting=sitting, rows=rows, now=clock.now())
-    confirm = ImportConfirmForm(rows=reg_service.rows_token(rows))
+    # The confirmation carries only account ids, signed: no ID numbers travel back through the page.
+    confirm = ImportConfirmForm(rows=_import_signer().dumps(
+        {"sitting": sitting.id, "candidates": [r.candidate.id for r in checked if r.candidate]}))
     return render_template("exams/import_preview.html", sitting=sitting, checked=checked, confirm=confirm,
                            ok=not any(r.problems for r in checked))
 
@@ -226,12 +229,20 @@ def import_preview(sitting_id: int):
 @role_required(Role.CENTRE_STAFF)
 def import_confirm(sitting_id: int):
     form = ImportConfirmForm()
-    if not form.validate_on_submit():
-        flash(_("导入数据无效，请重新上传"), "error")
+    try:
+        data = _import_signer().loads(form.rows.data or "", max_age=3600) if form.validate_on_submit() else None
+    except BadSignature:
+        data = None
+    if not data or data.get("sitting") != sitting_id:
+        flash(_("导入数据无效或已过期，请重新上传"), "error")
         return redirect(url_for("exams.sitting_detail", sitting_id=sitting_id))
-    return _action(sitting_id, lambda db, s: reg_service.import_registrations(
-        db, actor=current_user, sitting=s, rows=reg_service.rows_from_token(form.rows.data), now=clock.now()),
+    return _action(sitting_id, lambda db, s: reg_service.import_candidates(
+        db, actor=current_user, sitting=s, candidate_ids=[int(c) for c in data["candidates"]], now=clock.now()),
         _("批量报名成功"))
+
+
+def _import_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="exams-import")
 
 
 @bp.get("/sittings/import-template.xlsx")
