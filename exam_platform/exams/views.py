@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -31,16 +32,14 @@ from .forms import (
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
 
-STATUS_LABELS = {"draft": "草稿", "published": "已发布", "closed": "已结束", "cancelled": "已取消",
-                 "registered": "已报名", "checked_in": "已签到", "absent": "缺考", "in_progress": "作答中",
-                 "submitted": "已交卷", "voided": "已作废"}
+STATUS_LABELS = {"draft": _l("草稿"), "published": _l("已发布"), "closed": _l("已结束"), "cancelled": _l("已取消"),
+                 "registered": _l("已报名"), "checked_in": _l("已签到"), "absent": _l("缺考"),
+                 "in_progress": _l("作答中"), "submitted": _l("已交卷"), "voided": _l("已作废")}
 
 
 @bp.app_context_processor
 def _labels():
-    from flask_babel import gettext
-
-    return {"exam_status": lambda s: gettext(STATUS_LABELS.get(s, s))}
+    return {"exam_status": lambda s: str(STATUS_LABELS.get(s, s))}
 
 
 def _sitting(sitting_id: int, *, manage: bool = False):
