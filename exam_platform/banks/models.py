@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
@@ -23,6 +24,9 @@ class Bank(Base):
     owner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     # Bumped on every change of the bank's questions; drawn-paper indexes are keyed by it.
     revision: Mapped[int] = mapped_column(default=1)
+    # Never reused (unlike an id after a rolled-back insert): with ``revision`` it names one state of the bank
+    # for in-process caches, even across databases served by one process.
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: uuid.uuid4().hex)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -43,7 +47,7 @@ class Question(Base):
     updated_at: Mapped[datetime]
 
     versions: Mapped[list[QuestionVersion]] = relationship(
-        back_populates="question", order_by="QuestionVersion.number", lazy="selectin")
+        back_populates="question", order_by="QuestionVersion.number")
 
 
 class QuestionVersion(Base):
@@ -53,6 +57,10 @@ class QuestionVersion(Base):
     __table_args__ = (
         UniqueConstraint("question_id", "number"),
         Index("ix_question_versions_pool", "bank_id", "is_current", "type"),
+        Index("ix_question_versions_stem", "bank_id", "stem_hash"),
+        # At most one current version per question (the invariant the importer and editor keep).
+        Index("ix_question_versions_one_current", "question_id", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +76,8 @@ class QuestionVersion(Base):
     answer: Mapped[object] = mapped_column(JSON)  # true/false | "B" | ["A", "C"]
     explanation: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
+    # Hash of the normalised stem (bankfile.normalise_stem): finds a duplicate stem in a bank with one query.
+    stem_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -97,3 +107,19 @@ class Blueprint(Base):
 
     bank = relationship("Bank", lazy="joined")
     category = relationship("Category", lazy="joined")
+
+
+class PendingUpload(Base):
+    """An uploaded spreadsheet kept between its preview and the author's confirmation (expires)."""
+
+    __tablename__ = "bank_pending_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    bank_revision: Mapped[int]  # the bank as previewed; confirming after it changed asks for a new preview
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)

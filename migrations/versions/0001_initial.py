@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 14:16:40.054112
+Create Date: 2026-11-29 14:32:31.670338
 """
 from alembic import op
 import sqlalchemy as sa
@@ -57,12 +57,14 @@ def upgrade() -> None:
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('owner_org_id', sa.Integer(), nullable=True),
     sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('uid', sa.String(length=32), nullable=False),
     sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_banks_category_id_categories')),
     sa.ForeignKeyConstraint(['owner_org_id'], ['organizations.id'], name=op.f('fk_banks_owner_org_id_organizations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_banks')),
-    sa.UniqueConstraint('code', name=op.f('uq_banks_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_banks_code')),
+    sa.UniqueConstraint('uid', name=op.f('uq_banks_uid'))
     )
     with op.batch_alter_table('banks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_banks_category_id'), ['category_id'], unique=False)
@@ -146,6 +148,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_records_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_records_at'), ['at'], unique=False)
         batch_op.create_index('ix_audit_records_target', ['target_type', 'target_id'], unique=False)
+
+    op.create_table('bank_pending_uploads',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('bank_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('bank_revision', sa.Integer(), nullable=False),
+    sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['bank_id'], ['banks.id'], name=op.f('fk_bank_pending_uploads_bank_id_banks')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_bank_pending_uploads_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_bank_pending_uploads')),
+    sa.UniqueConstraint('token', name=op.f('uq_bank_pending_uploads_token'))
+    )
+    with op.batch_alter_table('bank_pending_uploads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bank_pending_uploads_bank_id'), ['bank_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_bank_pending_uploads_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_bank_pending_uploads_user_id'), ['user_id'], unique=False)
 
     op.create_table('blueprints',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -243,6 +265,7 @@ def upgrade() -> None:
     sa.Column('answer', sa.JSON(), nullable=False),
     sa.Column('explanation', sa.Text(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('stem_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['bank_id'], ['banks.id'], name=op.f('fk_question_versions_bank_id_banks')),
@@ -252,8 +275,10 @@ def upgrade() -> None:
     sa.UniqueConstraint('question_id', 'number', name=op.f('uq_question_versions_question_id_number'))
     )
     with op.batch_alter_table('question_versions', schema=None) as batch_op:
+        batch_op.create_index('ix_question_versions_one_current', ['question_id'], unique=True, sqlite_where=sa.text('is_current'), postgresql_where=sa.text('is_current'))
         batch_op.create_index('ix_question_versions_pool', ['bank_id', 'is_current', 'type'], unique=False)
         batch_op.create_index(batch_op.f('ix_question_versions_question_id'), ['question_id'], unique=False)
+        batch_op.create_index('ix_question_versions_stem', ['bank_id', 'stem_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_question_versions_topic'), ['topic'], unique=False)
 
     op.create_table('sittings',
@@ -483,8 +508,10 @@ def downgrade() -> None:
     op.drop_table('sittings')
     with op.batch_alter_table('question_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_question_versions_topic'))
+        batch_op.drop_index('ix_question_versions_stem')
         batch_op.drop_index(batch_op.f('ix_question_versions_question_id'))
         batch_op.drop_index('ix_question_versions_pool')
+        batch_op.drop_index('ix_question_versions_one_current', sqlite_where=sa.text('is_current'), postgresql_where=sa.text('is_current'))
 
     op.drop_table('question_versions')
     with op.batch_alter_table('training_completions', schema=None) as batch_op:
@@ -509,6 +536,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_blueprints_bank_id'))
 
     op.drop_table('blueprints')
+    with op.batch_alter_table('bank_pending_uploads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_bank_pending_uploads_user_id'))
+        batch_op.drop_index(batch_op.f('ix_bank_pending_uploads_expires_at'))
+        batch_op.drop_index(batch_op.f('ix_bank_pending_uploads_bank_id'))
+
+    op.drop_table('bank_pending_uploads')
     with op.batch_alter_table('audit_records', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_records_target')
         batch_op.drop_index(batch_op.f('ix_audit_records_at'))

@@ -1,0 +1,44 @@
+"""JSON endpoints of the banks area (under /api/v1)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from ..db import get_session
+from ..errors import ValidationError
+from ..permissions import Role, role_required
+from .blueprint_views import SECTION_FIELDS, feasibility, parse_quotas
+from .blueprints import BlueprintValues
+
+api_bp = Blueprint("banks_api", __name__, url_prefix="/api/v1")
+
+
+def _int(data: dict, name: str) -> int:
+    try:
+        return int(data.get(name) or 0)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{name}: 应为整数", field=name) from None
+
+
+@api_bp.post("/blueprints/check")
+@role_required(Role.QUESTION_AUTHOR)
+def blueprint_check():
+    """The blueprint editor's live check: total points, rule problems by field, and bank shortages.
+
+    Body: the editor's fields as JSON (``bank_id``, ``purpose``, ``tf_count``, ``tf_points``, …,
+    ``topic_quotas`` text, ``diff_1``…``diff_5`` percentages, ``minutes``, ``pass_mark``, …). Nothing is saved.
+    """
+    data = request.get_json(silent=True) or {}
+    sections = []
+    for qtype, prefix in SECTION_FIELDS:
+        count = _int(data, f"{prefix}_count")
+        if count:
+            sections.append({"type": qtype, "count": count, "points": _int(data, f"{prefix}_points")})
+    shares = {str(n): _int(data, f"diff_{n}") for n in range(1, 6)}
+    values = BlueprintValues(
+        name=str(data.get("name") or ""), bank_id=_int(data, "bank_id"), purpose=str(data.get("purpose") or ""),
+        sections=sections, minutes=_int(data, "minutes"), pass_mark=_int(data, "pass_mark"),
+        topic_quotas=parse_quotas(str(data.get("topic_quotas") or "")),
+        difficulty_mix={k: v / 100 for k, v in shares.items() if v},
+        review_policy=str(data.get("review_policy") or "score"), partial_credit=bool(data.get("partial_credit")))
+    return jsonify(feasibility(get_session(), values))

@@ -1,0 +1,89 @@
+"""``flask import-banks [PATH…]`` and ``flask export-bank CODE [--out F]``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from .. import clock
+from ..db import get_session
+from ..errors import DomainError
+
+
+def _fail(message: str) -> None:
+    click.secho(message, fg="red", err=True)
+    sys.exit(1)
+
+
+@click.command("import-banks")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--blueprints/--no-blueprints", default=True, show_default=True,
+              help="also load question_banks/blueprints.yaml (default blueprints of the shipped banks)")
+@with_appcontext
+def import_banks(paths: tuple[Path, ...], blueprints: bool) -> None:
+    """Validate and load bank files (default: every file in question_banks/banks/). All or nothing."""
+    # Messages are translatable (lazy) strings; they need a request context to pick a locale.
+    with current_app.test_request_context("/"):
+        _import_banks(paths, blueprints)
+
+
+def _import_banks(paths: tuple[Path, ...], blueprints: bool) -> None:
+    from .blueprints import load_default_blueprints
+    from .importer import BankFileRefused, import_paths, shipped_files
+
+    files: list[Path] = []
+    for path in paths or (Path(p) for p in shipped_files()):
+        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    if not files:
+        _fail("no bank files found")
+    session = get_session()
+    now = clock.now()
+    try:
+        summaries = import_paths(session, actor=None, paths=files, now=now)
+        made = {}
+        if blueprints:
+            made = load_default_blueprints(session, actor=None, now=now,
+                                           only_banks={s.bank for s in summaries} if paths else None)
+    except BankFileRefused as refused:
+        session.rollback()
+        for problem in refused.problems:
+            click.secho(str(problem), fg="red", err=True)
+        _fail(f"refused: {len(refused.problems)} problem(s); nothing was imported")
+    except DomainError as err:
+        session.rollback()
+        _fail(str(err.message))
+    session.commit()
+    for summary in summaries:
+        click.echo(summary.line())
+    if made:
+        click.echo(f"blueprints: {len(made)} in place")
+
+
+@click.command("export-bank")
+@click.argument("code")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="file to write (default: standard output)")
+@with_appcontext
+def export_bank(code: str, out: Path | None) -> None:
+    """Write a bank's active questions in the bank file format (importing it back changes nothing)."""
+    from .importer import export_bank_yaml
+    from .models import Bank
+
+    session = get_session()
+    bank = session.scalar(select(Bank).where(Bank.code == code))
+    if bank is None:
+        _fail(f"no bank with code {code}")
+    text = export_bank_yaml(session, bank)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out}")
+
+
+COMMANDS = [import_banks, export_bank]

@@ -1,0 +1,92 @@
+"""Excel pages: the template, upload → preview (every row's problems) → confirm, and export."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import clock
+from ..errors import DomainError
+from ..permissions import Role, role_required
+from ..spreadsheets import MAX_BYTES
+from ..web import form_error
+from . import sheets
+from .forms import ConfirmForm, UploadForm
+from .views import EDITORS, READERS, load_bank
+
+bp = Blueprint("bank_sheets", __name__, url_prefix="/banks")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, name: str) -> Response:
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/template.xlsx")
+@role_required(Role.QUESTION_AUTHOR, Role.INSTITUTION_STAFF)
+def template():
+    return _xlsx(sheets.template_bytes(), "question-template.xlsx")
+
+
+@bp.get("/<code>/export.xlsx")
+@role_required(*READERS)
+def export(code: str):
+    db, bank = load_bank(code)
+    return _xlsx(sheets.export_bytes(db, bank), f"{bank.code}.xlsx")
+
+
+@bp.route("/<code>/upload", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def upload(code: str):
+    db, bank = load_bank(code, edit=True)
+    form = UploadForm()
+    if form.validate_on_submit():
+        data = form.file.data.read(MAX_BYTES + 1)
+        filename = form.file.data.filename or "upload.xlsx"
+        try:
+            check = sheets.check_upload(db, bank=bank, data=data, file=filename)
+            if not check.ok:  # every row's problems, and nothing kept or written
+                return render_template("banks/upload_preview.html", bank=bank, pending=None, filename=filename,
+                                       check=check, form=None), 400
+            pending = sheets.keep_upload(db, user=current_user, bank=bank, data=data, filename=filename,
+                                         now=clock.now())
+        except DomainError as err:
+            db.rollback()
+            form_error(form, err)
+        else:
+            db.commit()
+            return redirect(url_for("bank_sheets.preview", code=bank.code, token=pending.token))
+    return render_template("banks/upload.html", bank=bank, form=form, max_mb=MAX_BYTES // (1024 * 1024)), \
+        400 if form.errors else 200
+
+
+@bp.get("/<code>/upload/<token>")
+@role_required(*EDITORS)
+def preview(code: str, token: str):
+    db, bank = load_bank(code, edit=True)
+    pending = sheets.get_upload(db, token=token, user=current_user, bank=bank, now=clock.now())
+    check = sheets.check_upload(db, bank=bank, data=pending.data, file=pending.filename)
+    return render_template("banks/upload_preview.html", bank=bank, pending=pending, filename=pending.filename,
+                           check=check, form=ConfirmForm())
+
+
+@bp.post("/<code>/upload/<token>")
+@role_required(*EDITORS)
+def confirm(code: str, token: str):
+    db, bank = load_bank(code, edit=True)
+    pending = sheets.get_upload(db, token=token, user=current_user, bank=bank, now=clock.now())
+    if not ConfirmForm().validate_on_submit():
+        flash(_("页面已过期，请刷新后重试"), "error")
+        return redirect(url_for("bank_sheets.preview", code=bank.code, token=token))
+    try:
+        summary = sheets.confirm_upload(db, actor=current_user, bank=bank, pending=pending, now=clock.now())
+    except DomainError as err:
+        db.rollback()
+        flash(str(err.message), "error")
+        return redirect(url_for("bank_sheets.preview", code=bank.code, token=token))
+    db.commit()
+    flash(_("已导入：新增 %(a)s 道，修改 %(c)s 道，未变 %(u)s 道", a=summary.added, c=summary.changed,
+            u=summary.unchanged), "success")
+    return redirect(url_for("banks.bank", code=bank.code))

@@ -1,0 +1,242 @@
+"""Excel in and out (authors live in Excel): the template, checking an upload row by row, importing it
+all or nothing, and exporting a bank.
+
+An upload adds and changes questions (rows whose 编号 exists become a new version when their content
+differs); unlike a YAML bank file it does not retire questions that are not in it. The uploaded bytes wait
+server-side (``PendingUpload``, random token, expiry) between the preview and the author's confirmation,
+so nothing the browser sends back is trusted. Reading goes through ``exam_platform.spreadsheets`` (size and
+row limits, real xlsx only, no macros, defusedxml, formulas never evaluated).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, delete, select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..errors import Conflict, NotFound, ValidationError
+from ..spreadsheets import SpreadsheetProblem, read_rows, write_xlsx
+from .bankfile import LETTERS, Problem, answer_text, check_questions, content_hash, normalise_question, parse_answer
+from .bankfile import stem_hash as make_stem_hash
+from .importer import BankFileRefused, ImportSummary, bank_contents, upsert_questions
+from .models import Bank, PendingUpload, Question, QuestionVersion
+from .questions import next_key
+
+SHEET = "试题"
+HEADER = ["编号", "题型", "知识点", "难度", "题干", *[f"选项{c}" for c in LETTERS], "答案", "解析"]
+TYPE_WORDS = {"判断": "true_false", "判断题": "true_false", "true_false": "true_false",
+              "单选": "single", "单选题": "single", "single": "single",
+              "多选": "multiple", "多选题": "multiple", "multiple": "multiple"}
+TYPE_NAMES = {"true_false": "判断题", "single": "单选题", "multiple": "多选题"}
+UPLOAD_MINUTES = 30
+_ESCAPED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+EXPLANATION = [
+    ("编号", "可留空：导入时按本题库的编号规则自动编号。填写已有编号 = 修改该题（生成新版本，旧版本保留）。"
+             "编号只能包含字母、数字和 . _ -，在题库内唯一，永不重复使用。", "LV-0171"),
+    ("题型", "判断题、单选题 或 多选题（也可写 判断 / 单选 / 多选）。", "单选题"),
+    ("知识点", "不超过60个字，用于按知识点抽题和统计。", "触电急救"),
+    ("难度", "1（容易）到 5（难）的整数。", "3"),
+    ("题干", "不能为空，不能与本题库中其他题的题干重复。", "发现有人触电，首先应当（　）。"),
+    ("选项A … 选项H", "选择题按 A、B、C… 顺序填写 2–8 个选项，中间不留空；判断题不填。", "使触电者脱离电源"),
+    ("答案", "判断题填 对 或 错；单选题填一个字母，如 B；多选题填两个以上字母，如 ACD（少选、错选不得分）。", "A"),
+    ("解析", "可选，考生在允许查看错题时能看到。", "脱离电源是触电急救的第一步。"),
+    ("注意", "第一行是表头，请勿修改列的顺序；单元格中的公式不会被计算，会被拒绝；"
+             "一次导入中任何一行有问题，整份文件都不会导入。", ""),
+]
+
+
+@dataclass
+class RowResult:
+    row: int
+    key: str
+    action: str  # new | changed | unchanged | error
+    content: dict | None
+    problems: list[Problem] = field(default_factory=list)
+    stem: str = ""
+
+
+@dataclass
+class SheetCheck:
+    rows: list[RowResult]
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+
+# ---- template and export -----------------------------------------------------------------------------
+
+def template_bytes() -> bytes:
+    return write_xlsx([(SHEET, HEADER, []), ("说明", ["列", "怎么填", "示例"], EXPLANATION)])
+
+
+def export_bytes(session: Session, bank: Bank) -> bytes:
+    rows = []
+    for q in bank_contents(session, bank):
+        options = [*q["options"], *[""] * (len(LETTERS) - len(q["options"]))]
+        rows.append([q["key"], TYPE_NAMES[q["type"]], q["topic"], q["difficulty"], q["stem"], *options,
+                     answer_text(q["type"], q["answer"]), q["explanation"]])
+    return write_xlsx([(SHEET, HEADER, rows), ("说明", ["列", "怎么填", "示例"], EXPLANATION)])
+
+
+# ---- reading an upload -------------------------------------------------------------------------------
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if text.startswith(_ESCAPED):  # our own export's formula escaping, undone
+        text = text[1:]
+    return text
+
+
+def _row_content(cells: list[Any]) -> tuple[dict, list[tuple[str, Any]]]:
+    cells = [*cells, *[""] * (len(HEADER) - len(cells))]
+    found: list[tuple[str, Any]] = []
+    for index, value in enumerate(cells[: len(HEADER)]):
+        if isinstance(value, str) and value.startswith("="):
+            found.append(("formula", _l("“%(col)s”列是公式，公式不会被计算，请改为直接填写内容", col=HEADER[index])))
+    key, type_word, topic, difficulty, stem = (_text(c) for c in cells[:5])
+    options = [_text(c) for c in cells[5:13]]
+    answer, explanation = _text(cells[13]), _text(cells[14])
+    qtype = TYPE_WORDS.get(type_word, type_word)
+    while options and not options[-1]:
+        options.pop()
+    try:
+        level: Any = int(difficulty)
+    except ValueError:
+        level = difficulty
+    content = {"key": key or None, "type": qtype, "topic": topic, "difficulty": level, "stem": stem,
+               "options": options if qtype != "true_false" else [], "answer": parse_answer(qtype, answer),
+               "explanation": explanation}
+    if qtype == "true_false" and any(options):
+        content["options"] = options  # let the checks say that a true/false question has no options
+    return content, found
+
+
+def check_upload(session: Session, *, bank: Bank, data: bytes, file: str) -> SheetCheck:
+    """Every row of the spreadsheet with what importing it would do, or its problems (row number + reason)."""
+    try:
+        raw = read_rows(data, sheet=SHEET)
+    except SpreadsheetProblem as problem:
+        raise ValidationError(str(problem), field="file", code="bad_spreadsheet") from None
+    if not raw:
+        raise ValidationError(_l("表格中没有试题行（第一行是表头，从第二行起每行一道题）"), field="file",
+                              code="bad_spreadsheet")
+    contents, results = [], []
+    for number, cells in raw:
+        content, found = _row_content(cells)
+        contents.append(content)
+        results.append(RowResult(number, content["key"] or "", "new", None,
+                                 [Problem(file, number, content["key"] or "", r, f) for f, r in found],
+                                 stem=content["stem"]))
+    between = check_questions(contents, file, lines=[r.row for r in results], require_key=False)
+    by_row = {r.row: r for r in results}
+    for problem in between:
+        by_row[problem.line].problems.append(problem)
+
+    existing = {k: (v.content_hash, h) for k, v, h in session.execute(
+        select(Question.key, QuestionVersion, QuestionVersion.stem_hash)
+        .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id, QuestionVersion.is_current))
+        .where(Question.bank_id == bank.id)).tuples()}
+    stems = {h: k for k, (_c, h) in existing.items()}
+    for result, content in zip(results, contents, strict=True):
+        if result.problems:
+            result.action = "error"
+            continue
+        key = content["key"]
+        clash = stems.get(make_stem_hash(content["stem"]))
+        if clash and clash != key and clash not in {c["key"] for c in contents if c["key"]}:
+            result.problems.append(Problem(file, result.row, key or "", _l("题干与题库中的 %(key)s 重复", key=clash),
+                                           "stem"))
+            result.action = "error"
+            continue
+        clean = normalise_question(content | {"key": key or "?"})
+        result.content = clean
+        if key and key in existing:
+            result.action = "unchanged" if existing[key][0] == content_hash(clean) else "changed"
+    problems = [p for r in results for p in r.problems]
+    return SheetCheck(results, sorted(problems, key=lambda p: (p.line or 0, str(p.reason))))
+
+
+def import_upload(session: Session, *, actor: Any, bank: Bank, data: bytes, file: str,
+                  now: datetime) -> ImportSummary:
+    """Check again and import every row, or nothing."""
+    check = check_upload(session, bank=bank, data=data, file=file)
+    if not check.ok:
+        raise BankFileRefused(check.problems)
+    used = set(session.scalars(select(Question.key).where(Question.bank_id == bank.id))) | {
+        r.key for r in check.rows if r.key}
+    key = None
+    contents = []
+    for r in check.rows:
+        content = dict(r.content)
+        if not r.key:
+            key = next_key(session, bank) if key is None else _after(key)
+            while key in used:
+                key = _after(key)
+            used.add(key)
+            content["key"] = key
+        contents.append(content)
+    summary = ImportSummary(bank=bank.code)
+    upsert_questions(session, actor=actor, bank=bank, questions=contents, now=now, summary=summary,
+                     retire_missing=False)
+    audit.record(session, actor=actor, action="bank.upload", target=bank,
+                 after={"file": file[:100], "added": summary.added, "changed": summary.changed,
+                        "revision": bank.revision}, at=now)
+    return summary
+
+
+def _after(key: str) -> str:
+    """The key after ``key`` in the same style (LV-0172 after LV-0171)."""
+    match = re.match(r"^(.*?)(\d+)$", key)
+    if not match:
+        return key + "-1"
+    return f"{match.group(1)}{int(match.group(2)) + 1:0{len(match.group(2))}d}"
+
+
+# ---- keeping an upload between preview and confirmation ----------------------------------------------
+
+def keep_upload(session: Session, *, user: Any, bank: Bank, data: bytes, filename: str,
+                now: datetime) -> PendingUpload:
+    session.execute(delete(PendingUpload).where(PendingUpload.expires_at < now))
+    pending = PendingUpload(token=secrets.token_urlsafe(32), bank_id=bank.id, user_id=user.id,
+                            filename=(filename or "upload.xlsx")[:200], data=data, bank_revision=bank.revision,
+                            created_at=now, expires_at=now + timedelta(minutes=UPLOAD_MINUTES))
+    session.add(pending)
+    session.flush()
+    return pending
+
+
+def get_upload(session: Session, *, token: str, user: Any, bank: Bank, now: datetime) -> PendingUpload:
+    """The upload behind ``token`` — only for the user who made it, for this bank, before it expires."""
+    pending = session.scalar(select(PendingUpload).where(PendingUpload.token == token))
+    if pending is None or pending.user_id != user.id or pending.bank_id != bank.id:
+        raise NotFound()
+    if pending.expires_at < now:
+        raise NotFound(_l("上传已过期（%(n)s 分钟内有效），请重新上传", n=UPLOAD_MINUTES))
+    return pending
+
+
+def confirm_upload(session: Session, *, actor: Any, bank: Bank, pending: PendingUpload,
+                   now: datetime) -> ImportSummary:
+    if bank.revision != pending.bank_revision:
+        raise Conflict(_l("预览之后题库已被修改，请重新上传以查看最新的预览"), code="bank_changed")
+    summary = import_upload(session, actor=actor, bank=bank, data=pending.data, file=pending.filename, now=now)
+    session.delete(pending)
+    session.flush()
+    return summary

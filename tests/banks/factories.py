@@ -1,0 +1,45 @@
+"""Bank factories: plain functions taking the session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from exam_platform.banks import bankfile, importer
+from exam_platform.banks.models import Bank
+from tests.conftest import FIXED_NOW
+
+TF = {"type": "true_false", "topic": "触电急救", "difficulty": 2, "answer": True, "explanation": "解析"}
+SINGLE = {"type": "single", "topic": "安全用具", "difficulty": 3, "options": ["甲", "乙", "丙", "丁"],
+          "answer": "B", "explanation": "解析"}
+MULTI = {"type": "multiple", "topic": "电气防火", "difficulty": 4, "options": ["甲", "乙", "丙", "丁"],
+         "answer": ["A", "C"], "explanation": "解析"}
+
+
+def question(key: str, base: dict = TF, **changes: Any) -> dict:
+    return {"key": key, **base, "stem": changes.pop("stem", f"试题 {key} 的题干。"), **changes}
+
+
+def bank_text(questions: list[dict], *, code: str = "TEST-bank", category: str = "T-1.2", purpose: str = "exam",
+              title: str = "测试题库") -> str:
+    """The file text for ``questions`` as given (also for deliberately broken ones)."""
+    doc = {"bank": code, "category": category, "purpose": purpose, "title": title, "questions": questions}
+    return yaml.dump(doc, Dumper=bankfile._Dumper, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def small_questions(tf: int = 10, single: int = 10, multiple: int = 5, prefix: str = "Q") -> list[dict]:
+    qs = [question(f"{prefix}-T{i:03d}", TF, stem=f"{prefix} 判断题 {i}") for i in range(tf)]
+    qs += [question(f"{prefix}-S{i:03d}", SINGLE, stem=f"{prefix} 单选题 {i}") for i in range(single)]
+    qs += [question(f"{prefix}-M{i:03d}", MULTI, stem=f"{prefix} 多选题 {i}") for i in range(multiple)]
+    return qs
+
+
+def bank(session, questions: list[dict] | None = None, *, code: str = "TEST-bank", category: str = "T-1.2",
+         purpose: str = "exam", owner=None, now=FIXED_NOW) -> Bank:
+    text = bank_text(questions if questions is not None else small_questions(), code=code, category=category,
+                     purpose=purpose)
+    doc = importer.parse_file(session, text=text, file=f"{code}.yaml")
+    importer.apply_document(session, actor=None, doc=doc, file=f"{code}.yaml", now=now,
+                            owner_org_id=owner.id if owner is not None else None)
+    return session.scalar(importer.select(Bank).where(Bank.code == code))
