@@ -209,6 +209,8 @@ def save_answer(session: Session, *, attempt_id: int, candidate_id: int, device:
     if not isinstance(position, int) or isinstance(position, bool) or not isinstance(seq, int) \
             or isinstance(seq, bool) or seq < 1 or seq > 2**62:
         raise _refuse("bad_save", _l("请求格式不正确"), 400)
+    if not device:  # an unbound (unlocked) attempt must be re-bound by opening it, never by a bare save
+        raise _refuse("no_device", _l("浏览器未保存考试设备标识，请允许 Cookie 后刷新页面"), 400)
     # One conditional UPDATE checks ownership, state, clock and device, and takes the row lock that orders a save
     # against a concurrent submit (a save either lands before grading or is refused).
     row = session.execute(

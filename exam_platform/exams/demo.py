@@ -52,8 +52,10 @@ def _bank(session: Session, code: str, now: datetime) -> Bank:
 
 def _blueprint(session: Session, ctx, *, category: str, purpose: str, bank_code: str, sections: list[dict],
                minutes: int, now: datetime, review_policy: str = "score") -> Blueprint:
-    given = ctx.extra.get("blueprints")
-    candidates: list[Any] = list(given.values()) if isinstance(given, dict) else list(given or [])
+    candidates: list[Any] = []
+    for key in ("blueprints", "mock_blueprints"):  # what the banks demo made (category code → Blueprint)
+        given = ctx.extra.get(key)
+        candidates += list(given.values()) if isinstance(given, dict) else list(given or [])
     for bp in candidates:
         bp = bp if isinstance(bp, Blueprint) else session.get(Blueprint, int(bp))
         if bp is not None and bp.purpose == purpose and bp.category.code == category and bp.active:
@@ -121,4 +123,4 @@ def seed(session: Session, ctx, *, now: datetime, large: bool = False) -> None:
                                        self_booking=True, now=now)
     sittings.publish_sitting(session, actor=staff, sitting=upcoming, now=now)
     ctx.extra["exams"] = {"live_sitting": live.id, "upcoming_sitting": upcoming.id, "mock_blueprint": mock.id}
-    ctx.extra.setdefault("mock_blueprints", {})["T-1.2"] = mock.id
+    ctx.extra.setdefault("mock_blueprints", {}).setdefault("T-1.2", mock)
