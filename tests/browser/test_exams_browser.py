@@ -175,7 +175,8 @@ def test_centre_registers_prints_ticket_and_checks_in(page, live_server, live_ap
     page.get_by_role("link", name="准考证").first.click()
     ticket_no = page.locator("dd").first.inner_text()
     assert len(ticket_no) == 20 and ids["trainee"] not in page.content()
-    assert page.locator("img[alt='准考证二维码']").evaluate("img => img.naturalWidth") > 0
+    page.wait_for_function("() => { const img = document.querySelector(\"img[alt='准考证二维码']\");"
+                           " return img && img.complete && img.naturalWidth > 0; }")
     page.go_back()
     page.get_by_role("link", name="签到").click()
     page.get_by_label("准考证号").fill(ticket_no)
