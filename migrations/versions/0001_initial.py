@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 15:00:17.581972
+Create Date: 2026-11-29 15:00:20.710589
 """
 from alembic import op
 import sqlalchemy as sa
