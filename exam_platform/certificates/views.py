@@ -143,11 +143,12 @@ def trainees():
     return render_template("certificates/trainees.html", page=paginate(db, stmt))
 
 
-@bp.app_context_processor
-def _labels():
+@bp.record_once
+def _template_globals(state) -> None:
+    """Status labels for every template (globals, so imported macros see them too)."""
     from . import rules
 
-    return {"cert_status_label": rules.status_label, "cert_status_tone": rules.status_tone,
-            "cert_event_labels": rules.EVENT_LABELS, "cert_expiry_reasons": rules.EXPIRY_REASONS,
-            "cert_revocation_grounds": rules.REVOCATION_GROUNDS,
-            "cert_cancellation_grounds": rules.CANCELLATION_GROUNDS}
+    state.app.jinja_env.globals.update(
+        cert_status_label=rules.status_label, cert_status_tone=rules.status_tone,
+        cert_event_labels=rules.EVENT_LABELS, cert_expiry_reasons=rules.EXPIRY_REASONS,
+        cert_revocation_grounds=rules.REVOCATION_GROUNDS, cert_cancellation_grounds=rules.CANCELLATION_GROUNDS)

@@ -36,7 +36,7 @@ def assert_no_id(text: str, *holders) -> None:
 
 
 @pytest.fixture()
-def issued(app, db):
+def issued(app, db, clock):
     with app.test_request_context():
         cert = cf.issued_certificate(db, holder=cf.candidate(db, "张小明"), actor=cf.regulator(db))
     db.commit()
