@@ -84,6 +84,18 @@ def test_every_verification_is_logged_with_a_hashed_ip(client, db, issued):
     assert "203.0.113.9" not in rows[0].ip_hash and len(rows[0].ip_hash) == 32
 
 
+def test_verification_path_is_a_few_statements_and_never_draws_a_qr(client, issued, query_counter, monkeypatch):
+    import exam_platform.printing
+
+    monkeypatch.setattr(exam_platform.printing, "qr_png", lambda *a, **k: pytest.fail("QR drawn while verifying"))
+    client.get(f"/v/{issued.token}")
+    with query_counter() as statements:
+        response = client.get(f"/v/{issued.token}")
+    body_of(response)
+    # keys, token+certificate+holder+category, issuing authority, log insert, (user/session bookkeeping)
+    assert response.status_code == 200 and statements() <= 6
+
+
 HOSTILE = {
     "flipped": lambda t: t[:20] + ("A" if t[20] != "A" else "B") + t[21:],
     "flipped_signature": lambda t: t[:-5] + ("A" if t[-5] != "A" else "B") + t[-4:],
