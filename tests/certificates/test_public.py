@@ -66,6 +66,12 @@ def test_valid_certificate_page_shows_status_and_masked_data_only(client, issued
     assert len(response.data) < 12_000
 
 
+def test_public_page_in_english(client, issued):
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    page = body_of(client.get(f"/v/{issued.token}"))
+    assert "Valid" in page and "Confirm identity" in page and "Holder" in page and "张*明" in page
+
+
 def test_json_by_accept_header_and_by_api(client, issued):
     for response in (client.get(f"/v/{issued.token}", headers={"Accept": "application/json"}),
                      client.get(f"/api/v1/verify/{issued.token}")):
