@@ -8,6 +8,7 @@
     verify-qr IMAGE --keys FILE      offline: read the QR with zxing-cpp, then as ``verify``
     issue-pending                    certificates for passed, published results that have none (idempotent)
     expire                           validity ended or 复审 overdue → 失效
+    sweep                            issue-pending, then expire (run it daily from cron/systemd)
 """
 
 from __future__ import annotations
@@ -144,6 +145,20 @@ def expire() -> None:
     count = expire_sweep(session, now=clock.now())
     session.commit()
     click.echo(f"{count} certificates expired")
+
+
+@group.command("sweep")
+@in_request_context
+def sweep() -> None:
+    """issue-pending, then expire: the daily job."""
+    from .issuance import issue_pending as issue
+    from .lifecycle import expire_sweep
+
+    session = get_session()
+    counts = issue(session, now=clock.now())
+    expired = expire_sweep(session, now=clock.now())
+    session.commit()
+    click.echo("created {created}, issued {issued}, skipped {skipped}; ".format(**counts) + f"{expired} expired")
 
 
 COMMANDS = [group]

@@ -74,6 +74,7 @@ def test_rotate_key_and_sweeps_from_the_command_line(app, db):
         assert keys.key_path(kid).exists()
     assert runner.invoke(args=["certificates", "issue-pending"]).exit_code == 0
     assert runner.invoke(args=["certificates", "expire"]).exit_code == 0
+    assert "expired" in runner.invoke(args=["certificates", "sweep"]).output
     unknown = runner.invoke(args=["certificates", "mark-compromised", "no-such-kid"])
     assert unknown.exit_code == 1
 
