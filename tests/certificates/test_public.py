@@ -72,6 +72,14 @@ def test_public_page_in_english(client, issued):
     assert "Valid" in page and "Confirm identity" in page and "Holder" in page and "张*明" in page
 
 
+def test_pattern_numbers_are_shown_in_full(client, db, app, clock):
+    with app.test_request_context():
+        cert = cf.issued_certificate(db, category_code="FW-RETAIL-SALES")
+    db.commit()
+    data = client.get(f"/api/v1/verify/{cert.token}").get_json()
+    assert data["certificate"]["number"] == cert.number and cert.number.startswith("YH2026")
+
+
 def test_json_by_accept_header_and_by_api(client, issued):
     for response in (client.get(f"/v/{issued.token}", headers={"Accept": "application/json"}),
                      client.get(f"/api/v1/verify/{issued.token}")):
