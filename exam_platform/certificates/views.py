@@ -58,7 +58,8 @@ def mine():
     db = get_session()
     certs = list(db.scalars(select(Certificate).where(Certificate.holder_id == current_user.id)
                             .order_by(Certificate.created_at.desc(), Certificate.id.desc())))
-    if any([lifecycle.refresh_expiry(db, c, now=clock.now()) for c in certs]):
+    now = clock.now()
+    if any([lifecycle.refresh_expiry(db, c, now=now) or issuance.issue_if_ready(db, c, now=now) for c in certs]):
         commit(db)
     return render_template("certificates/mine.html", certificates=certs)
 
@@ -67,7 +68,7 @@ def mine():
 @role_required(*READERS)
 def detail(cert_id: int):
     db, cert = _load(cert_id)
-    if lifecycle.refresh_expiry(db, cert, now=clock.now()):
+    if lifecycle.refresh_expiry(db, cert, now=clock.now()) or issuance.issue_if_ready(db, cert, now=clock.now()):
         commit(db)
     events = list(db.scalars(select(CertificateEvent).where(CertificateEvent.certificate_id == cert.id)
                              .order_by(CertificateEvent.at.desc(), CertificateEvent.id.desc())))

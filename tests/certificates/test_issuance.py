@@ -28,6 +28,32 @@ def test_passed_result_signal_creates_a_pending_certificate_for_approval(db):
     assert db.scalar(select(func.count(Certificate.id)).where(Certificate.holder_id == holder.id)) == 1
 
 
+def test_result_that_is_no_longer_passed_withdraws_a_pending_certificate(db):
+    result = cf.exam_result(db, cf.candidate(db))
+    signals.result_decided.send("exams", session=db, result=result, now=FIXED_NOW)
+    cert = db.scalar(select(Certificate).where(Certificate.result_id == result.id))
+    result.passed = False  # e.g. the attempt was voided after the decision
+    signals.result_decided.send("exams", session=db, result=result, now=FIXED_NOW)
+    assert (cert.status, cert.status_code) == ("cancelled", "result_withdrawn")
+
+
+def test_result_change_after_issue_is_recorded_for_the_authority_not_revoked(db):
+    cert = cf.issued_certificate(db)
+    cert.result.passed = False
+    signals.result_decided.send("exams", session=db, result=cert.result, now=FIXED_NOW)
+    kinds = set(db.scalars(select(CertificateEvent.kind).where(CertificateEvent.certificate_id == cert.id)))
+    assert cert.status == "valid" and "result_changed" in kinds
+
+
+def test_immediate_category_waits_for_publication_then_issues_on_read(db):
+    result = cf.exam_result(db, cf.candidate(db), category_code="FW-RETAIL-SALES", published=None)
+    signals.result_decided.send("exams", session=db, result=result, now=FIXED_NOW)
+    cert = db.scalar(select(Certificate).where(Certificate.result_id == result.id))
+    assert cert.status == "pending" and issuance.issue_if_ready(db, cert, now=FIXED_NOW) is False
+    result.published_at = FIXED_NOW  # the centre publishes; exams sends no signal for that
+    assert issuance.issue_if_ready(db, cert, now=FIXED_NOW) is True and cert.status == "valid"
+
+
 def test_failed_result_signal_creates_nothing(db):
     holder = cf.candidate(db)
     result = cf.exam_result(db, holder, passed=False)
@@ -108,6 +134,15 @@ def test_batch_approval_issues_all_and_reports_problems(db):
     issued, problems = issuance.approve_many(db, ids=[c.id for c in [*ok, blocked]], actor=regulator, now=FIXED_NOW)
     assert issued == 3 and len(problems) == 1 and "尚未公布" in problems[0]
     assert [c.status for c in ok] == ["valid"] * 3 and blocked.status == "pending"
+
+
+def test_refusing_issuance_closes_the_pending_certificate_with_the_reason(db):
+    cert = issuance.create_for_result(db, result=cf.exam_result(db, cf.candidate(db)), now=FIXED_NOW)
+    with pytest.raises(ValidationError):
+        issuance.refuse(db, cert, actor=None, now=FIXED_NOW, reason="")
+    issuance.refuse(db, cert, actor=None, now=FIXED_NOW, reason="报名材料不全")
+    db.flush()
+    assert (cert.status, cert.status_reason, cert.number) == ("cancelled", "报名材料不全", None)
 
 
 def test_issue_pending_sweep_is_idempotent(db):
