@@ -65,7 +65,8 @@ def test_saving_then_editing_and_the_sample_paper(client, db, setup):
 
     sample = client.get(f"/blueprints/{blueprint.id}/sample?seed=7").get_data(as_text=True)
     assert sample.count('class="candidate-question"') == 70
-    assert sample == client.get(f"/blueprints/{blueprint.id}/sample?seed=7").get_data(as_text=True)
+    again = client.get(f"/blueprints/{blueprint.id}/sample?seed=7").get_data(as_text=True)
+    assert sample.split('id="sample-paper"')[1] == again.split('id="sample-paper"')[1]  # same seed, same paper
     # Options are shuffled per paper: the first multiple-choice item does not always list 甲 first.
     firsts = set()
     for seed in range(1, 8):
