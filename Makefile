@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
+PYTEST_ARGS ?= -n 2 -rs
 export FLASK_APP := exam_platform
 
 .PHONY: run test setup translations migrate seed lint migration bench chaos clean
