@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -165,9 +165,13 @@ def _versions(session: Session, paper: Paper) -> dict[int, QuestionVersion]:
 TRUE_FALSE_OPTIONS = ({"id": "T", "text": _l("正确")}, {"id": "F", "text": _l("错误")})
 
 
-def _shown_options(item: dict, version: QuestionVersion) -> list[dict]:
+def _true_false_options() -> list[dict]:
+    return [{"id": o["id"], "text": str(o["text"])} for o in TRUE_FALSE_OPTIONS]
+
+
+def _shown_options(item: dict, version: QuestionVersion, true_false: list[dict] | None = None) -> list[dict]:
     if item["type"] == "true_false":
-        return [{"id": o["id"], "text": str(o["text"])} for o in TRUE_FALSE_OPTIONS]
+        return [dict(o) for o in true_false] if true_false is not None else _true_false_options()
     order = item.get("order") or list(range(len(version.options)))
     return [{"id": scoring.LETTERS[pos], "text": str(version.options[orig])} for pos, orig in enumerate(order)]
 
@@ -177,9 +181,10 @@ def client_paper(session: Session, attempt: Attempt) -> list[dict]:
     an explanation or a version id."""
     paper = attempt.paper
     versions = _versions(session, paper)
+    true_false = _true_false_options()  # translated once per paper, not twice per question
     return [{"position": pos, "type": item["type"], "points": int(item["points"]),
              "stem": versions[int(item["version_id"])].stem,
-             "options": _shown_options(item, versions[int(item["version_id"])])}
+             "options": _shown_options(item, versions[int(item["version_id"])], true_false)}
             for pos, item in enumerate(paper.items, start=1)]
 
 
@@ -192,15 +197,30 @@ def state_of(session: Session, attempt: Attempt, *, now: datetime) -> dict:
 
 # ---- saving -----------------------------------------------------------------------------------------------------
 
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_statement(dialect: str):
+    """The answer upsert, built once per dialect with bound parameters: a dialect upsert built per call is
+    compiled again on every save (its cache key differs each time), which costs more than the save itself."""
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        cols = Answer.__table__.c
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(Answer).values({c: bindparam(c.name, type_=c.type) for c in (
+            cols.attempt_id, cols.position, cols.response, cols.seq, cols.saved_at)})
+        stmt = _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=[Answer.attempt_id, Answer.position],
+            set_={"response": stmt.excluded.response, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
+            where=Answer.seq < stmt.excluded.seq,
+        ).returning(Answer.seq)
+    return stmt
+
+
 def _upsert(session: Session, *, attempt_id: int, position: int, response: Any, seq: int, now: datetime):
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Answer).values(attempt_id=attempt_id, position=position, response=response, seq=seq, saved_at=now)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Answer.attempt_id, Answer.position],
-        set_={"response": stmt.excluded.response, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
-        where=Answer.seq < stmt.excluded.seq,
-    ).returning(Answer.seq)
-    return session.execute(stmt).scalar()
+    stmt = _upsert_statement(session.get_bind().dialect.name)
+    return session.execute(stmt, {"attempt_id": attempt_id, "position": position, "response": response, "seq": seq,
+                                  "saved_at": now}).scalar()
 
 
 def save_answer(session: Session, *, attempt_id: int, candidate_id: int, device: str, ip: str, position: Any,
