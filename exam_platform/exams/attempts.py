@@ -132,6 +132,14 @@ def start_mock(session: Session, *, candidate: User, blueprint: Blueprint, devic
     return attempt
 
 
+def resume_writes(attempt: Attempt, *, device: str, ip: str, label: str, now: datetime, grace: int) -> bool:
+    """Whether ``resume`` would change the attempt (finalise it, bind it, record a new address or browser)."""
+    if attempt.state != "in_progress":
+        return False
+    return (attempt.deadline < now - timedelta(seconds=grace) or attempt.device_hash != device
+            or attempt.ip != ip[:64] or attempt.device_label != label[:120])
+
+
 def resume(session: Session, *, attempt: Attempt, device: str, ip: str, label: str, now: datetime,
            grace: int) -> Attempt:
     """Open an existing attempt on this device: finalised if overdue, refused on another device."""
