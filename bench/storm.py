@@ -32,6 +32,23 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
+RETRIES: list[int] = []
+
+
+async def _request(conn: Connection, method: str, path: str, headers: dict, body: bytes | None = None):
+    """Start and paper loads are idempotent: a connection the server closed is opened again, as a browser does."""
+    for attempt in range(3):
+        try:
+            return await conn.request(method, path, headers=headers, body=body)
+        except (OSError, ConnectionError, asyncio.IncompleteReadError):
+            await conn.close()
+            if attempt == 2:
+                raise
+            RETRIES.append(1)
+            await asyncio.sleep(0.5)
+    raise AssertionError("unreachable")
+
+
 async def _one(base: str, c: StormCandidate, at: float, double: bool, starts: list[float], totals: list[float]):
     await asyncio.sleep(max(0.0, at - time.perf_counter()))
     headers = {"Cookie": c.cookie, "X-CSRFToken": c.csrf, "User-Agent": UA, "Content-Type": "application/json",
@@ -40,7 +57,7 @@ async def _one(base: str, c: StormCandidate, at: float, double: bool, starts: li
     conns = [Connection(base) for _ in range(2 if double else 1)]
     t0 = time.perf_counter()
     try:
-        replies = await asyncio.gather(*(conn.request("POST", path, headers=headers, body=b"{}") for conn in conns))
+        replies = await asyncio.gather(*(_request(conn, "POST", path, headers, b"{}") for conn in conns))
         starts.append(time.perf_counter() - t0)
         ids = set()
         for r in replies:
@@ -52,7 +69,7 @@ async def _one(base: str, c: StormCandidate, at: float, double: bool, starts: li
             c.errors.append(f"start gave attempts {sorted(ids)}")
             return
         c.attempt_id = ids.pop()
-        r = await conns[0].request("GET", f"/api/v1/attempts/{c.attempt_id}/paper", headers=headers)
+        r = await _request(conns[0], "GET", f"/api/v1/attempts/{c.attempt_id}/paper", headers)
         totals.append(time.perf_counter() - t0)
         if r.status != 200:
             c.errors.append(f"paper {r.status}")
@@ -81,6 +98,7 @@ async def _storm(base: str, candidates: list[StormCandidate], window: float, dou
 
 def run(base: str, candidates: list[StormCandidate], *, window: float = 10.0, double_share: float = 0.05,
         expected_questions: int = 100, seed: int = 8) -> dict:
+    RETRIES.clear()
     starts, totals, wall = asyncio.run(_storm(base, candidates, window, double_share, seed))
     failed = [c for c in candidates if c.errors or c.questions != expected_questions]
     return {
@@ -89,6 +107,6 @@ def run(base: str, candidates: list[StormCandidate], *, window: float = 10.0, do
         "start_p99_ms": round(percentile(starts, 99) * 1000, 1),
         "start_and_paper_p99_ms": round(percentile(totals, 99) * 1000, 1),
         "with_paper": sum(1 for c in candidates if c.questions == expected_questions),
-        "failed": len(failed), "failures": [f"reg {c.registration_id}: {c.errors[:2] or c.questions}"
-                                            for c in failed[:5]],
+        "reconnects": len(RETRIES), "failed": len(failed),
+        "failures": [f"reg {c.registration_id}: {c.errors[:2] or c.questions}" for c in failed[:5]],
     }
