@@ -231,11 +231,14 @@ def _upsert(session: Session, *, attempt_id: int, position: int, response: Any, 
                                   "saved_at": now}).scalar()
 
 
+MAX_SEQ = 2**31 - 1  # answers.seq is an INTEGER column: a larger seq is a bad request, not a database error
+
+
 def save_answer(session: Session, *, attempt_id: int, candidate_id: int, device: str, ip: str, position: Any,
                 response: Any, seq: Any, now: datetime, grace: int) -> dict:
     """Save one answer; returns ``{"seq": highest seq stored for that position, "remaining_seconds": …}``."""
     if not isinstance(position, int) or isinstance(position, bool) or not isinstance(seq, int) \
-            or isinstance(seq, bool) or seq < 1 or seq > 2**62:
+            or isinstance(seq, bool) or seq < 1 or seq > MAX_SEQ:
         raise _refuse("bad_save", _l("请求格式不正确"), 400)
     # One conditional UPDATE checks ownership, state, clock and device, and takes the row lock that orders a save
     # against a concurrent submit (a save either lands before grading or is refused).
