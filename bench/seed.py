@@ -200,11 +200,15 @@ def _certificates(session, manifest, sizes, now) -> None:
         return
     key = keys.ensure_active_key(session, now=now)
     private = keys.private_key(key.kid)
+    holders = [(c["user_id"], None) for c in manifest["candidates"]]
+    # One certificate per holder and category (a number is unique per category): as many categories as needed.
+    wanted = max(CERT_CATEGORIES, -(-sizes.certificates // len(holders)))
     cats = list(session.scalars(select(Category).where(Category.code.like("T-%")).order_by(Category.code)
-                                .limit(CERT_CATEGORIES)))
+                                .limit(wanted)))
+    if len(cats) * len(holders) < sizes.certificates:
+        raise ValueError(f"{sizes.certificates} certificates need more candidates than {len(holders)}")
     today = now.date()
     rules = {c.id: rule_in_force(session, c.id, today) for c in cats}
-    holders = [(c["user_id"], None) for c in manifest["candidates"]]
     from exam_platform.accounts.models import User
 
     id_numbers = dict(session.execute(select(User.id, User.id_number)).all())

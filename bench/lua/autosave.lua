@@ -1,6 +1,6 @@
 -- Autosave: each request saves one answer of one candidate's attempt, rotating over every candidate given,
--- with that candidate's real session cookie, CSRF token and device cookie. seq only ever grows: it starts
--- from the run's start time in microseconds (BENCH_SEQ_BASE), so a later run never goes below an earlier one.
+-- with that candidate's real session cookie, CSRF token and device cookie. seq only ever grows: it starts above
+-- the highest seq stored (BENCH_SEQ_BASE), so every save is a real update of the answer.
 local rows, i, seq = {}, 0, 0
 
 function init(args)
