@@ -32,8 +32,8 @@ OUT = Path(CONFIG.get("out_dir", "/tmp"))
 _next = itertools.count()
 _done = itertools.count(1)
 _acks = []
-STATS = {"save_ms": [], "start_ms": [], "submit_ms": [], "errors": [], "retries": 0, "saves": 0,
-         "submitted": 0, "graded": 0, "logins": 0, "candidates": 0}
+STATS = {"save_ms": [], "save_at": [], "started_at": [], "start_ms": [], "submit_ms": [], "errors": [],
+         "retries": 0, "saves": 0, "submitted": 0, "graded": 0, "logins": 0, "candidates": 0}
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 _CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -130,6 +130,7 @@ class Candidate(FastHttpUser):
         attempt = body["attempt_id"]
         status, paper, ms2 = self._json("GET", f"/api/v1/attempts/{attempt}/paper", "paper", retries=3)
         STATS["start_ms"].append(ms + ms2)
+        STATS["started_at"].append(time.time())
         if status != 200 or len(paper["questions"]) != CONFIG["paper"]:
             self._error(f"paper {status}")
             raise StopUser()
@@ -150,6 +151,7 @@ class Candidate(FastHttpUser):
             STATS["saves"] += 1
             if status == 200 and ack and ack.get("seq", 0) >= seq:
                 STATS["save_ms"].append(ms)
+                STATS["save_at"].append(time.time())
                 _acks.append({"attempt_id": attempt, "position": q["position"], "seq": seq,
                               "response": response})
             else:

@@ -9,7 +9,7 @@ GOALS = {
     "start storm": "all start within the window: one attempt each, every paper loaded, p99 ≤ 1 s",
     "submit": "≥ 0.25 × baseline req/s",
     "verify": "≥ 0.60 × baseline req/s, no QR made",
-    "journey": "p99 save ≤ 250 ms, 0 errors, no acknowledged answer lost",
+    "journey": "p99 save ≤ 250 ms (after all started), 0 errors, no acknowledged answer lost",
     "scale-out": "2 instances alternate; one stopped mid-run: 0 errors, no acknowledged answer lost",
     "item analysis": "< 2 s (10,000 × 100, one core)",
     "paper draw": "≤ 1 ms (100 of 10,000, in process)",
