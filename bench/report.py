@@ -95,3 +95,26 @@ def document(results: list[dict], *, machine: dict, options: dict, backends: lis
     return {"format": "exam-platform-bench/1", "started_at": started.isoformat(), "seconds": round(seconds, 1),
             "machine": machine, "options": options, "backends": backends, "results": results,
             "harness_failures": harness_failures(results)}
+
+
+def markdown(doc: dict) -> str:
+    """The results table of a run, as Markdown (for bench/README.md)."""
+    lines = ["| scenario | backend | req/s | baseline req/s | ratio | p99 ms (baseline) | goal | met? |",
+             "|---|---|---:|---:|---:|---:|---|---|"]
+    for r in doc["results"]:
+        base = r.get("baseline") or {}
+        if r.get("value_ms") is not None and r["p99_ms"] is None:
+            p99 = f"{r['value_ms']:.3f} (time)"
+        else:
+            p99 = _fmt(r["p99_ms"], ".1f") + (f" ({base['p99_ms']:.1f})" if base.get("p99_ms") is not None else "")
+        lines.append(f"| {r['scenario']} | {r['backend']} | {_fmt(r['req_s'], '.0f')} | "
+                     f"{_fmt(base.get('req_s'), '.0f')} | {_fmt(r['ratio'], '.2f')} | {p99} | {r['goal']} | "
+                     f"{'yes' if r['met'] else '**no**'} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    print(markdown(json.loads(open(sys.argv[1]).read())))
