@@ -44,8 +44,9 @@ lint: setup
 migration: setup
 	$(PY) -m exam_platform.tools.regen_migration
 
+# Load benchmarks (bench/README.md): SQLite, PostgreSQL, scale-out; < 15 min. `make bench BENCH_ARGS=--quick`: smoke run.
 bench: setup
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance

@@ -220,11 +220,14 @@ def _save_statements(dialect: str) -> tuple[Any, Any, Any]:
     return _SAVE_STATEMENTS[dialect]
 
 
+MAX_SEQ = 2**31 - 1  # answers.seq is an INTEGER column: a larger seq is a bad request, not a database error
+
+
 def save_answer(session: Session, *, attempt_id: int, candidate_id: int, device: str, ip: str, position: Any,
                 response: Any, seq: Any, now: datetime, grace: int) -> dict:
     """Save one answer; returns ``{"seq": highest seq stored for that position, "remaining_seconds": …}``."""
     if not isinstance(position, int) or isinstance(position, bool) or not isinstance(seq, int) \
-            or isinstance(seq, bool) or seq < 1 or seq > 2**62:
+            or isinstance(seq, bool) or seq < 1 or seq > MAX_SEQ:
         raise _refuse("bad_save", _l("请求格式不正确"), 400)
     if not device:  # an unbound (unlocked) attempt must be re-bound by opening it, never by a bare save
         raise _refuse("no_device", _l("浏览器未保存考试设备标识，请允许 Cookie 后刷新页面"), 400)
