@@ -394,7 +394,7 @@ def test_attempt_lifecycle_state_machine(app):
         db.commit()
         db.close()
         run_state_machine_as_test(AttemptLife, settings=settings(
-            max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", "40")), stateful_step_count=40,
+            max_examples=int(os.environ.get("LIFECYCLE_EXAMPLES", "25")), stateful_step_count=40,
             deadline=None, suppress_health_check=list(HealthCheck)))
     finally:
         outer.rollback()
