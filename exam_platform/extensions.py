@@ -22,8 +22,10 @@ limiter = Limiter(key_func=client_address, default_limits=[])
 
 
 def select_locale() -> str:
-    from flask import current_app
+    from flask import current_app, has_request_context
 
+    if not has_request_context():  # commands and background work speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     lang = session.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         return lang

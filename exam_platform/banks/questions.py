@@ -1,35 +1,25 @@
-"""The author workbench's rules: banks, finding questions, editing (a new version per save), retiring.
-
-Finding questions stays fast on a 10,000-question bank: the list is keyset-paged on (bank, key) — the
-unique index of ``questions`` — so page 200 costs what page 1 costs, and filters use indexed columns of
-the current versions. Full-text search is a substring match over stems (Chinese has no spaces for a
-word index to split on; a substring match over the current versions of one bank is a few milliseconds).
-"""
+"""One question at a time (and in bulk): create, edit (a new immutable version per change), retire and
+restore, its history and the difference between two versions."""
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..catalog.models import Category
 from ..errors import Conflict, NotFound, ValidationError
-from ..permissions import Role, can_read_bank, has_role, org_ids
-from .bankfile import KEY_RE, PURPOSES, check_question, normalise_question, stem_hash
+from .bankfile import check_question, normalise_question, stem_hash
 from .importer import new_version, version_content, version_row
 from .models import Bank, Question, QuestionVersion
-
-PER_PAGE = 50
-TYPE_LABELS = {"true_false": _l("判断题"), "single": _l("单选题"), "multiple": _l("多选题")}
-STATUS_LABELS = {"active": _l("有效"), "retired": _l("已停用")}
+from .search import STATUS_LABELS, QuestionFilter, filtered
 
 
 class QuestionInvalid(ValidationError):
@@ -41,156 +31,6 @@ class QuestionInvalid(ValidationError):
         field, reason = found[0]
         super().__init__(reason, field=field, problems=[{"field": f, "message": str(r)} for f, r in found])
         self.found = found
-
-
-# ---- banks -------------------------------------------------------------------------------------------
-
-def readable_banks(session: Session, user: Any, *, category_id: int | None = None) -> list[Bank]:
-    """Banks ``user`` may read (there are tens of banks, not thousands: the predicate runs per bank)."""
-    stmt = select(Bank).join(Category).order_by(Category.position, Bank.purpose, Bank.code)
-    if category_id:
-        stmt = stmt.where(Bank.category_id == category_id)
-    if not has_role(user, Role.REGULATOR, Role.QUESTION_AUTHOR):
-        stmt = stmt.where(Bank.purpose == "practice", Bank.owner_org_id.in_(org_ids(user, Role.INSTITUTION_STAFF)))
-    return [b for b in session.scalars(stmt) if can_read_bank(user, b)]
-
-
-def get_bank(session: Session, code: str) -> Bank:
-    bank = session.scalar(select(Bank).where(Bank.code == code))
-    if bank is None:
-        raise NotFound()
-    return bank
-
-
-def bank_counts(session: Session, bank_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    ids = list(bank_ids)
-    out: dict[int, dict[str, int]] = {i: {"active": 0, "retired": 0} for i in ids}
-    if ids:
-        rows = session.execute(select(Question.bank_id, Question.status, func.count())
-                               .where(Question.bank_id.in_(ids)).group_by(Question.bank_id, Question.status))
-        for bank_id, status, n in rows:
-            out[bank_id][status] = n
-    return out
-
-
-def create_bank(session: Session, *, actor: Any, code: str, title: str, category_id: int | None, purpose: str,
-                owner_org_id: int | None, now: datetime) -> Bank:
-    code, title = code.strip(), title.strip()
-    if not KEY_RE.match(code):
-        raise ValidationError(_l("题库代码只能包含字母、数字和 . _ -，且不超过60个字符"), field="code")
-    if not title or len(title) > 200:
-        raise ValidationError(_l("请填写题库名称（不超过200个字）"), field="title")
-    if purpose not in PURPOSES:
-        raise ValidationError(_l("用途无效"), field="purpose")
-    if category_id is None or session.get(Category, category_id) is None:
-        raise ValidationError(_l("请选择类别"), field="category_id")
-    if session.scalar(select(Bank.id).where(Bank.code == code)):
-        raise Conflict(_l("题库代码已被使用"), field="code")
-    bank = Bank(code=code, title=title, category_id=category_id, purpose=purpose, owner_org_id=owner_org_id,
-                revision=1, created_at=now, updated_at=now)
-    session.add(bank)
-    session.flush()
-    audit.record(session, actor=actor, action="bank.create", target=bank,
-                 after={"code": code, "purpose": purpose, "owner": owner_org_id}, at=now)
-    return bank
-
-
-# ---- finding questions -------------------------------------------------------------------------------
-
-@dataclass
-class QuestionFilter:
-    q: str = ""
-    topic: str = ""
-    type: str = ""
-    difficulty: int | None = None
-    status: str = "active"  # active | retired | all
-
-    @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> QuestionFilter:
-        try:
-            difficulty = int(args.get("difficulty") or 0) or None
-        except ValueError:
-            difficulty = None
-        status = args.get("status", "active")
-        return cls(q=(args.get("q") or "").strip()[:100], topic=(args.get("topic") or "").strip()[:60],
-                   type=args.get("type") if args.get("type") in TYPE_LABELS else "",
-                   difficulty=difficulty if difficulty in range(1, 6) else None,
-                   status=status if status in ("active", "retired", "all") else "active")
-
-    def as_args(self) -> dict[str, str]:
-        out = {"q": self.q, "topic": self.topic, "type": self.type,
-               "difficulty": str(self.difficulty or ""), "status": self.status}
-        return {k: v for k, v in out.items() if v}
-
-
-def filtered(bank_ids: Iterable[int], f: QuestionFilter) -> Select:
-    """(Question, current QuestionVersion) rows of ``bank_ids`` matching ``f`` (no order, no limit)."""
-    stmt = (select(Question, QuestionVersion)
-            .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id, QuestionVersion.is_current))
-            .where(Question.bank_id.in_(list(bank_ids))))
-    if f.status != "all":
-        stmt = stmt.where(Question.status == f.status)
-    if f.type:
-        stmt = stmt.where(QuestionVersion.type == f.type)
-    if f.topic:
-        stmt = stmt.where(QuestionVersion.topic == f.topic)
-    if f.difficulty:
-        stmt = stmt.where(QuestionVersion.difficulty == f.difficulty)
-    for term in re.split(r"\s+", f.q)[:5] if f.q else ():
-        if term:
-            stmt = stmt.where(or_(QuestionVersion.stem.contains(term, autoescape=True), Question.key == term))
-    return stmt
-
-
-@dataclass
-class KeysetPage:
-    rows: list[tuple[Question, QuestionVersion]]
-    total: int
-    next_cursor: str | None
-    prev_cursor: str | None
-    first: bool
-
-
-def _cursor(q: Question) -> str:
-    return f"{q.bank_id}:{q.key}"
-
-
-def _parse_cursor(cursor: str | None) -> tuple[int, str] | None:
-    if not cursor or ":" not in cursor:
-        return None
-    bank_id, key = cursor.split(":", 1)
-    return (int(bank_id), key) if bank_id.isdigit() else None
-
-
-def page(session: Session, stmt: Select, *, after: str | None = None, before: str | None = None,
-         per_page: int = PER_PAGE) -> KeysetPage:
-    """One page of ``stmt`` ordered by (bank, key), after or before a cursor, with the filtered total."""
-    order = tuple_(Question.bank_id, Question.key)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    back = _parse_cursor(before)
-    fwd = _parse_cursor(after)
-    if back:
-        rows = list(session.execute(stmt.where(order < tuple_(*back))
-                                    .order_by(Question.bank_id.desc(), Question.key.desc()).limit(per_page + 1))
-                    .tuples())
-        more_before = len(rows) > per_page
-        rows = list(reversed(rows[:per_page]))
-        return KeysetPage(rows, total, _cursor(rows[-1][0]) if rows else None,
-                          _cursor(rows[0][0]) if rows and more_before else None, first=not more_before)
-    query = stmt.order_by(Question.bank_id, Question.key).limit(per_page + 1)
-    if fwd:
-        query = query.where(order > tuple_(*fwd))
-    rows = list(session.execute(query).tuples())
-    more_after = len(rows) > per_page
-    rows = rows[:per_page]
-    return KeysetPage(rows, total, _cursor(rows[-1][0]) if rows and more_after else None,
-                      _cursor(rows[0][0]) if rows and fwd else None, first=fwd is None)
-
-
-def topics(session: Session, bank_ids: Iterable[int]) -> list[str]:
-    return list(session.scalars(select(QuestionVersion.topic).distinct()
-                                .where(QuestionVersion.bank_id.in_(list(bank_ids)), QuestionVersion.is_current)
-                                .order_by(QuestionVersion.topic)))
 
 
 # ---- one question ------------------------------------------------------------------------------------

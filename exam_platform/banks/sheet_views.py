@@ -44,10 +44,14 @@ def upload(code: str):
     form = UploadForm()
     if form.validate_on_submit():
         data = form.file.data.read(MAX_BYTES + 1)
+        filename = form.file.data.filename or "upload.xlsx"
         try:
-            sheets.check_upload(db, bank=bank, data=data, file=form.file.data.filename or "upload.xlsx")
-            pending = sheets.keep_upload(db, user=current_user, bank=bank, data=data,
-                                         filename=form.file.data.filename or "", now=clock.now())
+            check = sheets.check_upload(db, bank=bank, data=data, file=filename)
+            if not check.ok:  # every row's problems, and nothing kept or written
+                return render_template("banks/upload_preview.html", bank=bank, pending=None, filename=filename,
+                                       check=check, form=None), 400
+            pending = sheets.keep_upload(db, user=current_user, bank=bank, data=data, filename=filename,
+                                         now=clock.now())
         except DomainError as err:
             db.rollback()
             form_error(form, err)
@@ -64,7 +68,8 @@ def preview(code: str, token: str):
     db, bank = load_bank(code, edit=True)
     pending = sheets.get_upload(db, token=token, user=current_user, bank=bank, now=clock.now())
     check = sheets.check_upload(db, bank=bank, data=pending.data, file=pending.filename)
-    return render_template("banks/upload_preview.html", bank=bank, pending=pending, check=check, form=ConfirmForm())
+    return render_template("banks/upload_preview.html", bank=bank, pending=pending, filename=pending.filename,
+                           check=check, form=ConfirmForm())
 
 
 @bp.post("/<code>/upload/<token>")

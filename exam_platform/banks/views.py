@@ -17,6 +17,8 @@ from ..errors import DomainError
 from ..permissions import Role, can_edit_bank, can_read_bank, has_role, org_ids, require, role_required
 from ..web import form_error
 from . import questions as qs
+from . import registry
+from . import search as finder
 from .forms import BankForm, BulkForm, QuestionForm
 from .importer import export_bank_yaml
 
@@ -27,7 +29,7 @@ PURPOSE_LABELS = {"exam": _l("考试题库"), "practice": _l("练习题库")}
 
 @bp.app_context_processor
 def _labels():
-    return {"question_type_labels": qs.TYPE_LABELS, "question_status_labels": qs.STATUS_LABELS,
+    return {"question_type_labels": finder.TYPE_LABELS, "question_status_labels": finder.STATUS_LABELS,
             "bank_purpose_labels": PURPOSE_LABELS}
 
 READERS = (Role.REGULATOR, Role.QUESTION_AUTHOR, Role.INSTITUTION_STAFF)
@@ -37,7 +39,7 @@ EDITORS = (Role.QUESTION_AUTHOR, Role.INSTITUTION_STAFF)
 def load_bank(code: str, *, edit: bool = False):
     """The bank, if the current user may read (or edit) it; otherwise 404 (ids of others are not probed)."""
     db = get_session()
-    bank = qs.get_bank(db, code)
+    bank = registry.get_bank(db, code)
     require(can_edit_bank(current_user, bank) if edit else can_read_bank(current_user, bank))
     return db, bank
 
@@ -65,8 +67,8 @@ def index():
         category_id = int(request.args.get("category") or 0) or None
     except ValueError:
         category_id = None
-    banks = qs.readable_banks(db, current_user, category_id=category_id)
-    return render_template("banks/index.html", banks=banks, counts=qs.bank_counts(db, [b.id for b in banks]),
+    banks = registry.readable_banks(db, current_user, category_id=category_id)
+    return render_template("banks/index.html", banks=banks, counts=registry.bank_counts(db, [b.id for b in banks]),
                            categories=cats, category_id=category_id)
 
 
@@ -82,7 +84,7 @@ def bank_new():
     if form.validate_on_submit():
         owner = None if author else min(org_ids(current_user, Role.INSTITUTION_STAFF))
         try:
-            bank = qs.create_bank(db, actor=current_user, code=form.code.data, title=form.title.data,
+            bank = registry.create_bank(db, actor=current_user, code=form.code.data, title=form.title.data,
                                   category_id=form.category_id.data, purpose=form.purpose.data,
                                   owner_org_id=owner, now=clock.now())
         except DomainError as err:
@@ -104,12 +106,12 @@ def search():
         category_id = int(request.args.get("category") or 0) or None
     except ValueError:
         category_id = None
-    banks = qs.readable_banks(db, current_user, category_id=category_id)
-    f = qs.QuestionFilter.from_args(request.args)
-    result = qs.page(db, qs.filtered([b.id for b in banks], f), after=request.args.get("after"),
+    banks = registry.readable_banks(db, current_user, category_id=category_id)
+    f = finder.QuestionFilter.from_args(request.args)
+    result = finder.page(db, finder.filtered([b.id for b in banks], f), after=request.args.get("after"),
                      before=request.args.get("before"))
     return render_template("banks/questions.html", bank=None, banks={b.id: b for b in banks}, page=result, f=f,
-                           topics=qs.topics(db, [b.id for b in banks]), categories=categories(db),
+                           topics=finder.topics(db, [b.id for b in banks]), categories=categories(db),
                            category_id=category_id, bulk_form=None)
 
 
@@ -117,16 +119,16 @@ def search():
 @role_required(*READERS)
 def bank(code: str):
     db, bank = load_bank(code)
-    f = qs.QuestionFilter.from_args(request.args)
-    result = qs.page(db, qs.filtered([bank.id], f), after=request.args.get("after"),
+    f = finder.QuestionFilter.from_args(request.args)
+    result = finder.page(db, finder.filtered([bank.id], f), after=request.args.get("after"),
                      before=request.args.get("before"))
     bulk_form = None
     if can_edit_bank(current_user, bank):
         bulk_form = BulkForm(formdata=None, q=f.q, f_topic=f.topic, f_type=f.type, f_difficulty=f.difficulty or "",
                              f_status=f.status, expected=result.total)
     return render_template("banks/questions.html", bank=bank, banks={bank.id: bank}, page=result, f=f,
-                           topics=qs.topics(db, [bank.id]), categories=None, category_id=None, bulk_form=bulk_form,
-                           counts=qs.bank_counts(db, [bank.id])[bank.id])
+                           topics=finder.topics(db, [bank.id]), categories=None, category_id=None, bulk_form=bulk_form,
+                           counts=registry.bank_counts(db, [bank.id])[bank.id])
 
 
 @bp.post("/<code>/bulk")
@@ -134,7 +136,7 @@ def bank(code: str):
 def bulk(code: str):
     db, bank = load_bank(code, edit=True)
     form = BulkForm()
-    f = qs.QuestionFilter.from_args({"q": form.q.data or "", "topic": form.f_topic.data or "",
+    f = finder.QuestionFilter.from_args({"q": form.q.data or "", "topic": form.f_topic.data or "",
                                      "type": form.f_type.data or "", "difficulty": form.f_difficulty.data or "",
                                      "status": form.f_status.data or "active"})
     back = url_for("banks.bank", code=bank.code, **f.as_args())
@@ -180,7 +182,7 @@ def question_new(code: str):
             flash(_("试题 %(key)s 已创建", key=question.key), "success")
             return redirect(url_for("banks.question", code=bank.code, key=question.key))
     return render_template("banks/question_form.html", bank=bank, form=form, question=None,
-                           topics=qs.topics(db, [bank.id])), 400 if form.errors else 200
+                           topics=finder.topics(db, [bank.id])), 400 if form.errors else 200
 
 
 @bp.get("/<code>/questions/<key>")
@@ -216,7 +218,7 @@ def question_edit(code: str, key: str):
                 flash(_("已保存为第 %(n)s 版", n=version.number), "success")
             return redirect(url_for("banks.question", code=bank.code, key=question.key))
     return render_template("banks/question_form.html", bank=bank, form=form, question=question,
-                           topics=qs.topics(db, [bank.id])), 400 if form.errors else 200
+                           topics=finder.topics(db, [bank.id])), 400 if form.errors else 200
 
 
 @bp.get("/<code>/questions/<key>/diff")

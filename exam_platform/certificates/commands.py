@@ -8,10 +8,12 @@
     verify-qr IMAGE --keys FILE      offline: read the QR with zxing-cpp, then as ``verify``
     issue-pending                    certificates for passed, published results that have none (idempotent)
     expire                           validity ended or 复审 overdue → 失效
+    sweep                            issue-pending, then expire (run it daily from cron/systemd)
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 
@@ -25,12 +27,25 @@ from . import offline
 group = AppGroup("certificates", help="Certificate keys, offline verification and sweeps.")
 
 
+def in_request_context(command):
+    """Service errors carry lazily translated messages: give them a (blank) request to format in."""
+    from .links import request_context
+
+    @functools.wraps(command)
+    def wrapped(*args, **kwargs):
+        with request_context():
+            return command(*args, **kwargs)
+
+    return wrapped
+
+
 def _fail(message: str, code: int = 1) -> None:
     click.secho(message, fg="red", err=True)
     sys.exit(code)
 
 
 @group.command("rotate-key")
+@in_request_context
 def rotate_key() -> None:
     """Generate a new active signing key (older ones retire and keep verifying)."""
     from .keys import key_path, rotate
@@ -43,6 +58,7 @@ def rotate_key() -> None:
 
 @group.command("mark-compromised")
 @click.argument("kid")
+@in_request_context
 def mark_compromised(kid: str) -> None:
     """Mark KID compromised: every certificate it signed is flagged "reissue required"."""
     from ..errors import DomainError
@@ -60,6 +76,7 @@ def mark_compromised(kid: str) -> None:
 
 
 @group.command("reissue-flagged")
+@in_request_context
 def reissue_flagged() -> None:
     """Re-sign every valid certificate flagged after a key compromise (new token version, new QR)."""
     from .lifecycle import reissue_flagged as run
@@ -72,6 +89,7 @@ def reissue_flagged() -> None:
 
 @group.command("export-public-keys")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@in_request_context
 def export_public_keys(file: str) -> None:
     """Write the public key file that offline verifiers use."""
     from .keys import public_key_document
@@ -106,6 +124,7 @@ def verify_qr(image: str, keys_file: str) -> None:
 
 
 @group.command("issue-pending")
+@in_request_context
 def issue_pending() -> None:
     """Certificates for passed, published results that have none; issue immediate categories (idempotent)."""
     from .issuance import issue_pending as sweep
@@ -117,6 +136,7 @@ def issue_pending() -> None:
 
 
 @group.command("expire")
+@in_request_context
 def expire() -> None:
     """Validity ended or 复审 overdue → 失效 (also done lazily whenever a certificate is read)."""
     from .lifecycle import expire_sweep
@@ -125,6 +145,20 @@ def expire() -> None:
     count = expire_sweep(session, now=clock.now())
     session.commit()
     click.echo(f"{count} certificates expired")
+
+
+@group.command("sweep")
+@in_request_context
+def sweep() -> None:
+    """issue-pending, then expire: the daily job."""
+    from .issuance import issue_pending as issue
+    from .lifecycle import expire_sweep
+
+    session = get_session()
+    counts = issue(session, now=clock.now())
+    expired = expire_sweep(session, now=clock.now())
+    session.commit()
+    click.echo("created {created}, issued {issued}, skipped {skipped}; ".format(**counts) + f"{expired} expired")
 
 
 COMMANDS = [group]

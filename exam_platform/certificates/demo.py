@@ -23,7 +23,7 @@ from ..clock import SHANGHAI, today_local
 from ..errors import DomainError
 from ..exams.models import ExamResult, Registration, Sitting
 from ..training.models import TrainingCompletion
-from . import issuance, keys
+from . import issuance, keys, links
 from .models import Certificate
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,11 @@ def _certify(session: Session, ctx: Any, username: str, code: str, *, exam_date:
 
 
 def seed(session: Session, ctx: Any, *, now: datetime, large: bool = False) -> None:
+    with links.request_context():
+        _seed(session, ctx, now=now)
+
+
+def _seed(session: Session, ctx: Any, *, now: datetime) -> None:
     today = today_local(now)
     keys.ensure_active_key(session, now=now)
     admin = ctx.users["admin"]

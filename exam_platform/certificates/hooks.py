@@ -23,16 +23,18 @@ log = logging.getLogger(__name__)
 
 
 def on_result_decided(sender: Any, *, session: Session, result: Any, now: datetime, **_extra: Any) -> None:
-    """Create the certificate of a passed result inside the exam's unit of work, in a savepoint of its own:
-    a certificate problem (say, no signing key on this host) never undoes the grading; ``issue-pending`` retries."""
-    if not result.passed:
-        return
+    """A passed result gets its certificate; a result that is no longer passed withdraws a pending one. Inside the
+    exam's unit of work, in a savepoint of its own: a certificate problem (say, no signing key on this host) never
+    undoes the grading; ``issue-pending`` retries."""
     from ..errors import DomainError
-    from .issuance import create_for_result
+    from .issuance import create_for_result, withdraw_for_result
 
     try:
         with session.begin_nested():
-            create_for_result(session, result=result, now=now)
+            if result.passed:
+                create_for_result(session, result=result, now=now)
+            else:
+                withdraw_for_result(session, result=result, now=now)
     except DomainError as err:
         log.info("no certificate for result %s: %s", result.id, err.message)
     except Exception:  # the exam's transaction must survive; the sweep picks the result up later

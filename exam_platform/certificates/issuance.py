@@ -9,7 +9,7 @@ Issuing gives the number, signs the token with the active key and stores the QR 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -104,6 +104,26 @@ def create_for_result(session: Session, *, result: ExamResult, now: datetime, ac
     return cert
 
 
+def withdraw_for_result(session: Session, *, result: ExamResult, now: datetime) -> Certificate | None:
+    """The result became "not passed" after all (a voided attempt, a corrected practical score): a pending
+    certificate is withdrawn; an issued one is left to the authority (its file records the change)."""
+    cert = session.scalar(select(Certificate).where(Certificate.result_id == result.id))
+    if cert is None:
+        return None
+    if cert.status == "pending":
+        cert.status, cert.status_code, cert.status_reason = "cancelled", "result_withdrawn", ""
+        cert.status_changed_on, cert.updated_at = today_local(now), now
+        add_event(session, cert, "withdrawn", actor=None, now=now, code="result_withdrawn", result_id=result.id)
+        audit.record(session, actor=None, action="certificate.withdraw", target=cert,
+                     after={"result": result.id}, at=now)
+    else:
+        add_event(session, cert, "result_changed", actor=None, now=now, result_id=result.id)
+        audit.record(session, actor=None, action="certificate.result_changed", target=cert,
+                     after={"result": result.id, "status": cert.status}, at=now)
+        log.warning("result %s of issued certificate %s is no longer passed", result.id, cert.id)
+    return cert
+
+
 # ---- issuing -----------------------------------------------------------------------------------------
 
 def next_token_version(session: Session, *, number: str, category_id: int) -> int:
@@ -112,19 +132,24 @@ def next_token_version(session: Session, *, number: str, category_id: int) -> in
     return (last or 0) + 1
 
 
-def mint(session: Session, cert: Certificate, *, reason: str, now: datetime) -> CertificateToken:
-    """A new token version for ``cert`` (signed by the active key) and its QR image; older tokens are superseded."""
-    version = next_token_version(session, number=cert.number, category_id=cert.category_id)
-    token, kid = keys.sign(session, {"number": cert.number, "category": cert.category.code,
-                                     "issued_on": cert.issued_on, "valid_until": cert.valid_until,
-                                     "version": version}, now=now)
+def mint(session: Session, cert: Certificate, *, reason: str, now: datetime, number: str | None = None,
+         issued_on: date | None = None, valid_until: date | None = None) -> CertificateToken:
+    """A new token version for ``cert`` (signed by the active key) and its QR image; older tokens are superseded.
+
+    New number/dates are given here rather than set on ``cert`` first: the certificate only ever reaches the
+    database with its number, dates and token together (a CHECK constraint says so)."""
+    number, issued_on, valid_until = number or cert.number, issued_on or cert.issued_on, valid_until or cert.valid_until
+    version = next_token_version(session, number=number, category_id=cert.category_id)
+    token, kid = keys.sign(session, {"number": number, "category": cert.category.code, "issued_on": issued_on,
+                                     "valid_until": valid_until, "version": version}, now=now)
     for old in session.scalars(select(CertificateToken).where(CertificateToken.certificate_id == cert.id,
                                                               CertificateToken.superseded_at.is_(None))):
         old.superseded_at = now
-    row = CertificateToken(certificate_id=cert.id, number=cert.number, category_id=cert.category_id,
-                           version=version, kid=kid, issued_on=cert.issued_on, valid_until=cert.valid_until,
+    row = CertificateToken(certificate_id=cert.id, number=number, category_id=cert.category_id,
+                           version=version, kid=kid, issued_on=issued_on, valid_until=valid_until,
                            reason=reason, created_at=now)
     session.add(row)
+    cert.number, cert.issued_on, cert.valid_until = number, issued_on, valid_until
     cert.token, cert.kid, cert.token_version = token, kid, version
     cert.qr_png = printing.qr_png(links.verify_url(token))  # made once here; verification never draws a QR
     cert.reissue_required = False
@@ -147,19 +172,31 @@ def issue(session: Session, cert: Certificate, *, actor: Any, now: datetime, kin
     rule = cert.rule_set
     dates = rules.initial_dates(today, validity_years=rule.validity_years,
                                 review_interval_years=rule.review_interval_years)
-    holder = cert.holder
-    cert.number = numbering.certificate_number(session, numbering=rule.numbering, prefix=rule.number_prefix or "",
-                                               id_number=holder.id_number, year=today.year)
-    cert.issued_on, cert.valid_until, cert.next_review_due = dates.issued_on, dates.valid_until, dates.next_review_due
-    cert.first_issued_on = today
+    number = numbering.certificate_number(session, numbering=rule.numbering, prefix=rule.number_prefix or "",
+                                          id_number=cert.holder.id_number, year=today.year)
     authority = issuing_authority(session, actor=actor, region_code=cert.region_code)
+    mint(session, cert, reason="issued", now=now, number=number, issued_on=dates.issued_on,
+         valid_until=dates.valid_until)
+    cert.next_review_due, cert.first_issued_on = dates.next_review_due, today
     cert.issuing_org_id = authority.id if authority else None
-    mint(session, cert, reason="issued", now=now)
     cert.status, cert.status_code, cert.status_reason, cert.status_changed_on = "valid", "", "", today
     add_event(session, cert, kind, actor=actor, now=now, number=cert.number)
     audit.record(session, actor=actor, action=f"certificate.{kind}", target=cert,
                  after={"valid_until": dates.valid_until.isoformat()}, at=now)
     return cert
+
+
+def issue_if_ready(session: Session, cert: Certificate, *, now: datetime) -> bool:
+    """Immediate categories: a pending certificate is issued as soon as its result is published — lazily when
+    it is read (the ``issue-pending`` sweep does the rest). Exams sends no signal on publication."""
+    if cert.status != "pending" or cert.rule_set.issuance != "immediate" or not _published(cert.result, now):
+        return False
+    try:
+        with session.begin_nested():
+            issue(session, cert, actor=None, now=now, kind="issued")
+    except (Conflict, ValidationError):
+        return False
+    return True
 
 
 def pending_queue(session: Session):

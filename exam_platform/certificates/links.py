@@ -1,8 +1,11 @@
-"""The public verification URL that goes into a QR code (``PUBLIC_BASE_URL`` + ``/v/<token>``)."""
+"""The public verification URL that goes into a QR code (``PUBLIC_BASE_URL`` + ``/v/<token>``), and a request
+context for code that runs outside requests."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import current_app, has_app_context, has_request_context, url_for
 
@@ -22,3 +25,15 @@ def verify_url(token: str) -> str:
         log.warning("PUBLIC_BASE_URL is not set: QR codes made outside a request point at %s", FALLBACK_BASE)
         _warned = True
     return f"{FALLBACK_BASE}/v/{token}"
+
+
+@contextmanager
+def request_context() -> Iterator[None]:
+    """Commands and the demo seed run services whose errors carry lazily translated messages; formatting those
+    needs the locale, which the app's locale selector reads from a request. Outside a request, push a blank one
+    (same app context: same ``g`` and database session)."""
+    if has_request_context():
+        yield
+        return
+    with current_app.test_request_context():
+        yield

@@ -38,8 +38,10 @@ class Certificate(Base):
     __table_args__ = (
         CheckConstraint("status IN ('pending','valid','suspended','revoked','cancelled','expired')",
                         name="status_known"),
-        CheckConstraint("status = 'pending' OR (number IS NOT NULL AND issued_on IS NOT NULL "
-                        "AND valid_until IS NOT NULL AND token IS NOT NULL)", name="issued_has_number"),
+        CheckConstraint("issued_on IS NULL OR (number IS NOT NULL AND valid_until IS NOT NULL "
+                        "AND token IS NOT NULL)", name="issued_has_number"),
+        # Only a pending certificate, or one closed before issue (refused, result withdrawn), has no issue date.
+        CheckConstraint("status IN ('pending', 'cancelled') OR issued_on IS NOT NULL", name="live_is_issued"),
         Index("ix_certificates_holder_category", "holder_id", "category_id"),
         Index("ix_certificates_number_category", "number", "category_id"),
         Index("ix_certificates_status_due", "status", "next_review_due"),

@@ -36,6 +36,10 @@ def _private_headers(response):
     return response
 
 
+def _forget(field) -> None:
+    field.data, field.raw_data = "", []
+
+
 def check(token: str, *, kind: str):
     """Verify, log, commit; (outcome, public summary, HTTP status)."""
     db = get_session()
@@ -80,9 +84,10 @@ def verify(token: str):
 @limits.identity_certificate
 def identity(token: str):
     form = IdentityForm()
+    valid = form.validate_on_submit()
     typed = form.id_number.data or ""
-    form.id_number.data = ""  # the typed number is never sent back
-    if not form.validate_on_submit():
+    _forget(form.id_number)  # the typed number is never sent back
+    if not valid:
         _outcome, summary, status = check(token, kind="page")
         return render_template("certificates/public/verify.html", v=summary, token=token, form=form,
                                identity=None), (status if status != 200 else 400)
@@ -114,7 +119,7 @@ def lookup():
         if not found:
             verification.log(db, certificate=None, ip=ip, secret=secret, kind="lookup", result="not_found", now=now)
         commit(db)
-    form.number.data = ""  # a 特种作业 number is an ID number: never echoed back
+    _forget(form.number)  # a 特种作业 number is an ID number: never echoed back
     return render_template("certificates/public/lookup.html", form=form, searched=searched, results=results)
 
 

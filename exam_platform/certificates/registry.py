@@ -55,8 +55,8 @@ def search(f: RegistryFilter, *, today: date):
     stmt = select(Certificate).join(User, User.id == Certificate.holder_id)
     if f.q:
         as_number = normalise(f.q)
-        stmt = stmt.where(or_(Certificate.number == as_number, Certificate.number.startswith(as_number),
-                              User.real_name.contains(f.q), User.id_number == as_number))
+        stmt = stmt.where(or_(Certificate.number.startswith(as_number, autoescape=True),
+                              User.real_name.contains(f.q, autoescape=True), User.id_number == as_number))
     if f.category_id:
         stmt = stmt.where(Certificate.category_id == f.category_id)
     if f.status:

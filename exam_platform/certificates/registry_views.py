@@ -116,7 +116,7 @@ def approve():
 def detail(cert_id: int):
     db = get_session()
     cert = issuance.get_certificate(db, cert_id)
-    if lifecycle.refresh_expiry(db, cert, now=clock.now()):
+    if lifecycle.refresh_expiry(db, cert, now=clock.now()) or issuance.issue_if_ready(db, cert, now=clock.now()):
         commit(db)
     return _detail_page(db, cert, _forms())
 

@@ -178,9 +178,8 @@ def _renew(session: Session, cert: Certificate, *, rule: RuleSet, today: date, n
     start = max(cert.valid_until + timedelta(days=1), today)
     dates = rules.initial_dates(start, validity_years=rule.validity_years,
                                 review_interval_years=rule.review_interval_years)
-    cert.rule_set_id = rule.id
-    cert.issued_on, cert.valid_until, cert.next_review_due = today, dates.valid_until, dates.next_review_due
-    mint(session, cert, reason="renewed", now=now)
+    mint(session, cert, reason="renewed", now=now, issued_on=today, valid_until=dates.valid_until)
+    cert.rule_set_id, cert.next_review_due = rule.id, dates.next_review_due
 
 
 def review_queue(session: Session):

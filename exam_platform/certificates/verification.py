@@ -27,12 +27,13 @@ from . import token as tokens
 from .lifecycle import refresh_expiry
 from .models import Certificate, CertificateToken, SigningKey, VerificationLog
 
-_LONG_DIGITS = re.compile(r"\d{10,}[\dXx]?")
+_LONG_DIGITS = re.compile(r"\d{14,}[\dXx]?")
 TOKEN_REASON_LABELS = {"reissued": _l("已补发新证"), "renewed": _l("已换发新证"), "rekeyed": _l("已更换签名重新签发")}
 
 
 def scrub(text: str) -> str:
-    """No run of 10+ digits leaves through a public response (ID numbers are 15 or 18 characters)."""
+    """No run of 14+ digits leaves through a public response (ID numbers are 15 or 18 characters; pattern
+    certificate numbers such as AQ2026000123 have 10)."""
     return _LONG_DIGITS.sub(lambda m: "*" * len(m.group()), text or "")
 
 

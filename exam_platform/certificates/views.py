@@ -58,7 +58,8 @@ def mine():
     db = get_session()
     certs = list(db.scalars(select(Certificate).where(Certificate.holder_id == current_user.id)
                             .order_by(Certificate.created_at.desc(), Certificate.id.desc())))
-    if any([lifecycle.refresh_expiry(db, c, now=clock.now()) for c in certs]):
+    now = clock.now()
+    if any([lifecycle.refresh_expiry(db, c, now=now) or issuance.issue_if_ready(db, c, now=now) for c in certs]):
         commit(db)
     return render_template("certificates/mine.html", certificates=certs)
 
@@ -67,7 +68,7 @@ def mine():
 @role_required(*READERS)
 def detail(cert_id: int):
     db, cert = _load(cert_id)
-    if lifecycle.refresh_expiry(db, cert, now=clock.now()):
+    if lifecycle.refresh_expiry(db, cert, now=clock.now()) or issuance.issue_if_ready(db, cert, now=clock.now()):
         commit(db)
     events = list(db.scalars(select(CertificateEvent).where(CertificateEvent.certificate_id == cert.id)
                              .order_by(CertificateEvent.at.desc(), CertificateEvent.id.desc())))
@@ -143,11 +144,12 @@ def trainees():
     return render_template("certificates/trainees.html", page=paginate(db, stmt))
 
 
-@bp.app_context_processor
-def _labels():
+@bp.record_once
+def _template_globals(state) -> None:
+    """Status labels for every template (globals, so imported macros see them too)."""
     from . import rules
 
-    return {"cert_status_label": rules.status_label, "cert_status_tone": rules.status_tone,
-            "cert_event_labels": rules.EVENT_LABELS, "cert_expiry_reasons": rules.EXPIRY_REASONS,
-            "cert_revocation_grounds": rules.REVOCATION_GROUNDS,
-            "cert_cancellation_grounds": rules.CANCELLATION_GROUNDS}
+    state.app.jinja_env.globals.update(
+        cert_status_label=rules.status_label, cert_status_tone=rules.status_tone,
+        cert_event_labels=rules.EVENT_LABELS, cert_expiry_reasons=rules.EXPIRY_REASONS,
+        cert_revocation_grounds=rules.REVOCATION_GROUNDS, cert_cancellation_grounds=rules.CANCELLATION_GROUNDS)

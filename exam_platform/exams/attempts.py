@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -192,15 +192,32 @@ def state_of(session: Session, attempt: Attempt, *, now: datetime) -> dict:
 
 # ---- saving -----------------------------------------------------------------------------------------------------
 
-def _upsert(session: Session, *, attempt_id: int, position: int, response: Any, seq: int, now: datetime):
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Answer).values(attempt_id=attempt_id, position=position, response=response, seq=seq, saved_at=now)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Answer.attempt_id, Answer.position],
-        set_={"response": stmt.excluded.response, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
-        where=Answer.seq < stmt.excluded.seq,
-    ).returning(Answer.seq)
-    return session.execute(stmt).scalar()
+_SAVE_STATEMENTS: dict[str, tuple[Any, Any, Any]] = {}
+
+
+def _save_statements(dialect: str) -> tuple[Any, Any, Any]:
+    """The save path's three statements, built once per dialect with bound parameters (no per-request building)."""
+    if dialect not in _SAVE_STATEMENTS:
+        check = (update(Attempt)
+                 .where(Attempt.id == bindparam("p_attempt_id"), Attempt.candidate_id == bindparam("p_candidate_id"),
+                        Attempt.state == "in_progress", Attempt.deadline >= bindparam("p_oldest_deadline"),
+                        Attempt.device_hash == bindparam("p_device"))
+                 .values(last_saved_at=bindparam("p_now"))
+                 .returning(Attempt.deadline, Attempt.layout, Attempt.allowed_subnets)
+                 .execution_options(synchronize_session=False))
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(Answer).values(attempt_id=bindparam("p_attempt_id"), position=bindparam("p_position"),
+                                     response=bindparam("p_response", type_=Answer.__table__.c.response.type),
+                                     seq=bindparam("p_seq"), saved_at=bindparam("p_now"))
+        upsert = stmt.on_conflict_do_update(
+            index_elements=[Answer.attempt_id, Answer.position],
+            set_={"response": stmt.excluded.response, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
+            where=Answer.seq < stmt.excluded.seq,
+        ).returning(Answer.seq)
+        stored = select(Answer.seq).where(Answer.attempt_id == bindparam("p_attempt_id"),
+                                          Answer.position == bindparam("p_position"))
+        _SAVE_STATEMENTS[dialect] = (check, upsert, stored)
+    return _SAVE_STATEMENTS[dialect]
 
 
 def save_answer(session: Session, *, attempt_id: int, candidate_id: int, device: str, ip: str, position: Any,
@@ -209,15 +226,13 @@ def save_answer(session: Session, *, attempt_id: int, candidate_id: int, device:
     if not isinstance(position, int) or isinstance(position, bool) or not isinstance(seq, int) \
             or isinstance(seq, bool) or seq < 1 or seq > 2**62:
         raise _refuse("bad_save", _l("请求格式不正确"), 400)
+    if not device:  # an unbound (unlocked) attempt must be re-bound by opening it, never by a bare save
+        raise _refuse("no_device", _l("浏览器未保存考试设备标识，请允许 Cookie 后刷新页面"), 400)
+    check, upsert, stored_seq = _save_statements(session.get_bind().dialect.name)
     # One conditional UPDATE checks ownership, state, clock and device, and takes the row lock that orders a save
     # against a concurrent submit (a save either lands before grading or is refused).
-    row = session.execute(
-        update(Attempt).where(Attempt.id == attempt_id, Attempt.candidate_id == candidate_id,
-                              Attempt.state == "in_progress", Attempt.deadline >= now - timedelta(seconds=grace),
-                              Attempt.device_hash == device)
-        .values(last_saved_at=now)
-        .returning(Attempt.deadline, Attempt.layout, Attempt.allowed_subnets)
-        .execution_options(synchronize_session=False)).first()
+    row = session.execute(check, {"p_attempt_id": attempt_id, "p_candidate_id": candidate_id, "p_device": device,
+                                  "p_oldest_deadline": now - timedelta(seconds=grace), "p_now": now}).first()
     if row is None:
         raise _why_not_saved(session, attempt_id=attempt_id, candidate_id=candidate_id, device=device, now=now,
                              grace=grace)
@@ -230,10 +245,10 @@ def save_answer(session: Session, *, attempt_id: int, candidate_id: int, device:
         value = scoring.normalise_response(tokens[position - 1], response)
     except scoring.BadResponse:
         raise _refuse("bad_response", _l("答案格式与题型不符"), 400) from None
-    stored = _upsert(session, attempt_id=attempt_id, position=position, response=value, seq=seq, now=now)
+    key = {"p_attempt_id": attempt_id, "p_position": position}
+    stored = session.execute(upsert, {**key, "p_response": value, "p_seq": seq, "p_now": now}).scalar()
     if stored is None:  # an equal or newer seq is already stored: keep it, report it
-        stored = session.scalar(select(Answer.seq).where(Answer.attempt_id == attempt_id,
-                                                         Answer.position == position))
+        stored = session.execute(stored_seq, key).scalar()
     return {"seq": stored, "remaining_seconds": remaining_seconds(deadline, now)}
 
 

@@ -47,6 +47,10 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("原因"), validators=[DataRequired(REQUIRED), Length(max=2000)])
 
 
+class IncidentForm(FlaskForm):
+    reason = TextAreaField(_l("情况说明"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
 class StaffForm(FlaskForm):
     user_id = SelectField(_l("人员"), coerce=int, validate_choice=False)
     duty = SelectField(_l("职责"), choices=[("proctor", _l("监考员")), ("examiner", _l("考评员"))])

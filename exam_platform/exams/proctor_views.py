@@ -16,10 +16,18 @@ from . import practical, proctoring
 from . import registration as reg_service
 from . import results as results_service
 from . import sittings as sitting_service
-from .forms import ExtendForm, ReasonForm, VoidForm, practical_form
+from .forms import ExtendForm, IncidentForm, VoidForm, practical_form
 from .models import ExamResult
 
 bp = Blueprint("exams_proctor", __name__, url_prefix="/exams")
+
+
+@bp.app_template_filter("exam_clock")
+def _exam_clock(iso: str | None) -> str:
+    """An ISO UTC timestamp (as the console JSON carries it) as Shanghai wall-clock time."""
+    from datetime import datetime
+
+    return clock.local(datetime.fromisoformat(iso)).strftime("%H:%M:%S") if iso else ""
 
 
 @bp.before_request
@@ -48,7 +56,7 @@ def console(sitting_id: int):
     void_form.witness_id.choices = [(u.id, u.display_name) for u in proctoring.witnesses(db, sitting, current_user)]
     db.commit()
     return render_template("exams/console.html", sitting=sitting, rows=rows, extend_form=ExtendForm(),
-                           reason_form=ReasonForm(), void_form=void_form, summary=proctoring.room_summary(rows))
+                           incident_form=IncidentForm(), void_form=void_form, summary=proctoring.room_summary(rows))
 
 
 def _act(sitting_id: int, do, ok_message: str):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -201,31 +200,34 @@ def check_import(session: Session, *, sitting: Sitting, rows: list[tuple[int, st
     return checked
 
 
-def rows_token(rows: list[tuple[int, str, str, str]]) -> str:
-    return json.dumps(rows, ensure_ascii=False)
-
-
-def rows_from_token(token: str) -> list[tuple[int, str, str, str]]:
-    try:
-        data = json.loads(token)
-        return [(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in data][:spreadsheets.MAX_ROWS]
-    except (ValueError, TypeError, IndexError, KeyError):
-        raise ValidationError(_l("导入数据无效，请重新上传"), code="bad_import") from None
+def import_candidates(session: Session, *, actor: User, sitting: Sitting, candidate_ids: list[int],
+                      now: datetime) -> list[Registration]:
+    """All or nothing: every candidate of a previewed import is checked again; any problem refuses the whole import."""
+    candidates = [session.get(User, cid) for cid in candidate_ids]
+    problems = [c for c in candidates if c is None]
+    free = sitting.seats - seats_taken(session, sitting.id)
+    for c in candidates:
+        if c is not None and not check_eligibility(session, candidate=c, sitting=sitting, now=now).ok:
+            problems.append(c)
+    if problems or len(set(candidate_ids)) != len(candidate_ids) or len(candidates) > free or not candidates:
+        raise ValidationError(_l("有 %(n)s 行不符合报名条件，未导入任何考生", n=max(len(problems), 1)),
+                              code="import_refused")
+    index = drawing.pool_index(session, session.get(Blueprint, sitting.blueprint_id).bank_id)
+    regs = [register(session, actor=actor, candidate=c, sitting=sitting, now=now, index=index) for c in candidates]
+    audit.record(session, actor=actor, action="registration.import", target=sitting,
+                 after={"count": len(regs)}, at=now)
+    return regs
 
 
 def import_registrations(session: Session, *, actor: User, sitting: Sitting,
                          rows: list[tuple[int, str, str, str]], now: datetime) -> list[Registration]:
-    """All or nothing: every row is checked again; any problem refuses the whole import."""
+    """Import spreadsheet rows at once (all or nothing)."""
     checked = check_import(session, sitting=sitting, rows=rows, now=now)
     bad = [r for r in checked if r.problems]
     if bad:
         raise ValidationError(_l("有 %(n)s 行不符合报名条件，未导入任何考生", n=len(bad)), code="import_refused")
-    index = drawing.pool_index(session, session.get(Blueprint, sitting.blueprint_id).bank_id)
-    regs = [register(session, actor=actor, candidate=r.candidate, sitting=sitting, now=now, index=index)
-            for r in checked]
-    audit.record(session, actor=actor, action="registration.import", target=sitting,
-                 after={"count": len(regs)}, at=now)
-    return regs
+    return import_candidates(session, actor=actor, sitting=sitting, candidate_ids=[r.candidate.id for r in checked],
+                             now=now)
 
 
 # ---- reading, cancelling ---------------------------------------------------------------------------------------

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .. import clock, printing, spreadsheets
 from ..db import get_session
@@ -30,16 +32,14 @@ from .forms import (
 
 bp = Blueprint("exams", __name__, url_prefix="/exams")
 
-STATUS_LABELS = {"draft": "草稿", "published": "已发布", "closed": "已结束", "cancelled": "已取消",
-                 "registered": "已报名", "checked_in": "已签到", "absent": "缺考", "in_progress": "作答中",
-                 "submitted": "已交卷", "voided": "已作废"}
+STATUS_LABELS = {"draft": _l("草稿"), "published": _l("已发布"), "closed": _l("已结束"), "cancelled": _l("已取消"),
+                 "registered": _l("已报名"), "checked_in": _l("已签到"), "absent": _l("缺考"),
+                 "in_progress": _l("作答中"), "submitted": _l("已交卷"), "voided": _l("已作废")}
 
 
 @bp.app_context_processor
 def _labels():
-    from flask_babel import gettext
-
-    return {"exam_status": lambda s: gettext(STATUS_LABELS.get(s, s))}
+    return {"exam_status": lambda s: str(STATUS_LABELS.get(s, s))}
 
 
 def _sitting(sitting_id: int, *, manage: bool = False):
@@ -218,7 +218,9 @@ def import_preview(sitting_id: int):
         flash(str(err.message), "error")
         return redirect(url_for("exams.sitting_detail", sitting_id=sitting_id))
     checked = reg_service.check_import(db, sitting=sitting, rows=rows, now=clock.now())
-    confirm = ImportConfirmForm(rows=reg_service.rows_token(rows))
+    # The confirmation carries only account ids, signed: no ID numbers travel back through the page.
+    confirm = ImportConfirmForm(rows=_import_signer().dumps(
+        {"sitting": sitting.id, "candidates": [r.candidate.id for r in checked if r.candidate]}))
     return render_template("exams/import_preview.html", sitting=sitting, checked=checked, confirm=confirm,
                            ok=not any(r.problems for r in checked))
 
@@ -228,12 +230,20 @@ def import_preview(sitting_id: int):
 def import_confirm(sitting_id: int):
     _sitting(sitting_id, manage=True)  # another centre's sitting: 404 before the form is read
     form = ImportConfirmForm()
-    if not form.validate_on_submit():
-        flash(_("导入数据无效，请重新上传"), "error")
+    try:
+        data = _import_signer().loads(form.rows.data or "", max_age=3600) if form.validate_on_submit() else None
+    except BadSignature:
+        data = None
+    if not data or data.get("sitting") != sitting_id:
+        flash(_("导入数据无效或已过期，请重新上传"), "error")
         return redirect(url_for("exams.sitting_detail", sitting_id=sitting_id))
-    return _action(sitting_id, lambda db, s: reg_service.import_registrations(
-        db, actor=current_user, sitting=s, rows=reg_service.rows_from_token(form.rows.data), now=clock.now()),
+    return _action(sitting_id, lambda db, s: reg_service.import_candidates(
+        db, actor=current_user, sitting=s, candidate_ids=[int(c) for c in data["candidates"]], now=clock.now()),
         _("批量报名成功"))
+
+
+def _import_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="exams-import")
 
 
 @bp.get("/sittings/import-template.xlsx")

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import case, distinct, func, select, true
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organization, User
@@ -96,7 +96,10 @@ def fingerprint(session: Session, kinds: Iterable[str]) -> tuple:
         statements.extend(maker())
     subqueries = [s.subquery() for s in statements]
     columns = [c for sq in subqueries for c in sq.c]
-    row = session.execute(select(*columns).select_from(*subqueries)).one()
+    joined = subqueries[0]
+    for sq in subqueries[1:]:  # one-row aggregates side by side: the cross join is the point
+        joined = joined.join(sq, true())
+    row = session.execute(select(*columns).select_from(joined)).one()
     return tuple(str(v) for v in row)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, lazyload
 
 from .. import clock
 from ..db import get_session
@@ -33,7 +34,9 @@ def study_beat():
     except (TypeError, ValueError):
         raise ValidationError(_("请求参数无效"), code="bad_request") from None
     db = get_session()
-    enrollment = db.get(Enrollment, enrollment_id)
+    # Only the columns the rules need: no trainee, category or rule sets on this hot path.
+    enrollment = db.get(Enrollment, enrollment_id, options=[
+        lazyload(Enrollment.trainee), joinedload(Enrollment.training_class).lazyload("*")])
     require(enrollment is not None and can_study_enrollment(current_user, enrollment))
     lesson = courseware.lesson_in_enrollment(db, enrollment, lesson_id)
     result = courseware.heartbeat(db, trainee=current_user, enrollment=enrollment, lesson=lesson,

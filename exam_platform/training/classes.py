@@ -244,11 +244,11 @@ def conflicts(session: Session, *, institution_id: int, class_id: int | None = N
     same_teacher = and_(a.teacher != "", func.lower(a.teacher) == func.lower(b.teacher))
     same_place = and_(a.mode == "onsite", b.mode == "onsite", a.place != "",
                       func.lower(a.place) == func.lower(b.place))
-    stmt = (select(a, b, same_teacher.label("teacher"))
-            .join(ca, ca.id == a.class_id).join(cb, cb.id == b.class_id)
+    overlap = and_(a.id < b.id, a.starts_at < b.ends_at, b.starts_at < a.ends_at)
+    stmt = (select(a, b, same_teacher.label("teacher")).select_from(a)
+            .join(ca, ca.id == a.class_id).join(b, overlap).join(cb, cb.id == b.class_id)
             .where(ca.institution_id == institution_id, cb.institution_id == institution_id,
-                   ca.status != "cancelled", cb.status != "cancelled",
-                   a.id < b.id, a.starts_at < b.ends_at, b.starts_at < a.ends_at, or_(same_teacher, same_place))
+                   ca.status != "cancelled", cb.status != "cancelled", or_(same_teacher, same_place))
             .order_by(a.starts_at))
     if class_id is not None:
         stmt = stmt.where(or_(a.class_id == class_id, b.class_id == class_id))

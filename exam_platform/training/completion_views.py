@@ -35,7 +35,7 @@ def _page(row, form=None, status: int = 200):
     qr = base64.b64encode(qr_png(_check_url(row))).decode()
     return render_template("training/completion.html", c=row, qr=qr, check_url=_check_url(row),
                            masked_id=mask_number(row.trainee.id_number), today=clock.today_local(),
-                           kind_labels=completions.KIND_LABELS, form=form or ReasonForm()), status
+                           form=form or ReasonForm()), status
 
 
 @bp.get("/completions/<int:completion_id>")
@@ -79,4 +79,4 @@ def completion_check(number: str):
     """Public: anyone holding the printed QR sees the completion's status with a masked name."""
     row = completions.find_by_number(get_session(), number)
     facts = completions.public_facts(row, clock.today_local())
-    return render_template("training/completion_check.html", f=facts, kind_labels=completions.KIND_LABELS)
+    return render_template("training/completion_check.html", f=facts)

@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from .. import audit
 from ..catalog.models import Category
@@ -130,7 +130,7 @@ def move_lesson(session: Session, *, actor, lesson: Lesson, direction: int, now:
 
 def lesson_in_enrollment(session: Session, enrollment: Enrollment, lesson_id: int) -> Lesson:
     """A published lesson of the enrollment's institution and category (else not found)."""
-    lesson = session.get(Lesson, lesson_id)
+    lesson = session.get(Lesson, lesson_id, options=[lazyload(Lesson.category)])
     cls = enrollment.training_class
     if (lesson is None or not lesson.published or lesson.institution_id != cls.institution_id
             or lesson.category_id != cls.category_id):

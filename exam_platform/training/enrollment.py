@@ -255,9 +255,9 @@ def template_xlsx() -> bytes:
                         [["张三", "居民身份证", "11010119900307663X", "13800000000", "某某化工有限公司"]])])
     book = load_workbook(io.BytesIO(data))
     sheet = book.worksheets[0]
-    for row in range(2, 1002):
-        sheet.cell(row=row, column=3).number_format = "@"
-        sheet.cell(row=row, column=4).number_format = "@"
+    for column in "CD":  # 证件号码, 手机: text, so Excel keeps every digit (and the X)
+        sheet.column_dimensions[column].number_format = "@"
+        sheet[f"{column}2"].number_format = "@"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -46,7 +46,7 @@ def my_class(enrollment_id: int):
         records=attendance.records_of_enrollment(db, row),
         lessons=courseware.lessons_of(db, institution_id=cls.institution_id, category_id=cls.category_id,
                                       published_only=True),
-        studies=courseware.study_records(db, row), banks=banks, mock_urls={b.id: mock_exam_url(b.code) for b in banks},
+        studies=courseware.study_records(db, row), banks=banks, mock_urls={b.id: mock_exam_url(b) for b in banks},
         completion=completions.completion_of(db, row), now=clock.now())
 
 

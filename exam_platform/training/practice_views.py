@@ -29,7 +29,7 @@ def practice_home():
     banks = practice.practice_banks(db, current_user.id)
     return render_template("training/practice_home.html", banks=banks,
                            wrong=len(practice.wrong_book(db, current_user.id)),
-                           mock_urls={b.id: mock_exam_url(b.code) for b in banks})
+                           mock_urls={b.id: mock_exam_url(b) for b in banks})
 
 
 @bp.get("/practice/<int:bank_id>")
@@ -37,7 +37,7 @@ def practice_home():
 def practice_bank(bank_id: int):
     bank = _bank(bank_id)
     return render_template("training/practice_bank.html", bank=bank, topics=practice.topics(get_session(), bank),
-                           mock_url=mock_exam_url(bank.code))
+                           mock_url=mock_exam_url(bank))
 
 
 def _question_page(bank, version, topic: str, error: str = "", status: int = 200):

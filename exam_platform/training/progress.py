@@ -7,7 +7,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..accounts.idnumber import ID_TYPE_LABELS
+from ..accounts.idnumber import ID_TYPE_LABELS, mask_number
 from ..clock import local
 from ..spreadsheets import write_xlsx
 from .classes import required_hours
@@ -70,6 +70,8 @@ def _status_label(enrollment: Enrollment) -> str:
 
 
 def roster_xlsx(session: Session, training_class: TrainingClass, enrollments: list[Enrollment]) -> bytes:
+    """花名册 with full ID numbers: the roster identifies trainees (e.g. for exam registration); only staff of the
+    institution and the regulator may export it. The hour sheet below masks them."""
     rows = [[i, e.trainee.real_name, ID_TYPE_LABELS.get(e.trainee.id_type, e.trainee.id_type), e.trainee.id_number,
              e.phone or e.trainee.phone, e.employer_name, local(e.enrolled_at).strftime("%Y-%m-%d"), _status_label(e)]
             for i, e in enumerate(enrollments, start=1)]
@@ -92,7 +94,7 @@ def hours_xlsx(session: Session, training_class: TrainingClass, enrollments: lis
     rows = []
     for i, e in enumerate(enrollments, start=1):
         p = progress[e.id]
-        cells: list = [i, e.trainee.real_name, e.trainee.id_number]
+        cells: list = [i, e.trainee.real_name, mask_number(e.trainee.id_number)]
         for s in training_class.sessions:
             r = records[e.id].get(s.id)
             if r is None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..clock import SHANGHAI
 from ..db import get_session
@@ -63,11 +64,20 @@ def public_url(endpoint: str, **values: Any) -> str:
     return base.rstrip("/") + url_for(endpoint, **values)
 
 
-def mock_exam_url(bank_code: str) -> str | None:
-    """The exams area's mock exam for a practice bank, when that area provides one (reached by URL only)."""
-    if "exams.mock_start" not in current_app.view_functions:
+MOCK_ENDPOINT = "exams_my.mock"
+
+
+def mock_exam_url(bank) -> str | None:
+    """The exams area's mock exam (模拟考试) over a practice bank's active mock blueprint, reached by URL only
+    (training never imports exams)."""
+    if MOCK_ENDPOINT not in current_app.view_functions:
         return None
-    return url_for("exams.mock_start", bank_code=bank_code)
+    from ..banks.models import Blueprint
+
+    blueprint_id = get_session().scalar(
+        select(Blueprint.id).where(Blueprint.bank_id == bank.id, Blueprint.purpose == "mock",
+                                   Blueprint.active.is_(True)).order_by(Blueprint.id).limit(1))
+    return url_for(MOCK_ENDPOINT, blueprint_id=blueprint_id) if blueprint_id else None
 
 
 @bp.app_context_processor

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 14:21:05.581237
+Create Date: 2026-11-29 15:00:24.214037
 """
 from alembic import op
 import sqlalchemy as sa
@@ -732,8 +732,9 @@ def upgrade() -> None:
     sa.Column('reissue_required', sa.Boolean(), nullable=False),
     sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("status = 'pending' OR (number IS NOT NULL AND issued_on IS NOT NULL AND valid_until IS NOT NULL AND token IS NOT NULL)", name=op.f('ck_certificates_issued_has_number')),
+    sa.CheckConstraint("status IN ('pending', 'cancelled') OR issued_on IS NOT NULL", name=op.f('ck_certificates_live_is_issued')),
     sa.CheckConstraint("status IN ('pending','valid','suspended','revoked','cancelled','expired')", name=op.f('ck_certificates_status_known')),
+    sa.CheckConstraint('issued_on IS NULL OR (number IS NOT NULL AND valid_until IS NOT NULL AND token IS NOT NULL)', name=op.f('ck_certificates_issued_has_number')),
     sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_certificates_category_id_categories')),
     sa.ForeignKeyConstraint(['centre_id'], ['organizations.id'], name=op.f('fk_certificates_centre_id_organizations')),
     sa.ForeignKeyConstraint(['employer_id'], ['organizations.id'], name=op.f('fk_certificates_employer_id_organizations')),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import yaml
@@ -43,3 +44,20 @@ def bank(session, questions: list[dict] | None = None, *, code: str = "TEST-bank
     importer.apply_document(session, actor=None, doc=doc, file=f"{code}.yaml", now=now,
                             owner_org_id=owner.id if owner is not None else None)
     return session.scalar(importer.select(Bank).where(Bank.code == code))
+
+
+@cache
+def shipped_documents() -> dict[str, bankfile.BankDocument]:
+    """Every shipped bank file, parsed once per test session by the real loader (parsing is pure)."""
+    from exam_platform.catalog.service import CATALOG_FILE, parse_catalog
+    from exam_platform.yamlfile import load_file
+
+    categories, _rules = parse_catalog(load_file(CATALOG_FILE), CATALOG_FILE.name)
+    codes = [c["code"] for c in categories]
+    return {p.name: bankfile.load_document(p.read_text(encoding="utf-8"), p.name, known_categories=codes)
+            for p in importer.shipped_files()}
+
+
+def import_shipped(session, now=FIXED_NOW) -> list[importer.ImportSummary]:
+    return [importer.apply_document(session, actor=None, doc=doc, file=name, now=now)
+            for name, doc in shipped_documents().items()]

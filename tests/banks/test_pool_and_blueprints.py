@@ -101,7 +101,7 @@ def test_a_valid_blueprint_is_saved_audited_and_draws_a_paper(db):
 
 
 def test_shipped_default_blueprints_follow_the_rules_in_force_and_can_be_drawn(db):
-    importer.import_paths(db, actor=None, paths=importer.shipped_files(), now=FIXED_NOW)
+    bf.import_shipped(db)
     made = bps.load_default_blueprints(db, actor=None, now=FIXED_NOW)
     by_bank = {bp.bank.code: bp for bp in made.values()}
     assert set(by_bank) == {"T-1.2-exam", "T-2.1-exam", "T-3.2-exam", "PRINCIPAL-HAZCHEM-exam",

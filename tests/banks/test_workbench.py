@@ -9,8 +9,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from exam_platform.banks import pool
-from exam_platform.banks import questions as qs
+from exam_platform.banks import pool, registry
 from exam_platform.banks.generate import generated_bank
 from exam_platform.banks.models import Question, QuestionVersion
 from tests import factories as f
@@ -75,7 +74,7 @@ def test_an_institution_creates_its_own_practice_bank_only(client, db, people):
     r = client.post("/banks/new", data={"code": "MY-practice", "title": "我的练习", "category_id": cat.id,
                                         "purpose": "practice"})
     assert r.status_code == 302
-    bank = qs.get_bank(db, "MY-practice")
+    bank = registry.get_bank(db, "MY-practice")
     assert bank.purpose == "practice" and bank.owner_org_id == people["trainer"].grants[0].organization_id
     r = client.post("/banks/new", data={"code": "MY-practice", "title": "再来", "category_id": cat.id,
                                         "purpose": "practice"})
@@ -205,3 +204,16 @@ def test_paging_a_10000_question_bank_stays_fast_and_constant(client, db, app, p
     assert "questions/GEN-09851\"" in back and "questions/GEN-09900\"" in back
     assert "questions/GEN-09901\"" not in back and "questions/GEN-09850\"" not in back
     print("paging timings (s, statements):", timings)
+
+
+def test_the_workbench_speaks_english(client, db, people):
+    f.login_as(client, people["author"])
+    client.post("/lang", data={"lang": "en", "next": "/banks/"})
+    page = client.get("/banks/EX-bank/").get_data(as_text=True)
+    assert "New question" in page and "matching questions" in page
+    page = client.get("/banks/EX-bank/questions/Q-S001").get_data(as_text=True)
+    assert "Version history" in page
+    page = client.get(f"/blueprints/new?bank={people['exam_bank'].id}").get_data(as_text=True)
+    assert "Difficulty mix (optional, %)" in page and "Total: {n} points" in page
+    r = client.post("/banks/EX-bank/questions/new", data=_form(answer="Z"))
+    assert "single-choice question must be one option letter" in r.get_data(as_text=True)

@@ -23,6 +23,7 @@ def path_of(url: str) -> str:
 
 @pytest.fixture()
 def appctx(app):
-    """An app context for service tests (key directory, base URL); never combine with the test client."""
-    with app.app_context():
+    """A (blank) request context for service tests (key directory, base URL, translated error messages);
+    never combine with the test client."""
+    with app.test_request_context():
         yield

@@ -74,12 +74,38 @@ def exam_result(session, candidate, *, category_code="T-1.2", centre=None, insti
     return result
 
 
-def candidate(session, name="张小明", **kw):
-    return f.user(session, "candidate", real_name=name, **kw)
+_HASH: list[str] = []
 
 
-def regulator(session):
-    return f.user(session, "regulator")
+def _user(session, role: str, org_id: int | None, name: str, employer=None):
+    """A user with one role, made directly (the password hash computed once: scrypt per user is slow)."""
+    from exam_platform.accounts.models import RoleGrant, User
+    from exam_platform.accounts.passwords import hash_password
+
+    if not _HASH:
+        _HASH.append(hash_password(f.PASSWORD))
+    n = next(_seq)
+    user = User(username=f"cert{n}-{role[:4]}", real_name=name, id_type="resident_id", id_number=f.unique_id_number(),
+                password_hash=_HASH[0], employer_id=employer.id if employer else None, created_at=FIXED_NOW)
+    session.add(user)
+    session.flush()
+    session.add(RoleGrant(user_id=user.id, role=role, organization_id=org_id, created_at=FIXED_NOW))
+    session.flush()
+    session.refresh(user)
+    return user
+
+
+def candidate(session, name="张小明", employer=None):
+    return _user(session, "candidate", None, name, employer)
+
+
+def regulator(session, org=None):
+    org = org or f.org(session, "regulator", region="360000")
+    return _user(session, "regulator", org.id, "王监管")
+
+
+def institution_staff(session, org):
+    return _user(session, "institution_staff", org.id, "周培训")
 
 
 def issued_certificate(session, *, holder=None, category_code="T-1.2", now: datetime = FIXED_NOW,
@@ -90,3 +116,7 @@ def issued_certificate(session, *, holder=None, category_code="T-1.2", now: date
     if cert.status == "pending":
         issuance.issue(session, cert, actor=actor, now=now)
     return cert
+
+
+def category_id_of(session, code: str) -> int:
+    return f.category(session, code).id

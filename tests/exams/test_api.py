@@ -49,7 +49,7 @@ def save(client, attempt_id, position, response, seq, **kw):
 
 
 def test_the_exam_client_path(live, client, clock, db):
-    w, reg = live
+    _w, reg = live
     page = client.get(f"/exams/take/{reg.id}")
     assert page.status_code == 200 and "exams-client.js" in page.get_data(as_text=True)
     attempt_id = start(client, reg)
@@ -82,7 +82,7 @@ def test_the_exam_client_path(live, client, clock, db):
 
 
 def test_new_login_on_the_same_device_resumes_and_another_device_is_refused(live, client, app, db):
-    w, reg = live
+    _w, reg = live
     attempt_id = start(client, reg)
     save(client, attempt_id, 2, True, 1)
     # A new login on the same computer: the login session is fresh, the device cookie stays.
@@ -101,7 +101,7 @@ def test_new_login_on_the_same_device_resumes_and_another_device_is_refused(live
 
 
 def test_other_candidates_cannot_touch_an_attempt(live, client, app, db):
-    w, reg = live
+    _w, reg = live
     attempt_id = start(client, reg)
     intruder = app.test_client()
     f.login_as(intruder, f.user(db, "candidate"))
@@ -117,7 +117,7 @@ def test_other_candidates_cannot_touch_an_attempt(live, client, app, db):
 
 
 def test_save_without_csrf_header_is_refused(live, client):
-    w, reg = live
+    _w, reg = live
     attempt_id = start(client, reg)
     assert save(client, attempt_id, 1, True, 1, csrf=False).status_code == 400
 
@@ -136,7 +136,7 @@ def test_forged_forwarded_for_does_not_pass_the_subnet_check(db, client, clock):
 
 
 def test_save_path_runs_a_constant_number_of_statements(live, client, query_counter):
-    w, reg = live
+    _w, reg = live
     attempt_id = start(client, reg)
     counts = []
     answers = {1: True, 2: False, 3: True, 4: True, 5: False, 6: "A", 7: "B", 8: "C", 9: "D", 10: ["A", "B"],

@@ -173,6 +173,7 @@ def test_another_device_is_refused_until_a_proctor_unlocks(db):
     proctoring.unlock(db, actor=w.proctor, sitting=w.sitting, attempt=a, reason="考试机故障，换机", now=t)
     assert xf.started(db, w, a.registration, at=t, device=xf.OTHER_DEVICE).device_hash == xf.OTHER_DEVICE
     assert code_of(lambda: save(db, a, 1, True, 1, t)) == "device_mismatch"  # the old machine is now locked out
+    assert code_of(lambda: save(db, a, 1, True, 1, t, device="")) == "no_device"
 
 
 def test_extension_moves_the_deadline_for_one_or_the_room(db):

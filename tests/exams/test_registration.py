@@ -139,8 +139,10 @@ def test_bulk_import_previews_and_is_all_or_nothing(db):
                                                             now=FIXED_NOW))
     assert err.code == "import_refused"
     assert db.query(Registration).filter_by(sitting_id=w.sitting.id).count() == 0
-    ok_rows = registration.rows_from_token(registration.rows_token(rows[:2]))
-    regs = registration.import_registrations(db, actor=w.staff, sitting=w.sitting, rows=ok_rows, now=FIXED_NOW)
+    err = refusal(lambda: registration.import_candidates(db, actor=w.staff, sitting=w.sitting,
+                                                         candidate_ids=[good[0].id, untrained.id], now=FIXED_NOW))
+    assert err.code == "import_refused"
+    regs = registration.import_registrations(db, actor=w.staff, sitting=w.sitting, rows=rows[:2], now=FIXED_NOW)
     assert len(regs) == 2 and db.query(Paper).filter(Paper.registration_id.in_([r.id for r in regs])).count() == 2
 
 

@@ -10,7 +10,7 @@ if (form) {
     status.replaceChildren();
     status.className = "bp-status " + (result.ok ? "ok" : "bad");
     const total = document.createElement("p");
-    total.textContent = status.dataset.totalLabel.replace("%s", result.total_points);
+    total.textContent = status.dataset.totalLabel.replace("{n}", result.total_points);
     status.append(total);
     const lines = [...result.errors.map((e) => e.message), ...result.shortages];
     if (lines.length === 0) {

@@ -10,7 +10,8 @@ const i18n = document.getElementById('exam-i18n').dataset;
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const api = root.dataset.api;
 const $ = (id) => document.getElementById(id);
-const t = (key, n) => (i18n[key] || key).replace('{n}', n);
+const camel = (key) => key.replace(/-([a-z0-9])/g, (_m, c) => c.toUpperCase());
+const t = (key, n) => (i18n[camel(key)] || key).replace('{n}', n);
 
 const state = {
   attemptId: null, questions: [], answers: {}, flags: new Set(), current: 0, mode: 'one',

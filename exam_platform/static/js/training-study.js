@@ -39,6 +39,7 @@ if (root && root.dataset.counting === "1") {
   };
 
   async function send(event, keepalive = false) {
+    root.dataset.sent = String(Number(root.dataset.sent || 0) + 1);  // with data-replies: lets tests wait for quiet
     let response;
     try {
       response = await fetch(d.url, {
@@ -49,10 +50,12 @@ if (root && root.dataset.counting === "1") {
         body: JSON.stringify({ enrollment_id: Number(d.enrollment), lesson_id: Number(d.lesson), event }),
       });
     } catch {
+      root.dataset.replies = String(Number(root.dataset.replies || 0) + 1);
       if (running) say("offline");
       return;
     }
     const body = await response.json().catch(() => ({}));
+    root.dataset.replies = String(Number(root.dataset.replies || 0) + 1);  // lets tests wait for the server
     if (response.ok) {
       if (event !== "pause" && running && state !== "done") say("counting");
       show(body);

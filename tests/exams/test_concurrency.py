@@ -1,0 +1,106 @@
+"""Twenty simultaneous submits grade once; simultaneous starts make one attempt (real connections, committed data)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from exam_platform.db import Base
+from exam_platform.exams import device
+from exam_platform.exams.models import Attempt, ExamResult
+from exam_platform.exams.signals import result_decided
+from tests import factories as f
+from tests.exams import factories as xf
+
+TOKEN = "device-token-of-the-exam-room-pc-0001"
+
+
+@pytest.fixture()
+def committed(app):
+    """A session on the real engine: what it commits is visible to every connection; removed afterwards."""
+    database = app.extensions["database"]
+    session = database.factory()
+    tables = [t for t in Base.metadata.sorted_tables if "id" in t.c]
+    high = {t.name: session.scalar(select(func.coalesce(func.max(t.c.id), 0))) for t in tables}
+    session.commit()
+    yield session
+    session.rollback()
+    for table in reversed(tables):
+        session.execute(table.delete().where(table.c.id > high[table.name]))
+    session.commit()
+    session.close()
+
+
+def _run(n, work):
+    barrier = threading.Barrier(n)
+    results, errors = [None] * n, []
+
+    def runner(i):
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    return results
+
+
+def test_twenty_simultaneous_submits_grade_once(app, committed, clock):
+    db = committed
+    w = xf.world(db, category_code="PRINCIPAL-HAZCHEM")
+    reg = xf.registered(db, w)
+    attempt = xf.started(db, w, reg, device=xf.DEVICE)
+    db.commit()
+    clock.set(attempt.started_at + timedelta(minutes=5))
+    graded = []
+    lock = threading.Lock()
+
+    def receiver(sender, **kw):
+        with lock:
+            graded.append(kw["result"].id)
+
+    clients = []
+    for _ in range(20):
+        c = app.test_client()
+        f.login_as(c, reg.candidate)
+        c.set_cookie(device.COOKIE, TOKEN)
+        clients.append(c)
+    result_decided.connect(receiver)
+    try:
+        responses = _run(20, lambda i: clients[i].post(f"/api/v1/attempts/{attempt.id}/submit"))
+    finally:
+        result_decided.disconnect(receiver)
+    assert [r.status_code for r in responses] == [200] * 20
+    scores = {(r.get_json()["state"], r.get_json()["score"]) for r in responses}
+    assert scores == {("submitted", 0.0)}
+    assert len(graded) == 1
+    db.expire_all()
+    assert db.scalar(select(func.count(ExamResult.id)).where(ExamResult.registration_id == reg.id)) == 1
+    assert db.get(Attempt, attempt.id).finished_by == "candidate"
+
+
+def test_simultaneous_starts_make_one_attempt(app, committed, clock):
+    db = committed
+    w = xf.world(db, category_code="PRINCIPAL-HAZCHEM")
+    reg = xf.registered(db, w)
+    db.commit()
+    clock.set(w.sitting.starts_at + timedelta(minutes=1))
+    clients = []
+    for _ in range(8):
+        c = app.test_client()
+        f.login_as(c, reg.candidate)
+        c.set_cookie(device.COOKIE, TOKEN)
+        clients.append(c)
+    responses = _run(8, lambda i: clients[i].post(f"/api/v1/registrations/{reg.id}/attempt"))
+    assert [r.status_code for r in responses] == [200] * 8
+    assert len({r.get_json()["attempt_id"] for r in responses}) == 1
+    assert db.scalar(select(func.count(Attempt.id)).where(Attempt.registration_id == reg.id)) == 1
