@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
+from exam_platform.exams import device
 from exam_platform.permissions import Role
 from tests import factories as f
 
@@ -64,6 +65,7 @@ def test_every_id_argument_has_an_object_of_organisation_a(app, world_a):
 def test_objects_of_another_organisation_answer_404(app, client, db, world_a, role):
     outsider = f.user(db, role)  # in a new organisation of the right kind (candidates: just another person)
     db.commit()
+    client.set_cookie(device.COOKIE, "device-token-of-organisation-b-0001")  # a real exam browser has one
     wrong = []
     walked = 0
     for rule, target in id_routes(app, world_a):
