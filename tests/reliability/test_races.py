@@ -16,26 +16,21 @@ import tempfile
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from bench.server import AppServer
 from exam_platform.certificates import issuance
 from exam_platform.certificates.models import Certificate, CertificateEvent
-from exam_platform.db import make_engine
 from exam_platform.exams import device
 from exam_platform.exams.models import Attempt, ExamResult
 from exam_platform.exams.signals import result_decided
-from exam_platform.migrate import upgrade
 from tests import factories as f
 from tests.certificates import factories as cf
-from tests.conftest import database_url
 from tests.exams import factories as xf
-from tests.reliability.conftest import together
+from tests.reliability.conftest import fresh_database, together
 
 CAT = "PRINCIPAL-HAZCHEM"  # theory only; certificates by approval, numbered "{prefix}{year}{seq:06d}"
 TOKEN = "device-token-of-the-exam-room-pc-0001"  # hashes to xf.DEVICE
@@ -140,20 +135,6 @@ def assert_issued_once(db, ids):
 
 # ---- gunicorn, several worker processes ---------------------------------------------------------------------------
 
-def _fresh_url() -> str:
-    base = database_url()
-    if base.startswith("sqlite"):
-        return f"sqlite:///{Path(tempfile.mkdtemp(prefix='exam_races_')) / 'races.sqlite3'}"
-    url = make_url(base)
-    name = f"{url.database}_races"
-    admin = make_engine(url.set(database="postgres").render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
 SECRET = "race-secret-key"
 
 
@@ -165,10 +146,7 @@ def served():
     from exam_platform.catalog.service import load_catalog
     from exam_platform.db import get_session
 
-    url = _fresh_url()
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = fresh_database("races")
     keys = tempfile.mkdtemp(prefix="race_keys_")
     setup = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "TESTING": False, "CERT_KEY_DIR": keys})
     now = datetime.now(UTC)
