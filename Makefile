@@ -8,7 +8,7 @@ WORKERS ?= 2
 PYTEST_ARGS ?= -n 2 -rs
 export FLASK_APP := exam_platform
 
-.PHONY: run test setup translations migrate seed lint migration bench chaos clean
+.PHONY: run test setup translations migrate seed lint migration bench chaos chaos-short audit clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -38,7 +38,7 @@ test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup
-	$(VENV)/bin/ruff check exam_platform tests bench
+	$(VENV)/bin/ruff check exam_platform tests bench chaos
 
 # Rewrites the initial migration from the models (the project has not shipped a release yet).
 migration: setup
@@ -47,6 +47,22 @@ migration: setup
 # Load benchmarks (bench/README.md): SQLite, PostgreSQL, scale-out; < 15 min. `make bench BENCH_ARGS=--quick`: smoke run.
 bench: setup
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Fault injection with an answer ledger (docs/reliability.md). Needs PostgreSQL and restarts it once
+# (immediate stop): never run it against a server other people use at that moment.
+chaos: setup
+	$(PY) -m chaos.run --backend postgres
+	$(PY) -m chaos.run --backend sqlite
+
+# The CI form: one-minute exams on both backends side by side, worker kills and an app kill -9; no PostgreSQL restart.
+chaos-short: setup
+	@$(PY) -m chaos.run --backend sqlite --short --workers 2 & sqlite=$$!; \
+	$(PY) -m chaos.run --backend postgres --short --workers 2; pg=$$?; \
+	wait $$sqlite; lite=$$?; test $$pg -eq 0 -a $$lite -eq 0
+
+# Static and dependency checks: bandit (reviewed findings only) and pip-audit (see docs/reliability.md).
+audit: setup
+	$(PY) -m tests.security.audit
 
 clean:
 	rm -rf $(VENV) instance

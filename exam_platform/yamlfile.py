@@ -52,7 +52,7 @@ def load_text(text: str, file: str = "<text>") -> Any:
     if len(text.encode()) > MAX_BYTES:
         raise YamlProblem(file, None, "文件过大")
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass (reviewed)  # nosec B506
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise YamlProblem(file, mark.line + 1 if mark else None,

@@ -160,6 +160,10 @@ def mint(session: Session, cert: Certificate, *, reason: str, now: datetime, num
 
 def issue(session: Session, cert: Certificate, *, actor: Any, now: datetime, kind: str = "approved") -> Certificate:
     """Give a pending certificate its number, dates, token and QR (审批发证, or at once for immediate categories)."""
+    # Lock the row and read it again: two approvers at the same moment must not both issue it (on PostgreSQL the
+    # second waits here and then sees "valid"; SQLite's write transactions are serial already).
+    session.execute(select(Certificate.id).where(Certificate.id == cert.id).with_for_update())
+    session.refresh(cert)
     if cert.status != "pending":
         raise Conflict(_l("该证书不在待发证状态"), code="not_pending")
     if not _published(cert.result, now):

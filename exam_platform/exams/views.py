@@ -193,6 +193,7 @@ def sitting_unassign(sitting_id: int, assignment_id: int):
 @bp.post("/sittings/<int:sitting_id>/register")
 @role_required(Role.CENTRE_STAFF)
 def register_one(sitting_id: int):
+    _sitting(sitting_id, manage=True)  # another centre's sitting: 404 before the form is read
     form = RegisterOneForm()
     if not form.validate_on_submit():
         flash(_("请填写证件号码"), "error")
@@ -227,6 +228,7 @@ def import_preview(sitting_id: int):
 @bp.post("/sittings/<int:sitting_id>/import/confirm")
 @role_required(Role.CENTRE_STAFF)
 def import_confirm(sitting_id: int):
+    _sitting(sitting_id, manage=True)  # another centre's sitting: 404 before the form is read
     form = ImportConfirmForm()
     try:
         data = _import_signer().loads(form.rows.data or "", max_age=3600) if form.validate_on_submit() else None

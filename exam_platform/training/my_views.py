@@ -82,10 +82,20 @@ def _checkin_fresh(session_id: int, token: str) -> bool:
                           setting("TRAINING_QR_PERIOD_SECONDS"), setting("TRAINING_QR_GRACE_WINDOWS"))
 
 
+def _checkin_session(session_id: int, token: str):
+    """The class session of a QR link: only for someone holding a fresh QR token or enrolled in that class
+    (anyone else gets 404, so session ids cannot be walked to read other institutions' timetables)."""
+    db = get_session()
+    row = classes.get_session_of(db, session_id)
+    require(_checkin_fresh(row.id, token) or any(
+        e.class_id == row.class_id for e in enrollment.trainee_enrollments(db, current_user.id)))
+    return row
+
+
 @bp.get("/checkin/<int:session_id>/<token>")
 @role_required(Role.CANDIDATE)
 def checkin_page(session_id: int, token: str):
-    row = classes.get_session_of(get_session(), session_id)
+    row = _checkin_session(session_id, token)
     return render_template("training/checkin.html", s=row, cls=row.training_class, token=token,
                            fresh=_checkin_fresh(row.id, token), form=EmptyForm())
 
@@ -94,7 +104,7 @@ def checkin_page(session_id: int, token: str):
 @role_required(Role.CANDIDATE)
 def checkin_submit(session_id: int, token: str):
     db = get_session()
-    row = classes.get_session_of(db, session_id)
+    row = _checkin_session(session_id, token)
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("training.checkin_page", session_id=row.id, token=token))
     try:

@@ -1,0 +1,112 @@
+"""Sessions through the real login form: a copied cookie dies with logout, password change and account disable;
+login never tells whether an account exists; cookies carry their attributes; ``next`` stays on this site."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from exam_platform.permissions import Role
+from tests import factories as f
+from tests.factories import PASSWORD
+
+
+def login(client, username: str, password: str = PASSWORD, next_: str = ""):
+    return client.post("/login", data={"username": username, "password": password, "next": next_})
+
+
+def session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def thief_with(app, cookie: str):
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    return other
+
+
+def logged_in(c) -> bool:
+    return c.get("/home").status_code == 200
+
+
+def test_a_copied_cookie_dies_with_logout_password_change_and_disable(app, client, db):
+    alice = f.user(db, Role.CANDIDATE, username="alice-session")
+    admin = f.user(db, Role.REGULATOR, username="admin-session")
+    db.commit()
+    # logout
+    assert login(client, "alice-session").status_code == 302
+    thief = thief_with(app, session_cookie(client))
+    assert logged_in(thief)
+    client.post("/logout")
+    assert not logged_in(thief)
+    # password change (the changing session continues, every copy of the old cookie ends)
+    login(client, "alice-session")
+    thief = thief_with(app, session_cookie(client))
+    assert logged_in(thief)
+    r = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "Another-Horse-77"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+    assert logged_in(client) and not logged_in(thief)
+    # disable by the regulator
+    thief = thief_with(app, session_cookie(client))
+    assert logged_in(thief)
+    regulator = app.test_client()
+    login(regulator, "admin-session")
+    assert regulator.post(f"/admin/users/{alice.id}/active", data={"active": "0"}).status_code == 302
+    db.expire_all()
+    assert db.get(type(alice), alice.id).active is False
+    assert not logged_in(thief) and not logged_in(client)
+    assert admin.id
+
+
+def _normalised(page: str) -> str:
+    page = re.sub(r'(name="csrf[_-]token" (?:content|value)=")[^"]+', r"\1X", page)
+    return re.sub(r'value="[^"]*"', 'value=""', page)  # the typed username is kept in the form
+
+
+def test_login_does_not_reveal_whether_an_account_exists(app, client, db):
+    f.user(db, Role.CANDIDATE, username="bob-exists")
+    gone = f.user(db, Role.CANDIDATE, username="carol-disabled")
+    gone.active = False
+    db.commit()
+    answers = [login(client, "bob-exists", "Wrong-Password-99"), login(client, "nobody-here-at-all", PASSWORD),
+               login(client, "carol-disabled", PASSWORD)]
+    assert {r.status_code for r in answers} == {200}
+    assert len({_normalised(r.get_data(as_text=True)) for r in answers}) == 1
+
+
+def test_cookie_attributes(app, client, db):
+    f.user(db, Role.CANDIDATE, username="dave-cookie")
+    db.commit()
+    app.config["SESSION_COOKIE_SECURE"] = True
+    try:
+        r = login(client, "dave-cookie")
+        cookie = next(h for h in r.headers.getlist("Set-Cookie") if h.startswith("session="))
+    finally:
+        app.config["SESSION_COOKIE_SECURE"] = False
+    attrs = {a.strip().split("=")[0].lower(): a.strip() for a in cookie.split(";")[1:]}
+    assert "httponly" in attrs and "secure" in attrs
+    assert attrs["samesite"].lower() == "samesite=lax"
+    page = client.get("/home")
+    assert "no-store" in page.headers["Cache-Control"]  # personal pages are never cached
+
+
+@pytest.mark.parametrize("target", [
+    "https://evil.example/", "//evil.example/", "/\\evil.example", "\\\\evil.example", "javascript:alert(1)",
+    "http:evil.example", "/\t/evil.example", "/\n/evil.example", " //evil.example", "https:/evil.example",
+    "/%09/evil.example", "\x00//evil.example", "///evil.example",
+])
+def test_next_never_leaves_the_site(app, client, db, target):
+    f.user(db, Role.CANDIDATE, username="erin-next")
+    db.commit()
+    r = login(client, "erin-next", next_=target)
+    assert r.status_code == 302
+    location = r.headers["Location"]
+    # What a browser would do with it: strip tabs and newlines, then resolve against this site.
+    cleaned = re.sub(r"[\t\n\r]", "", location).strip()
+    parts = urlsplit(cleaned)
+    assert parts.netloc in ("", "localhost") and parts.scheme in ("", "http", "https"), location
+    assert not cleaned.startswith(("//", "/\\", "\\")), location
+    lang = client.post("/lang", data={"lang": "en", "next": target})
+    assert not re.sub(r"[\t\n\r]", "", lang.headers["Location"]).strip().startswith(("//", "/\\", "\\"))
