@@ -26,7 +26,10 @@ http {{
   scgi_temp_path {dir}/scgi;
   upstream exam_app {{
 {servers}
-    keepalive 32;
+    keepalive 16;
+    # Close idle upstream connections before gunicorn does (its --keep-alive is 2 s): otherwise a request sent on
+    # a connection gunicorn is closing is reset, and the instance is marked failed for fail_timeout.
+    keepalive_timeout 1s;
   }}
   server {{
     listen 127.0.0.1:{port};
@@ -59,7 +62,7 @@ class Nginx:
 
     def start(self) -> Nginx:
         self.dir.mkdir(parents=True, exist_ok=True)
-        servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in self.upstreams)
+        servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=3 fail_timeout=5s;" for p in self.upstreams)
         conf = self.dir / "nginx.conf"
         conf.write_text(CONFIG.format(dir=self.dir, port=self.port, servers=servers))
         self.dir.chmod(0o755)

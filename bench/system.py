@@ -9,6 +9,8 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 
@@ -102,6 +104,24 @@ def machine() -> dict:
     except (OSError, ValueError, IndexError):
         pass
     wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True) if shutil.which("wrk") else None
+    load = os.getloadavg()
     return {"cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)), "cpu_model": model,
             "memory": mem, "kernel": platform.release(), "python": platform.python_version(),
-            "wrk": (wrk.stdout or wrk.stderr).split("[")[0].strip() if wrk else None}
+            "wrk": (wrk.stdout or wrk.stderr).split("[")[0].strip() if wrk else None,
+            "load_average_1_5_15": [round(x, 2) for x in load], "fsync_ms": fsync_ms()}
+
+
+def fsync_ms(directory: str = tempfile.gettempdir(), n: int = 20) -> float:
+    """Median time of one 4 KiB write + fsync where the SQLite file lives: the floor of a durable commit."""
+    times = []
+    fd, path = tempfile.mkstemp(dir=directory)
+    try:
+        for _ in range(n):
+            t0 = time.perf_counter()
+            os.write(fd, b"x" * 4096)
+            os.fsync(fd)
+            times.append(time.perf_counter() - t0)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    return round(sorted(times)[n // 2] * 1000, 2)
