@@ -37,8 +37,8 @@ def limited_app():
     with engine.begin() as conn:
         conn.execute(text("SELECT 1"))
     engine.dispose()
-    env = {"RATELIMIT_STORAGE_URI": REDIS, "RATELIMIT_LOGIN_ACCOUNT": "5 per minute",
-           "RATELIMIT_LOGIN_IP": "1000 per minute", "RATELIMIT_VERIFY_IP": "8 per minute",
+    env = {"RATELIMIT_STORAGE_URI": REDIS, "RATELIMIT_LOGIN_ACCOUNT": "5 per hour",
+           "RATELIMIT_LOGIN_IP": "1000 per minute", "RATELIMIT_VERIFY_IP": "8 per hour",
            "SECRET_KEY": "limits-secret"}
     with AppServer(url, workers=2, threads=2, env=env) as server:
         assert len(server.worker_pids()) == 2
