@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
+PYTEST_ARGS ?= -n 2 -rs
 export FLASK_APP := exam_platform
 
 .PHONY: run test setup translations migrate seed lint migration bench chaos chaos-short audit clean
@@ -43,8 +44,9 @@ lint: setup
 migration: setup
 	$(PY) -m exam_platform.tools.regen_migration
 
+# Load benchmarks (bench/README.md): SQLite, PostgreSQL, scale-out; < 15 min. `make bench BENCH_ARGS=--quick`: smoke run.
 bench: setup
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 # Fault injection with an answer ledger (docs/reliability.md). Needs PostgreSQL and restarts it once
 # (immediate stop): never run it against a server other people use at that moment.

@@ -25,12 +25,13 @@ class AppServer:
     """``with AppServer(database_url, workers=2) as server: server.url``"""
 
     def __init__(self, database_url: str, *, workers: int = 2, threads: int = 4, port: int | None = None,
-                 env: dict[str, str] | None = None, log: Path | None = None):
+                 env: dict[str, str] | None = None, log: Path | None = None, extra_args: list[str] | None = None):
         self.database_url = database_url
         self.workers, self.threads = workers, threads
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra_env = env or {}
+        self.extra_args = list(extra_args or [])
         self.log = log or ROOT / "bench" / "results" / f"gunicorn-{self.port}.log.tmp"
         self.process: subprocess.Popen | None = None
 
@@ -51,8 +52,9 @@ class AppServer:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         out = self.log.open("ab")
         self.process = subprocess.Popen(
-            [GUNICORN, "--workers", str(self.workers), "--threads", str(self.threads), "--bind",
-             f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "exam_platform:create_app()"],
+            [GUNICORN, "--config", str(ROOT / "bench" / "gunicorn_probe.py"), "--workers", str(self.workers),
+             "--threads", str(self.threads), "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5",
+             *self.extra_args, "exam_platform:create_app()"],
             cwd=ROOT, env=self.environment(), stdout=out, stderr=out, start_new_session=True)
         self.wait_ready()
         return self

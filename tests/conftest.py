@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 
 from exam_platform import create_app
 from exam_platform.db import Base, make_engine
@@ -28,7 +29,25 @@ FIXED_NOW = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 
 
 def database_url() -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.sqlite3'}"
+    """The suite's database; under pytest-xdist each worker gets its own (PostgreSQL: ``<name>_<worker>``)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{_TMP / 'test.sqlite3'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    _ensure_postgres_database(parsed, name)
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def _ensure_postgres_database(parsed, name: str) -> None:
+    admin = make_engine(parsed.set(database="postgres").render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
 
 
 def reset_database(url: str) -> None:

@@ -155,6 +155,22 @@ def _shuffled_options(item: PoolItem, rng: random.Random) -> tuple[int, ...]:
     return tuple(order)
 
 
+def _random_order(items: Sequence[PoolItem], rng: random.Random):
+    """The items in a uniformly random order, made lazily: a draw takes a few dozen questions from lists of
+    thousands, so it picks random unseen positions while most are unseen and shuffles only what is left
+    after that, instead of shuffling (or copying) a whole list per stratum."""
+    n = len(items)
+    seen: set[int] = set()
+    while len(seen) < n // 2:
+        k = rng.randrange(n)
+        if k not in seen:
+            seen.add(k)
+            yield items[k]
+    rest = [items[k] for k in range(n) if k not in seen]
+    rng.shuffle(rest)
+    yield from rest
+
+
 def draw(spec: Spec, index: PoolIndex, rng: random.Random) -> list[PaperItem]:
     """A paper for ``spec`` from ``index``; raises ``InsufficientPool`` when it cannot be done."""
     found = problems(spec, index)
@@ -170,13 +186,11 @@ def draw(spec: Spec, index: PoolIndex, rng: random.Random) -> list[PaperItem]:
     for topic in sorted(spec.topic_quotas, key=lambda t: rng.random()):
         quota = spec.topic_quotas[topic]
         already = sum(1 for items in chosen.values() for i in items if i.topic == topic)
-        candidates = [i for t in sorted(room) for i in index.by_type_topic.get((t, topic), ())
-                      if i.version_id not in taken]
-        rng.shuffle(candidates)
-        for item in candidates:
+        candidates = [i for t in sorted(room) for i in index.by_type_topic.get((t, topic), ())]
+        for item in _random_order(candidates, rng):
             if already >= quota:
                 break
-            if room[item.type] > 0:
+            if item.version_id not in taken and room[item.type] > 0:
                 chosen[item.type].append(item)
                 taken.add(item.version_id)
                 room[item.type] -= 1
@@ -197,11 +211,15 @@ def draw(spec: Spec, index: PoolIndex, rng: random.Random) -> list[PaperItem]:
             n = min(targets[level], want)
             if n <= 0:
                 continue
-            available = [i for i in index.by_type_level.get((qtype, level), ()) if i.version_id not in taken]
-            picks = rng.sample(available, min(n, len(available)))
-            chosen[qtype].extend(picks)
-            taken.update(p.version_id for p in picks)
-            want -= len(picks)
+            picks = 0
+            for item in _random_order(index.by_type_level.get((qtype, level), ()), rng):
+                if picks >= n:
+                    break
+                if item.version_id not in taken:
+                    chosen[qtype].append(item)
+                    taken.add(item.version_id)
+                    picks += 1
+            want -= picks
         if want > 0:
             pool = index.by_type[qtype]
             # Rejection sampling keeps a draw O(paper) on a large bank; fall back to a scan when nearly exhausted.

@@ -16,7 +16,7 @@ from .models import Attempt, Registration, Sitting
 api_bp = Blueprint("exams_api", __name__, url_prefix="/api/v1")
 
 # GETs that may finalise an overdue attempt on the way take the write lock from the start (SQLite).
-WRITING_GETS = {"exams_api.attempt_state", "exams_api.paper", "exams_api.result", "exams_api.console"}
+WRITING_GETS = {"exams_api.attempt_state", "exams_api.result", "exams_api.console"}
 
 
 @api_bp.before_request
@@ -92,8 +92,15 @@ def paper(attempt_id: int):
     db = get_session()
     attempt = _own(attempt_id)
     now = clock.now()
-    attempts.resume(db, attempt=attempt, device=attempts.device_hash(device.token()), ip=request.remote_addr or "",
-                    label=device.label(), now=now, grace=_grace())
+    kw = {"device": attempts.device_hash(device.token()), "ip": request.remote_addr or "", "label": device.label(),
+          "now": now, "grace": _grace()}
+    if attempts.resume_writes(attempt, **kw):
+        # Rare (finalise, bind, new address): take the write lock first (SQLite), then read again. The usual load
+        # right after start changes nothing and is served from a read transaction, in parallel with the others.
+        db.rollback()
+        database.write_intent.set(True)
+        attempt = _own(attempt_id)
+    attempts.resume(db, attempt=attempt, **kw)
     if attempt.state != "in_progress":
         db.commit()
         return jsonify({"attempt_id": attempt.id, "kind": attempt.kind, "title": _title(attempt),

@@ -132,6 +132,14 @@ def start_mock(session: Session, *, candidate: User, blueprint: Blueprint, devic
     return attempt
 
 
+def resume_writes(attempt: Attempt, *, device: str, ip: str, label: str, now: datetime, grace: int) -> bool:
+    """Whether ``resume`` would change the attempt (finalise it, bind it, record a new address or browser)."""
+    if attempt.state != "in_progress":
+        return False
+    return (attempt.deadline < now - timedelta(seconds=grace) or attempt.device_hash != device
+            or attempt.ip != ip[:64] or attempt.device_label != label[:120])
+
+
 def resume(session: Session, *, attempt: Attempt, device: str, ip: str, label: str, now: datetime,
            grace: int) -> Attempt:
     """Open an existing attempt on this device: finalised if overdue, refused on another device."""
@@ -165,9 +173,13 @@ def _versions(session: Session, paper: Paper) -> dict[int, QuestionVersion]:
 TRUE_FALSE_OPTIONS = ({"id": "T", "text": _l("正确")}, {"id": "F", "text": _l("错误")})
 
 
-def _shown_options(item: dict, version: QuestionVersion) -> list[dict]:
+def _true_false_options() -> list[dict]:
+    return [{"id": o["id"], "text": str(o["text"])} for o in TRUE_FALSE_OPTIONS]
+
+
+def _shown_options(item: dict, version: QuestionVersion, true_false: list[dict] | None = None) -> list[dict]:
     if item["type"] == "true_false":
-        return [{"id": o["id"], "text": str(o["text"])} for o in TRUE_FALSE_OPTIONS]
+        return [dict(o) for o in true_false] if true_false is not None else _true_false_options()
     order = item.get("order") or list(range(len(version.options)))
     return [{"id": scoring.LETTERS[pos], "text": str(version.options[orig])} for pos, orig in enumerate(order)]
 
@@ -177,9 +189,10 @@ def client_paper(session: Session, attempt: Attempt) -> list[dict]:
     an explanation or a version id."""
     paper = attempt.paper
     versions = _versions(session, paper)
+    true_false = _true_false_options()  # translated once per paper, not twice per question
     return [{"position": pos, "type": item["type"], "points": int(item["points"]),
              "stem": versions[int(item["version_id"])].stem,
-             "options": _shown_options(item, versions[int(item["version_id"])])}
+             "options": _shown_options(item, versions[int(item["version_id"])], true_false)}
             for pos, item in enumerate(paper.items, start=1)]
 
 
@@ -192,47 +205,52 @@ def state_of(session: Session, attempt: Attempt, *, now: datetime) -> dict:
 
 # ---- saving -----------------------------------------------------------------------------------------------------
 
-_SAVE_STATEMENTS: dict[str, tuple[Any, Any, Any]] = {}
+_UPSERTS: dict[str, Any] = {}
 
 
-def _save_statements(dialect: str) -> tuple[Any, Any, Any]:
-    """The save path's three statements, built once per dialect with bound parameters (no per-request building)."""
-    if dialect not in _SAVE_STATEMENTS:
-        check = (update(Attempt)
-                 .where(Attempt.id == bindparam("p_attempt_id"), Attempt.candidate_id == bindparam("p_candidate_id"),
-                        Attempt.state == "in_progress", Attempt.deadline >= bindparam("p_oldest_deadline"),
-                        Attempt.device_hash == bindparam("p_device"))
-                 .values(last_saved_at=bindparam("p_now"))
-                 .returning(Attempt.deadline, Attempt.layout, Attempt.allowed_subnets)
-                 .execution_options(synchronize_session=False))
+def _upsert_statement(dialect: str):
+    """The answer upsert, built once per dialect with bound parameters: a dialect upsert built per call is
+    compiled again on every save (its cache key differs each time), which costs more than the save itself."""
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        cols = Answer.__table__.c
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = insert(Answer).values(attempt_id=bindparam("p_attempt_id"), position=bindparam("p_position"),
-                                     response=bindparam("p_response", type_=Answer.__table__.c.response.type),
-                                     seq=bindparam("p_seq"), saved_at=bindparam("p_now"))
-        upsert = stmt.on_conflict_do_update(
+        stmt = insert(Answer).values({c: bindparam(c.name, type_=c.type) for c in (
+            cols.attempt_id, cols.position, cols.response, cols.seq, cols.saved_at)})
+        stmt = _UPSERTS[dialect] = stmt.on_conflict_do_update(
             index_elements=[Answer.attempt_id, Answer.position],
             set_={"response": stmt.excluded.response, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
             where=Answer.seq < stmt.excluded.seq,
         ).returning(Answer.seq)
-        stored = select(Answer.seq).where(Answer.attempt_id == bindparam("p_attempt_id"),
-                                          Answer.position == bindparam("p_position"))
-        _SAVE_STATEMENTS[dialect] = (check, upsert, stored)
-    return _SAVE_STATEMENTS[dialect]
+    return stmt
+
+
+def _upsert(session: Session, *, attempt_id: int, position: int, response: Any, seq: int, now: datetime):
+    stmt = _upsert_statement(session.get_bind().dialect.name)
+    return session.execute(stmt, {"attempt_id": attempt_id, "position": position, "response": response, "seq": seq,
+                                  "saved_at": now}).scalar()
+
+
+MAX_SEQ = 2**31 - 1  # answers.seq is an INTEGER column: a larger seq is a bad request, not a database error
 
 
 def save_answer(session: Session, *, attempt_id: int, candidate_id: int, device: str, ip: str, position: Any,
                 response: Any, seq: Any, now: datetime, grace: int) -> dict:
     """Save one answer; returns ``{"seq": highest seq stored for that position, "remaining_seconds": …}``."""
     if not isinstance(position, int) or isinstance(position, bool) or not isinstance(seq, int) \
-            or isinstance(seq, bool) or seq < 1 or seq > 2**62:
+            or isinstance(seq, bool) or seq < 1 or seq > MAX_SEQ:
         raise _refuse("bad_save", _l("请求格式不正确"), 400)
     if not device:  # an unbound (unlocked) attempt must be re-bound by opening it, never by a bare save
         raise _refuse("no_device", _l("浏览器未保存考试设备标识，请允许 Cookie 后刷新页面"), 400)
-    check, upsert, stored_seq = _save_statements(session.get_bind().dialect.name)
     # One conditional UPDATE checks ownership, state, clock and device, and takes the row lock that orders a save
     # against a concurrent submit (a save either lands before grading or is refused).
-    row = session.execute(check, {"p_attempt_id": attempt_id, "p_candidate_id": candidate_id, "p_device": device,
-                                  "p_oldest_deadline": now - timedelta(seconds=grace), "p_now": now}).first()
+    row = session.execute(
+        update(Attempt).where(Attempt.id == attempt_id, Attempt.candidate_id == candidate_id,
+                              Attempt.state == "in_progress", Attempt.deadline >= now - timedelta(seconds=grace),
+                              Attempt.device_hash == device)
+        .values(last_saved_at=now)
+        .returning(Attempt.deadline, Attempt.layout, Attempt.allowed_subnets)
+        .execution_options(synchronize_session=False)).first()
     if row is None:
         raise _why_not_saved(session, attempt_id=attempt_id, candidate_id=candidate_id, device=device, now=now,
                              grace=grace)
@@ -245,10 +263,10 @@ def save_answer(session: Session, *, attempt_id: int, candidate_id: int, device:
         value = scoring.normalise_response(tokens[position - 1], response)
     except scoring.BadResponse:
         raise _refuse("bad_response", _l("答案格式与题型不符"), 400) from None
-    key = {"p_attempt_id": attempt_id, "p_position": position}
-    stored = session.execute(upsert, {**key, "p_response": value, "p_seq": seq, "p_now": now}).scalar()
+    stored = _upsert(session, attempt_id=attempt_id, position=position, response=value, seq=seq, now=now)
     if stored is None:  # an equal or newer seq is already stored: keep it, report it
-        stored = session.execute(stored_seq, key).scalar()
+        stored = session.scalar(select(Answer.seq).where(Answer.attempt_id == attempt_id,
+                                                         Answer.position == position))
     return {"seq": stored, "remaining_seconds": remaining_seconds(deadline, now)}
 
 

@@ -32,8 +32,9 @@ def _plain(value: Any) -> Any:
 @api_bp.get("/overview")
 @role_required(Role.REGULATOR)
 def overview():
-    filters, dim, grain = params.overview_args(request.args, clock.today_local())
-    return jsonify(_plain(dashboards.overview(get_session(), filters, dim=dim, grain=grain)))
+    today = clock.today_local()
+    filters, dim, grain = params.overview_args(request.args, today)
+    return jsonify(_plain(dashboards.overview(get_session(), filters, dim=dim, grain=grain, today=today)))
 
 
 @api_bp.get("/publication")

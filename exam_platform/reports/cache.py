@@ -16,17 +16,35 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import case, distinct, func, select, true
+from sqlalchemy import case, distinct, extract, func, select, true
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organization, User
+from ..catalog.models import RuleSet
+from ..certificates.models import STATUSES, Certificate, CertificateEvent, ReviewApplication
 from ..exams.models import Answer, Attempt, ExamResult, PracticalScore, ProctorEvent, Registration, Sitting
-from ..training.models import TrainingCompletion
+from ..training.models import (
+    ATTENDANCE_STATUSES,
+    CLASS_STATUSES,
+    AttendanceRecord,
+    ClassSession,
+    Enrollment,
+    Lesson,
+    StudyRecord,
+    TrainingClass,
+    TrainingCompletion,
+)
 
 
 def _code(column, values: Iterable[Any]) -> Any:
     """A number that changes when any row's ``column`` changes between ``values`` (1, 2, 3 … by value)."""
     return func.coalesce(func.sum(case(*[(column == v, i + 1) for i, v in enumerate(values)], else_=0)), 0)
+
+
+def _date_sum(column) -> Any:
+    """A number that changes when any row's date changes (portable: no date arithmetic in SQL)."""
+    day = extract("year", column) * 10000 + extract("month", column) * 100 + extract("day", column)
+    return func.coalesce(func.sum(day), 0)
 
 
 def _bool_code(column) -> Any:
@@ -75,14 +93,54 @@ def _attempt_sources() -> list[Any]:
     ]
 
 
-#: Extra fingerprint sources that areas merged later contribute (certificates, training classes …).
-EXTRA_SOURCES: dict[str, Callable[[], list[Any]]] = {}
+def _certificate_sources() -> list[Any]:
+    # Every change of a certificate writes an event (issue, review, renewal, suspension, expiry …) and moves
+    # updated_at; the status and date aggregates catch an update made with an older clock too. 复审 windows come
+    # from the rule sets, pending applications keep a lapsed certificate alive.
+    return [
+        select(func.count(Certificate.id), func.max(Certificate.id), _code(Certificate.status, STATUSES),
+               func.max(Certificate.updated_at), func.count(Certificate.first_issued_on),
+               func.min(Certificate.first_issued_on), func.max(Certificate.first_issued_on),
+               func.count(distinct(Certificate.first_issued_on)), func.count(distinct(Certificate.next_review_due)),
+               func.min(Certificate.next_review_due), func.max(Certificate.next_review_due),
+               func.count(distinct(Certificate.valid_until)), func.max(Certificate.valid_until),
+               func.coalesce(func.sum(Certificate.institution_id), 0),
+               func.coalesce(func.sum(Certificate.centre_id), 0),
+               func.count(distinct(Certificate.region_code))),
+        select(func.count(CertificateEvent.id), func.max(CertificateEvent.id), func.max(CertificateEvent.at)),
+        select(func.count(ReviewApplication.id), func.max(ReviewApplication.id),
+               _code(ReviewApplication.status, ("submitted", "approved", "refused"))),
+        select(func.count(RuleSet.id), func.max(RuleSet.id), func.coalesce(func.sum(RuleSet.review_window_days), 0),
+               func.max(RuleSet.effective_from)),
+    ]
+
+
+def _class_sources() -> list[Any]:
+    return [
+        select(func.count(TrainingClass.id), func.max(TrainingClass.id), func.max(TrainingClass.updated_at),
+               _code(TrainingClass.status, CLASS_STATUSES), func.min(TrainingClass.starts_on),
+               func.max(TrainingClass.starts_on), _date_sum(TrainingClass.starts_on),
+               func.coalesce(func.sum(TrainingClass.category_id), 0)),
+        select(func.count(ClassSession.id), func.max(ClassSession.id),
+               func.coalesce(func.sum(ClassSession.credit_minutes), 0)),
+        select(func.count(Enrollment.id), func.max(Enrollment.id), _code(Enrollment.status, ("active", "withdrawn"))),
+        select(func.count(AttendanceRecord.id), func.max(AttendanceRecord.id),
+               _code(AttendanceRecord.status, ATTENDANCE_STATUSES),
+               func.coalesce(func.sum(AttendanceRecord.late_minutes), 0), func.max(AttendanceRecord.recorded_at)),
+        select(func.count(StudyRecord.id), func.max(StudyRecord.id), func.coalesce(func.sum(StudyRecord.seconds), 0)),
+        select(func.count(Lesson.id), func.max(Lesson.id), func.coalesce(func.sum(Lesson.minutes), 0)),
+        select(func.count(TrainingCompletion.id), func.max(TrainingCompletion.id),
+               _bool_code(TrainingCompletion.revoked)),
+    ]
+
 
 SOURCES: dict[str, Callable[[], list[Any]]] = {
     "exams": _exam_sources,
     "people": _people_sources,
     "training": _training_sources,
     "attempts": _attempt_sources,
+    "certificates": _certificate_sources,
+    "classes": _class_sources,
 }
 
 
@@ -90,10 +148,7 @@ def fingerprint(session: Session, kinds: Iterable[str]) -> tuple:
     """The current state of the named source groups, in one round trip."""
     statements = []
     for kind in sorted(set(kinds)):
-        maker = SOURCES.get(kind) or EXTRA_SOURCES.get(kind)
-        if maker is None:
-            raise KeyError(kind)
-        statements.extend(maker())
+        statements.extend(SOURCES[kind]())
     subqueries = [s.subquery() for s in statements]
     columns = [c for sq in subqueries for c in sq.c]
     joined = subqueries[0]

@@ -26,7 +26,32 @@ EXAMS: list[Column] = [
     ("theory_pass_rate", _l("理论合格率"), "rate"),
     ("practical_pass_rate", _l("实操合格率"), "rate"),
 ]
-CERTIFICATES: list[Column] = []  # filled by the certificates integration (issued, 复审 due/overdue, revocations)
+CLASSES: list[Column] = [
+    ("classes", _l("培训班"), "count"),
+    ("enrolled", _l("报名人次"), "count"),
+    ("attendance_rate", _l("出勤率"), "rate"),
+    ("class_hours", _l("已计学时"), "hours"),
+]
+#: Issued and the events are of the period; held, due and overdue are the registry as of today.
+CERTIFICATES: list[Column] = [
+    ("issued", _l("发证数"), "count"),
+    ("suspended", _l("暂扣"), "count"),
+    ("revoked", _l("撤销"), "count"),
+    ("cancelled", _l("注销"), "count"),
+    ("valid", _l("有效证书（今日）"), "count"),
+    ("review_due", _l("复审将到期（今日）"), "count"),
+    ("review_overdue", _l("复审已逾期（今日）"), "count"),
+]
+CERTIFICATE_TREND: list[Column] = CERTIFICATES[:4]
+#: An institution's classes one by one.
+CLASS_ROWS: list[Column] = [
+    ("capacity", _l("计划人数"), "count"),
+    ("enrolled", _l("报名人次"), "count"),
+    ("sessions", _l("课次"), "count"),
+    ("attendance_rate", _l("出勤率"), "rate"),
+    ("class_hours", _l("已计学时"), "hours"),
+    ("completions", _l("培训合格证明"), "count"),
+]
 
 CENTRE_SITTINGS: list[Column] = [
     ("registered", _l("报名人数"), "count"),
@@ -47,7 +72,11 @@ PUBLICATION: list[Column] = [
 
 
 def overview_columns() -> list[Column]:
-    return TRAINING + EXAMS + CERTIFICATES
+    return TRAINING + CLASSES + EXAMS + CERTIFICATES
+
+
+def trend_columns() -> list[Column]:
+    return TRAINING + CLASSES + EXAMS + CERTIFICATE_TREND
 
 
 def values(row: dict[str, Any], columns: Sequence[Column]) -> list[Any]:

@@ -6,29 +6,26 @@ and return plain dicts and lists (the same data feeds the HTML page, the JSON AP
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..catalog.models import Category
-from ..clock import SHANGHAI
 from ..exams.models import ExamResult, ProctorEvent, Registration, Sitting
 from ..training.models import TrainingCompletion
-from . import figures
+from . import certfigures, classfigures, figures
 from .cache import cached
-from .figures import SPLIT, Filters, Table, rate
+from .figures import SPLIT, Filters, Table, rate, utc_bounds
 from .periods import Period
 
 INCIDENT_KINDS = ("incident", "void")
 EXAM_SOURCES = ("exams", "people")
 TRAINING_SOURCES = ("training", "people")
-
-
-def utc_bounds(period: Period) -> tuple[datetime, datetime]:
-    """A period's local (Asia/Shanghai) calendar bounds as aware datetimes, for datetime columns."""
-    return (datetime.combine(period.start, time(0), SHANGHAI), datetime.combine(period.end, time(0), SHANGHAI))
+CERTIFICATE_SOURCES = ("certificates", "people")
+CLASS_SOURCES = ("classes", "people")
 
 
 def _exam(session: Session, filters: Filters, dim: str | None, grain: str) -> Table:
@@ -41,30 +38,43 @@ def _training(session: Session, filters: Filters, dim: str | None, grain: str) -
                   lambda: figures.training_figures(session, filters, dim, grain))
 
 
-#: Optional figure providers from areas merged later (certificates): name → callable(session, filters, dim, grain).
-EXTRA_FIGURES: dict[str, Any] = {}
+def _certificates(session: Session, filters: Filters, dim: str | None, grain: str, today: date) -> Table:
+    return cached(session, ("certificates", filters.cache_key(), dim, grain, today.isoformat()),
+                  CERTIFICATE_SOURCES,
+                  lambda: certfigures.certificate_figures(session, filters, dim, grain, today=today))
 
 
-def overview(session: Session, filters: Filters, *, dim: str, grain: str) -> dict[str, Any]:
-    """The regulator's dashboard: totals, the breakdown by ``dim`` and the trend by ``grain``."""
-    exam = _exam(session, filters, dim, grain)
-    training = _training(session, filters, dim, grain)
-    extra = {name: provider(session, filters, dim, grain) for name, provider in EXTRA_FIGURES.items()}
-    label = figures.labeller(session, dim, grain)
-    rows = figures.merge(dim, exam, training, *extra.values(), label=label)
-    trend_exam = _exam(session, filters, "period", grain)
-    trend_training = _training(session, filters, "period", grain)
-    trend_extra = [provider(session, filters, "period", grain) for provider in EXTRA_FIGURES.values()]
-    trend = figures.merge("period", trend_exam, trend_training, *trend_extra,
+def _classes(session: Session, filters: Filters, dim: str | None, grain: str) -> Table:
+    return cached(session, ("classes", filters.cache_key(), dim, grain), CLASS_SOURCES,
+                  lambda: classfigures.class_figures(session, filters, dim, grain))
+
+
+def _all(session: Session, filters: Filters, dim: str | None, grain: str, today: date) -> list[Table]:
+    """Every table of the overview, training first (later tables win a shared column name: none is shared)."""
+    return [_training(session, filters, dim, grain), _classes(session, filters, dim, grain),
+            _exam(session, filters, dim, grain), _certificates(session, filters, dim, grain, today)]
+
+
+def overview(session: Session, filters: Filters, *, dim: str, grain: str, today: date | None = None) -> dict[str, Any]:
+    """The regulator's dashboard: totals, the breakdown by ``dim`` and the trend by ``grain``. Registry figures
+    (certificates held, 复审 due and overdue) are as of ``today``, every other figure is of the period."""
+    today = today or clock.today_local()
+    tables = _all(session, filters, dim, grain, today)
+    rows = figures.merge(dim, *tables, label=figures.labeller(session, dim, grain))
+    trend = figures.merge("period", *_all(session, filters, "period", grain, today),
                           label=figures.labeller(session, "period", grain))
     by_key = {r["label"]: r for r in trend}
     trend = [by_key.get(k, {"key": k, "label": k}) for k in figures.exam_period_keys(filters, grain)]
-    total = {**training.total, **exam.total}
-    for t in extra.values():
+    return {"dimension": dim, "grain": grain, "period": filters.period.key, "today": today,
+            "total": _total(tables), "rows": rows, "trend": trend}
+
+
+def _total(tables: list[Table]) -> dict[str, Any]:
+    total: dict[str, Any] = {}
+    for t in tables:
         total.update(t.total)
     total.pop("key", None)
-    return {"dimension": dim, "grain": grain, "period": filters.period.key, "total": total, "rows": rows,
-            "trend": trend}
+    return total
 
 
 # ---- exam centre -----------------------------------------------------------------------------------
@@ -152,12 +162,9 @@ def institution(session: Session, institution_id: int, period: Period) -> dict[s
         .group_by(TrainingCompletion.kind).order_by(TrainingCompletion.kind))]
     total = {**training.total, **exam.total}
     total.pop("key", None)
-    extra = {name: provider(session, filters) for name, provider in EXTRA_INSTITUTION.items()}
-    return {"period": period.key, "total": total, "rows": rows, "kinds": kinds, **extra}
-
-
-#: Optional institution sections from areas merged later (training classes): name → callable(session, filters).
-EXTRA_INSTITUTION: dict[str, Any] = {}
+    classes = cached(session, ("class_rows", filters.cache_key()), CLASS_SOURCES,
+                     lambda: classfigures.class_rows(session, filters))
+    return {"period": period.key, "total": total, "rows": rows, "kinds": kinds, "classes": classes}
 
 
 # ---- half-year publication table ---------------------------------------------------------------------
@@ -175,9 +182,10 @@ def publication(session: Session, period: Period) -> dict[str, Any]:
         groups = frozenset(g for g, s in SPLIT.items() if s == split)
         filters = Filters(period=period, groups=groups)
         table = _exam(session, filters, "institution", "month")
-        certs = {r["key"]: r for r in (PUBLICATION_CERTIFICATES(session, filters).rows
-                                       if PUBLICATION_CERTIFICATES else [])}
-        cert_total = PUBLICATION_CERTIFICATES(session, filters).total if PUBLICATION_CERTIFICATES else {}
+        issued = cached(session, ("issued_by_institution", filters.cache_key()), CERTIFICATE_SOURCES,
+                        lambda filters=filters: certfigures.issued_by_institution(session, filters))
+        certs = {r["key"]: r for r in issued.rows}
+        cert_total = issued.total
         for row in table.rows:
             entry = by_inst.setdefault(row["key"], {"key": row["key"], "label": label(row["key"])})
             entry[split] = _pub_cells(row, certs.get(row["key"]))
@@ -201,14 +209,6 @@ def _pub_cells(exam_row: dict | None, cert_row: dict | None) -> dict[str, Any]:
             "certificates": (cert_row or {}).get("issued", 0)}
 
 
-#: Set by the certificates integration: callable(session, filters) -> Table of issued certificates by institution.
-PUBLICATION_CERTIFICATES: Any = None
-
-
-def overview_total(session: Session, filters: Filters) -> dict[str, Any]:
+def overview_total(session: Session, filters: Filters, *, today: date | None = None) -> dict[str, Any]:
     """Only the totals of ``overview`` (for target progress)."""
-    total = {**_training(session, filters, None, "month").total, **_exam(session, filters, None, "month").total}
-    for provider in EXTRA_FIGURES.values():
-        total.update(provider(session, filters, None, "month").total)
-    total.pop("key", None)
-    return total
+    return _total(_all(session, filters, None, "month", today or clock.today_local()))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..accounts.models import Organization, User
 from ..catalog.models import Category
+from ..clock import SHANGHAI
 from ..exams.models import ExamResult, Registration
 from ..training.models import TrainingCompletion
 from . import periods
@@ -73,11 +75,18 @@ def rate(num: int | float | None, den: int | float | None) -> float | None:
     return None if not den else round(100.0 * (num or 0) / den, 2)
 
 
+def utc_bounds(period: Period) -> tuple[datetime, datetime]:
+    """A period's local (Asia/Shanghai) calendar bounds as aware datetimes, for datetime columns."""
+    return (datetime.combine(period.start, time(0), SHANGHAI), datetime.combine(period.end, time(0), SHANGHAI))
+
+
 def _period_key(column, grain: str):
     year = cast(extract("year", column), Integer)
     month = cast(extract("month", column), Integer)
-    return {"month": year * 100 + month, "quarter": year * 10 + (month + 2) / 3,
-            "half": year * 10 + (month + 5) / 6, "year": year}[grain]
+    # Floor division: "/" on integers is true division in SQLAlchemy 2, which would give every month of a quarter
+    # its own key (2026.33, 2026.67 …) under the same label.
+    return {"month": year * 100 + month, "quarter": year * 10 + (month + 2) // 3,
+            "half": year * 10 + (month + 5) // 6, "year": year}[grain]
 
 
 def period_label(value: int, grain: str) -> str:

@@ -11,6 +11,7 @@ from .. import clock
 from ..accounts import service as accounts
 from ..db import get_session
 from ..permissions import Role, can_read_centre_reports, can_read_institution_reports, org_ids, require, role_required
+from ..training.forms import KIND_LABELS, STATUS_LABELS
 from . import charts, columns, dashboards, exports, params
 
 bp = Blueprint("reports_org", __name__, url_prefix="/reports")
@@ -104,8 +105,12 @@ def institution(institution_id: int):
     chart = charts.data_uri(charts.bar(_("学员考试合格率（%）"), [r["label"] for r in rows],
                                        [(_("合格率"), [r.get("pass_rate") for r in rows]),
                                         (_("首考合格率"), [r.get("first_pass_rate") for r in rows])], percent=True))
+    classes = data["classes"]["rows"][-20:]
+    class_chart = charts.data_uri(charts.bar(_("各培训班出勤率（%）"), [r["label"] for r in classes],
+                                             [(_("出勤率"), [r["attendance_rate"] for r in classes])], percent=True))
     return render_template("reports/institution.html", institution=inst, data=data, chart=chart,
-                           columns=INSTITUTION_COLUMNS, period_options=params.period_options(clock.today_local()))
+                           class_chart=class_chart, columns=INSTITUTION_COLUMNS, class_columns=columns.CLASS_ROWS,
+                           period_options=params.period_options(clock.today_local()))
 
 
 @bp.get("/institution/<int:institution_id>/export")
@@ -115,6 +120,15 @@ def institution_export(institution_id: int):
     cols = INSTITUTION_COLUMNS
     rows = [[r["label"], *columns.values(r, cols)] for r in data["rows"]]
     rows.append([_("合计"), *columns.values(data["total"], cols)])
-    return exports.download([(_("按类别"), [_("类别"), *columns.header(cols)], rows)],
+    class_cols = columns.CLASS_ROWS
+    class_head = [_("培训班"), _("类别"), _("培训类型"), _("开班日期"), _("结束日期"), _("状态"),
+                  *columns.header(class_cols)]
+    classes = [[r["label"], r["category"], str(KIND_LABELS.get(r["kind"], r["kind"])), r["starts_on"].isoformat(),
+                r["ends_on"].isoformat(), str(STATUS_LABELS.get(r["status"], r["status"])),
+                *columns.values(r, class_cols)] for r in data["classes"]["rows"]]
+    total = {**data["classes"]["total"], "capacity": None}
+    classes.append([_("合计"), "", "", "", "", "", *columns.values(total, class_cols)])
+    return exports.download([(_("按类别"), [_("类别"), *columns.header(cols)], rows),
+                             (_("培训班"), class_head, classes)],
                             filename=f"培训机构统计-{inst.name}-{data['period']}",
                             fmt=request.args.get("format", "xlsx"))

@@ -16,7 +16,7 @@ from ..catalog.models import Category
 from ..catalog.service import GROUPS
 from ..errors import NotFound, ValidationError
 from ..permissions import OrgKind
-from . import dashboards, periods
+from . import certfigures, dashboards, periods
 from .figures import GROUP_LABELS, Filters
 from .models import Target, WorkforceDeclaration
 
@@ -101,7 +101,7 @@ def progress(session: Session, year: int, *, today: date) -> list[dict[str, Any]
     found = []
     for t in targets(session, year):
         filters = Filters(period=period, group=t.group or "", category_id=t.category_id)
-        total = dashboards.overview_total(session, filters)
+        total = dashboards.overview_total(session, filters, today=today)
         actual = total.get(_ACTUAL[t.metric])
         label, kind = METRICS[t.metric]
         if kind == "count":
@@ -171,10 +171,6 @@ def delete_workforce(session: Session, *, actor: Any, now: datetime, declaration
     session.flush()
 
 
-#: Set by the certificates integration: callable(session, today, pairs) -> {(employer_id, category_id): holders}.
-HOLDERS: Any = None
-
-
 def holding_rates(session: Session, *, today: date, employer_id: int | None = None) -> list[dict[str, Any]]:
     """持证率 per declared (employer, category): holders of a valid certificate / declared workers."""
     stmt = (select(WorkforceDeclaration).join(Organization, Organization.id == WorkforceDeclaration.employer_id)
@@ -183,13 +179,13 @@ def holding_rates(session: Session, *, today: date, employer_id: int | None = No
     if employer_id:
         stmt = stmt.where(WorkforceDeclaration.employer_id == employer_id)
     rows = list(session.scalars(stmt))
-    holders = HOLDERS(session, today, {(r.employer_id, r.category_id) for r in rows}) if HOLDERS else None
+    holders = certfigures.holders(session, today, {(r.employer_id, r.category_id) for r in rows})
     found = []
     for r in rows:
-        held = None if holders is None else holders.get((r.employer_id, r.category_id), 0)
+        held = holders.get((r.employer_id, r.category_id), 0)
         found.append({"id": r.id, "employer_id": r.employer_id, "employer": r.employer.name,
                       "category_id": r.category_id, "category": r.category.label, "workers": r.workers,
                       "declared_on": r.declared_on, "holders": held,
-                      "rate": None if held is None or not r.workers else round(100.0 * held / r.workers, 1),
+                      "rate": None if not r.workers else round(100.0 * held / r.workers, 1),
                       "note": r.note})
     return found

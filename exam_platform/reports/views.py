@@ -58,8 +58,28 @@ def overview_charts(data: dict) -> dict[str, str]:
             _("按周期"), [r["label"] for r in trend],
             [(_("培训人数"), [r.get("trainees", 0) for r in trend]),
              (_("考生人数"), [r.get("candidates", 0) for r in trend]),
-             (_("合格人次"), [r.get("passed", 0) for r in trend])])),
+             (_("合格人次"), [r.get("passed", 0) for r in trend]),
+             (_("发证数"), [r.get("issued", 0) for r in trend])])),
+        "classes": charts.data_uri(charts.bar(
+            _("培训班出勤率（%）"), labels, [(_("出勤率"), [r.get("attendance_rate") for r in rows])], percent=True)),
+        "certificates": charts.data_uri(charts.bar(
+            _("发证与复审"), labels,
+            [(_("发证数"), [r.get("issued", 0) for r in rows]),
+             (_("复审将到期"), [r.get("review_due", 0) for r in rows]),
+             (_("复审已逾期"), [r.get("review_overdue", 0) for r in rows]),
+             (_("撤销"), [r.get("revoked", 0) for r in rows])])),
     }
+
+
+#: The regulator page's tables: (id, heading, columns) — the export puts every column in one sheet.
+def overview_tables() -> list[tuple[str, str, list]]:
+    return [("", _("培训与考试"), columns.TRAINING + columns.EXAMS), ("classes", _("培训班"), columns.CLASSES),
+            ("certificates", _("证书"), columns.CERTIFICATES)]
+
+
+def trend_tables() -> list[tuple[str, str, list]]:
+    return [("", _("培训与考试"), columns.TRAINING + columns.EXAMS), ("classes", _("培训班"), columns.CLASSES),
+            ("certificates", _("证书"), columns.CERTIFICATE_TREND)]
 
 
 @bp.get("/regulator")
@@ -68,10 +88,10 @@ def regulator():
     db = get_session()
     today = clock.today_local()
     filters, dim, grain = params.overview_args(request.args, today)
-    data = dashboards.overview(db, filters, dim=dim, grain=grain)
+    data = dashboards.overview(db, filters, dim=dim, grain=grain, today=today)
     return render_template("reports/regulator.html", data=data, charts=overview_charts(data), filters=filters,
                            choices=params.filter_choices(db), period_options=params.period_options(today),
-                           columns=columns.overview_columns(), args=request.args,
+                           tables=overview_tables(), trend_tables=trend_tables(), args=request.args,
                            dimension_label=params.DIMENSION_LABELS[dim])
 
 
@@ -79,16 +99,17 @@ def regulator():
 @role_required(Role.REGULATOR)
 def regulator_export():
     db = get_session()
-    filters, dim, grain = params.overview_args(request.args, clock.today_local())
-    data = dashboards.overview(db, filters, dim=dim, grain=grain)
-    cols = columns.overview_columns()
+    today = clock.today_local()
+    filters, dim, grain = params.overview_args(request.args, today)
+    data = dashboards.overview(db, filters, dim=dim, grain=grain, today=today)
+    cols, trend_cols = columns.overview_columns(), columns.trend_columns()
     head = [str(params.DIMENSION_LABELS[dim]), *columns.header(cols)]
     breakdown = [[r["label"], *columns.values(r, cols)] for r in data["rows"]]
     breakdown.append([_("合计"), *columns.values(data["total"], cols)])
-    trend = [[r["label"], *columns.values(r, cols)] for r in data["trend"]]
+    trend = [[r["label"], *columns.values(r, trend_cols)] for r in data["trend"]]
     return exports.download(
         [(_("按%(d)s", d=params.DIMENSION_LABELS[dim]), head, breakdown),
-         (_("按周期"), [str(params.DIMENSION_LABELS["period"]), *columns.header(cols)], trend)],
+         (_("按周期"), [str(params.DIMENSION_LABELS["period"]), *columns.header(trend_cols)], trend)],
         filename=f"统计-{filters.period.key}", fmt=request.args.get("format", "xlsx"))
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 15:00:24.214037
+Create Date: 2026-11-29 15:27:58.534035
 """
 from alembic import op
 import sqlalchemy as sa

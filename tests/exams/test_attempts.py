@@ -90,6 +90,7 @@ def test_each_refused_save_has_its_own_code(db):
     assert code_of(lambda: save(db, a, a.question_count + 1, True, 1, t)) == "bad_position"
     assert code_of(lambda: save(db, a, 1, "A", 1, t)) == "bad_response"  # position 1 is a true/false question
     assert code_of(lambda: save(db, a, 1, True, "1", t)) == "bad_save"
+    assert code_of(lambda: save(db, a, 1, True, 2**31, t)) == "bad_save"  # answers.seq is a 32-bit column
     assert code_of(lambda: save(db, a, 1, True, 1, t, device=xf.OTHER_DEVICE)) == "device_mismatch"
     assert code_of(lambda: save(db, a, 1, True, 1, t, ip="8.8.8.8")) == "ip_not_allowed"
     other = f.user(db, "candidate")

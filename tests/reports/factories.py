@@ -10,8 +10,49 @@ Year 2026 (the test clock is 2026-11-02):
 | S3 | B (360200) | T-1.2 | 2026-08-20 | c2 补考 theory 88 ✓ practical 90 ✓ → pass; c4 92 ✓, practical pending |
 | S4 | A | T-1.2 | 2026-12-01 (future) | c3 registered |
 
-Training completions: c1, c2, c3 (I1, T-1.2, 48 h, 2026-02-01), c4 (I2, T-1.2, 50 h, 2026-07-01), c5, c6 (I1,
-PRINCIPAL-HAZCHEM, 32 h, 2026-03-20). Employers: c1–c3 → E1, c4–c5 → E2, c6 → none.
+Training completions: c1, c2, c3 (I1, T-1.2, 48 h, 2026-02-01, class CL1), c4 (I2, T-1.2, 50 h, 2026-07-01, CL3),
+c5, c6 (I1, PRINCIPAL-HAZCHEM, 32 h, 2026-03-20, CL2). Employers: c1–c3 → E1, c4–c5 → E2, c6 → none.
+
+Training classes (``classes``; hours credited per training.hours: present = the session's credit, late = the
+attended share, floor; online study capped per lesson):
+
+| class | inst. | category | starts | status | sessions (credit/length min) |
+|---|---|---|---|---|---|
+| CL1 | I1 | T-1.2 | 2026-01-10 | finished | SE1 240/240, SE2 240/240 |
+| CL2 | I1 | PRINCIPAL-HAZCHEM | 2026-03-01 | finished | SE3 180/180 |
+| CL3 | I2 | T-1.2 | 2026-06-15 | running | SE4 120/150 |
+| CL4 | I1 | T-1.2 refresher | 2026-12-05 | open | — |
+| CL5 | I1 | T-1.2 | 2026-05-01 | cancelled | — |
+| CL6 | I2 | T-1.2 | 2025-11-20 | finished | — |
+
+Active enrollments, attendance marks and credited minutes:
+- CL1: c1 ✓✓ = 480, online 4000 s capped at the lesson's 3600 s; c2 late 60 (240·180//240 = 180) ✓ 240 = 420,
+  online 1800 s; c3 ✗ then late 30 (240·210//240 = 210); x1 withdrawn (its ✓ is not counted).
+- CL2: c5 ✓ 180; c6 ✗. CL3: c4 late 50 → 120·100//150 = 80. CL4: c1 (no sessions yet).
+- CL5 (cancelled): c3, not counted. CL6 (2025): c4, not counted in 2026.
+
+Certificates (``certificates``; today 2026-11-02; 复审 windows from the rule sets in force: T-1.2 60 days,
+PRINCIPAL-HAZCHEM 30 days). "first" is ``first_issued_on``; holders hN are extra people:
+
+| cert | holder (employer now) | category | inst./centre | first | status | 复审 due | events |
+|---|---|---|---|---|---|---|---|
+| K1 | c1 (E1; E2 on the certificate) | T-1.2 | I1/A | 2026-03-20 | valid | 2029-03-19 | |
+| K2 | c5 (E2) | PRINCIPAL | I1/A | 2026-04-25 | valid | 2029-04-24 | |
+| K3 | c2 (E1) | T-1.2 | I1/B | 2026-09-01 | suspended | 2029-08-31 | suspended 09-20, reinstated, again 10-10 |
+| K4 | h1 (E1) | T-1.2 | I1/A | 2023-12-01 | valid | 2026-11-30 (28 days: due) | |
+| K5 | h2 (E2) | T-1.2 | I2/B | 2024-01-02 | valid | 2027-01-01 (60 days: due, last day) | |
+| K6 | h3 (E2) | PRINCIPAL | I1/A | 2023-12-18 | valid | 2026-12-17 (45 days > 30: not due) | |
+| K7 | h11 (E2) | PRINCIPAL | I1/A | 2023-11-21 | valid | 2026-11-20 (18 days: due) | |
+| K8 | h4 (E1) | T-1.2 | I2/B | 2023-10-21 | valid | 2026-10-20 (passed: overdue, not yet swept) | |
+| K9 | h5 (E1) | T-1.2 | I1/A | 2023-09-01 | expired (review_overdue) | 2026-08-31 (overdue) | |
+| K10 | h6 (none) | T-1.2 | I1/A | 2023-10-26 | valid | 2026-10-25 (passed, 复审 applied in time: held) | |
+| K11 | h7 (E2) | T-1.2 | I2/B | 2026-07-10 | revoked | 2029-07-09 | revoked 09-15 |
+| K12 | h8 (E1) | PRINCIPAL | I1/A | 2025-05-10 | cancelled | 2028-05-09 | suspended 2025-12-31 23:59, cancelled 07-01 |
+| K13 | h9 (E1) | T-1.2 | I1/A | 2025-06-01 | suspended | 2028-05-31 | suspended 2026-01-01 01:00 (China) |
+| K14 | c4 (E2) | T-1.2 | I2/B | — | pending | — | |
+| K15 | h10 (E2) | T-1.2 | I2/B | 2020-05-01 (renewed 2026-05-01) | valid | 2029-04-30 | |
+
+Declared workforce (持证需求): E1 × T-1.2 4, E2 × T-1.2 2, E2 × PRINCIPAL 2, E1 × PRINCIPAL 5.
 """
 
 from __future__ import annotations
@@ -20,7 +61,10 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from exam_platform.accounts.models import User
 from exam_platform.banks.models import Bank, Blueprint, Question, QuestionVersion
+from exam_platform.catalog.service import rule_in_force
+from exam_platform.certificates.models import Certificate, CertificateEvent, ReviewApplication
 from exam_platform.exams.models import (
     Answer,
     Attempt,
@@ -31,7 +75,16 @@ from exam_platform.exams.models import (
     Registration,
     Sitting,
 )
-from exam_platform.training.models import TrainingCompletion
+from exam_platform.reports.models import WorkforceDeclaration
+from exam_platform.training.models import (
+    AttendanceRecord,
+    ClassSession,
+    Enrollment,
+    Lesson,
+    StudyRecord,
+    TrainingClass,
+    TrainingCompletion,
+)
 from tests import factories as f
 from tests.conftest import FIXED_NOW
 
@@ -80,9 +133,11 @@ def sitting(session, centre, category, blueprint, day: date, title: str, *, seat
     return s
 
 
-def completion(session, trainee, institution, category, *, hours: int, issued: date, kind: str = "initial"):
+def completion(session, trainee, institution, category, *, hours: int, issued: date, kind: str = "initial",
+               training_class=None):
     c = TrainingCompletion(number=f"TC-{next(_seq)}", trainee_id=trainee.id, institution_id=institution.id,
                            category_id=category.id, kind=kind, hours=hours, issued_on=issued,
+                           class_id=training_class.id if training_class else None,
                            valid_until=issued + timedelta(days=365), created_at=FIXED_NOW)
     session.add(c)
     session.flush()
@@ -148,6 +203,83 @@ def attempt(session, registration, blueprint, items: list[dict], responses: dict
     return a
 
 
+def person(session, employer=None, name: str = "王持证") -> User:
+    """A candidate without a password round trip (fast): only their certificates matter."""
+    n = next(_seq)
+    u = User(username=f"holder{n}", real_name=name, id_type="passport", id_number=f"RPT{n:08d}", password_hash="!",
+             employer_id=employer.id if employer else None, created_at=FIXED_NOW)
+    session.add(u)
+    session.flush()
+    return u
+
+
+def training_class(session, institution, category, *, starts: date, status: str = "finished",
+                   kind: str = "initial", capacity: int = 30, title: str = "") -> TrainingClass:
+    c = TrainingClass(institution_id=institution.id, category_id=category.id, kind=kind,
+                      title=title or f"报表测试班{next(_seq)}", starts_on=starts, ends_on=starts + timedelta(days=10),
+                      capacity=capacity, status=status, created_at=FIXED_NOW, updated_at=FIXED_NOW)
+    session.add(c)
+    session.flush()
+    return c
+
+
+def class_session(session, training_class_, *, day: date, credit: int, length: int) -> ClassSession:
+    starts = datetime(day.year, day.month, day.day, 1, 0, tzinfo=UTC)
+    s = ClassSession(class_id=training_class_.id, starts_at=starts, ends_at=starts + timedelta(minutes=length),
+                     credit_minutes=credit, created_at=FIXED_NOW)
+    session.add(s)
+    session.flush()
+    return s
+
+
+def enroll(session, training_class_, trainee, *, status: str = "active") -> Enrollment:
+    e = Enrollment(class_id=training_class_.id, trainee_id=trainee.id, institution_id=training_class_.institution_id,
+                   status=status, enrolled_at=FIXED_NOW)
+    session.add(e)
+    training_class_.enrolled_count += status == "active"
+    session.flush()
+    return e
+
+
+def mark(session, class_session_, enrollment, status: str, late: int = 0) -> None:
+    session.add(AttendanceRecord(session_id=class_session_.id, enrollment_id=enrollment.id, status=status,
+                                 late_minutes=late, recorded_at=FIXED_NOW))
+
+
+def study(session, enrollment, lesson, seconds: int) -> None:
+    session.add(StudyRecord(enrollment_id=enrollment.id, lesson_id=lesson.id, seconds=seconds, started_at=FIXED_NOW))
+
+
+def certificate(session, holder, category, *, first: date | None, status: str = "valid", due: date | None = None,
+                institution=None, centre=None, employer=None, region: str = "360100", issued: date | None = None,
+                valid_until: date | None = None, code: str = "") -> Certificate:
+    """A registry row as issuance would leave it (dates given, no signing: the statistics only read the row)."""
+    issued = issued or first
+    rule = rule_in_force(session, category.id, issued or FIXED_NOW.date())
+    cert = Certificate(number=f"RPT{next(_seq):08d}" if issued else None, holder_id=holder.id,
+                       category_id=category.id, rule_set_id=rule.id, status=status, status_code=code,
+                       issued_on=issued, first_issued_on=first, next_review_due=due,
+                       valid_until=valid_until or (issued.replace(year=issued.year + rule.validity_years)
+                                                   - timedelta(days=1) if issued else None),
+                       token="test-token" if issued else None, institution_id=institution.id if institution else None,
+                       centre_id=centre.id if centre else None, employer_id=employer.id if employer else None,
+                       region_code=region, created_at=FIXED_NOW, updated_at=FIXED_NOW)
+    session.add(cert)
+    session.flush()
+    return cert
+
+
+def cert_event(session, cert, kind: str, at: datetime) -> None:
+    session.add(CertificateEvent(certificate_id=cert.id, kind=kind, at=at, details={}))
+
+
+def shanghai(*args: int) -> datetime:
+    """A China wall-clock time as the aware UTC datetime stored."""
+    from exam_platform.clock import SHANGHAI
+
+    return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)
+
+
 @dataclass
 class World:
     orgs: dict = field(default_factory=dict)
@@ -156,6 +288,8 @@ class World:
     categories: dict = field(default_factory=dict)
     blueprints: dict = field(default_factory=dict)
     versions: dict = field(default_factory=dict)
+    classes: dict = field(default_factory=dict)
+    certificates: dict = field(default_factory=dict)
 
 
 def world(session) -> World:
@@ -181,13 +315,16 @@ def world(session) -> World:
     w.versions["special"] = versions
     A, B, I1, I2 = w.orgs["A"], w.orgs["B"], w.orgs["I1"], w.orgs["I2"]
     c = w.people
+    cl = _classes(session, w)
     comp = {
-        "c1": completion(session, c["c1"], I1, special, hours=48, issued=date(2026, 2, 1)),
-        "c2": completion(session, c["c2"], I1, special, hours=48, issued=date(2026, 2, 1)),
-        "c3": completion(session, c["c3"], I1, special, hours=48, issued=date(2026, 2, 1)),
-        "c4": completion(session, c["c4"], I2, special, hours=50, issued=date(2026, 7, 1)),
-        "c5": completion(session, c["c5"], I1, principal, hours=32, issued=date(2026, 3, 20)),
-        "c6": completion(session, c["c6"], I1, principal, hours=32, issued=date(2026, 3, 20)),
+        "c1": completion(session, c["c1"], I1, special, hours=48, issued=date(2026, 2, 1), training_class=cl["CL1"]),
+        "c2": completion(session, c["c2"], I1, special, hours=48, issued=date(2026, 2, 1), training_class=cl["CL1"]),
+        "c3": completion(session, c["c3"], I1, special, hours=48, issued=date(2026, 2, 1), training_class=cl["CL1"]),
+        "c4": completion(session, c["c4"], I2, special, hours=50, issued=date(2026, 7, 1), training_class=cl["CL3"]),
+        "c5": completion(session, c["c5"], I1, principal, hours=32, issued=date(2026, 3, 20),
+                         training_class=cl["CL2"]),
+        "c6": completion(session, c["c6"], I1, principal, hours=32, issued=date(2026, 3, 20),
+                         training_class=cl["CL2"]),
     }
     s1 = sitting(session, A, special, bp_special, date(2026, 3, 10), "S1 低压电工")
     s2 = sitting(session, A, principal, bp_principal, date(2026, 4, 15), "S2 危化主要负责人")
@@ -210,7 +347,109 @@ def world(session) -> World:
     session.add(ProctorEvent(sitting_id=s2.id, actor_id=ex.id, kind="extend", seconds=300, reason="断电补时",
                              at=s2.starts_at + timedelta(minutes=20)))
     session.flush()
+    _certificates(session, w)
     return w
+
+
+def _classes(session, w: World) -> dict:
+    special, principal = w.categories["special"], w.categories["principal"]
+    I1, I2, c = w.orgs["I1"], w.orgs["I2"], w.people
+    cl = {
+        "CL1": training_class(session, I1, special, starts=date(2026, 1, 10), title="CL1 低压电工初训"),
+        "CL2": training_class(session, I1, principal, starts=date(2026, 3, 1), capacity=20, title="CL2 危化主要负责人"),
+        "CL3": training_class(session, I2, special, starts=date(2026, 6, 15), status="running", capacity=10,
+                              title="CL3 低压电工初训"),
+        "CL4": training_class(session, I1, special, starts=date(2026, 12, 5), status="open", kind="refresher",
+                              capacity=15, title="CL4 低压电工复训"),
+        "CL5": training_class(session, I1, special, starts=date(2026, 5, 1), status="cancelled", title="CL5 已取消"),
+        "CL6": training_class(session, I2, special, starts=date(2025, 11, 20), title="CL6 上年班"),
+    }
+    w.classes = cl
+    se1 = class_session(session, cl["CL1"], day=date(2026, 1, 10), credit=240, length=240)
+    se2 = class_session(session, cl["CL1"], day=date(2026, 1, 11), credit=240, length=240)
+    e = {n: enroll(session, cl["CL1"], c[n]) for n in ("c1", "c2", "c3")}
+    x1 = enroll(session, cl["CL1"], person(session, w.orgs["E1"]), status="withdrawn")
+    mark(session, se1, e["c1"], "present")
+    mark(session, se1, e["c2"], "late", 60)
+    mark(session, se1, e["c3"], "absent")
+    mark(session, se1, x1, "present")
+    mark(session, se2, e["c1"], "present")
+    mark(session, se2, e["c2"], "present")
+    mark(session, se2, e["c3"], "late", 30)
+    lesson = Lesson(institution_id=I1.id, category_id=special.id, title="安全用电", minutes=60, published=True,
+                    created_at=FIXED_NOW, updated_at=FIXED_NOW)
+    session.add(lesson)
+    session.flush()
+    study(session, e["c1"], lesson, 4000)
+    study(session, e["c2"], lesson, 1800)
+    se3 = class_session(session, cl["CL2"], day=date(2026, 3, 1), credit=180, length=180)
+    mark(session, se3, enroll(session, cl["CL2"], c["c5"]), "present")
+    mark(session, se3, enroll(session, cl["CL2"], c["c6"]), "absent")
+    se4 = class_session(session, cl["CL3"], day=date(2026, 6, 15), credit=120, length=150)
+    mark(session, se4, enroll(session, cl["CL3"], c["c4"]), "late", 50)
+    enroll(session, cl["CL4"], c["c1"])
+    enroll(session, cl["CL5"], c["c3"])
+    enroll(session, cl["CL6"], c["c4"])
+    session.flush()
+    return cl
+
+
+def _certificates(session, w: World) -> None:
+    special, principal = w.categories["special"], w.categories["principal"]
+    o, c = w.orgs, w.people
+    I1, I2, A, B, E1, E2 = o["I1"], o["I2"], o["A"], o["B"], o["E1"], o["E2"]
+    h = {n: person(session, emp) for n, emp in (("h1", E1), ("h2", E2), ("h3", E2), ("h4", E1), ("h5", E1),
+                                                 ("h6", None), ("h7", E2), ("h8", E1), ("h9", E1), ("h10", E2),
+                                                 ("h11", E2))}
+    w.people.update(h)
+    d = date
+    k = {
+        "K1": certificate(session, c["c1"], special, first=d(2026, 3, 20), due=d(2029, 3, 19), institution=I1,
+                          centre=A, employer=E2),
+        "K2": certificate(session, c["c5"], principal, first=d(2026, 4, 25), due=d(2029, 4, 24), institution=I1,
+                          centre=A, employer=E2, region="360200"),
+        "K3": certificate(session, c["c2"], special, first=d(2026, 9, 1), status="suspended", due=d(2029, 8, 31),
+                          institution=I1, centre=B, employer=E1),
+        "K4": certificate(session, h["h1"], special, first=d(2023, 12, 1), due=d(2026, 11, 30), institution=I1,
+                          centre=A, employer=E1),
+        "K5": certificate(session, h["h2"], special, first=d(2024, 1, 2), due=d(2027, 1, 1), institution=I2,
+                          centre=B, employer=E2, region="360200"),
+        "K6": certificate(session, h["h3"], principal, first=d(2023, 12, 18), due=d(2026, 12, 17), institution=I1,
+                          centre=A, employer=E2, region="360200"),
+        "K7": certificate(session, h["h11"], principal, first=d(2023, 11, 21), due=d(2026, 11, 20), institution=I1,
+                          centre=A, employer=E2, region="360200"),
+        "K8": certificate(session, h["h4"], special, first=d(2023, 10, 21), due=d(2026, 10, 20), institution=I2,
+                          centre=B, employer=E1),
+        "K9": certificate(session, h["h5"], special, first=d(2023, 9, 1), status="expired", code="review_overdue",
+                          due=d(2026, 8, 31), institution=I1, centre=A, employer=E1),
+        "K10": certificate(session, h["h6"], special, first=d(2023, 10, 26), due=d(2026, 10, 25), institution=I1,
+                           centre=A),
+        "K11": certificate(session, h["h7"], special, first=d(2026, 7, 10), status="revoked", code="fraud",
+                           due=d(2029, 7, 9), institution=I2, centre=B, employer=E2, region="360200"),
+        "K12": certificate(session, h["h8"], principal, first=d(2025, 5, 10), status="cancelled", code="death",
+                           due=d(2028, 5, 9), institution=I1, centre=A, employer=E1),
+        "K13": certificate(session, h["h9"], special, first=d(2025, 6, 1), status="suspended", due=d(2028, 5, 31),
+                           institution=I1, centre=A, employer=E1),
+        "K14": certificate(session, c["c4"], special, first=None, status="pending", institution=I2, centre=B,
+                           employer=E2, region="360200"),
+        "K15": certificate(session, h["h10"], special, first=d(2020, 5, 1), issued=d(2026, 5, 1), due=d(2029, 4, 30),
+                           institution=I2, centre=B, employer=E2, region="360200"),
+    }
+    w.certificates = k
+    cert_event(session, k["K3"], "suspended", shanghai(2026, 9, 20, 10))
+    cert_event(session, k["K3"], "reinstated", shanghai(2026, 9, 25, 10))
+    cert_event(session, k["K3"], "suspended", shanghai(2026, 10, 10, 10))
+    cert_event(session, k["K11"], "revoked", shanghai(2026, 9, 15, 10))
+    cert_event(session, k["K12"], "suspended", shanghai(2025, 12, 31, 23, 59))
+    cert_event(session, k["K12"], "cancelled", shanghai(2026, 7, 1, 10))
+    cert_event(session, k["K13"], "suspended", shanghai(2026, 1, 1, 1))
+    cert_event(session, k["K9"], "expired", shanghai(2026, 9, 1, 2))
+    session.add(ReviewApplication(certificate_id=k["K10"].id, applicant_id=h["h6"].id, kind="review",
+                                  status="submitted", due_date=d(2026, 10, 25), applied_at=shanghai(2026, 10, 1, 9)))
+    for employer, category, workers in ((E1, special, 4), (E2, special, 2), (E2, principal, 2), (E1, principal, 5)):
+        session.add(WorkforceDeclaration(employer_id=employer.id, category_id=category.id, workers=workers,
+                                         declared_on=d(2026, 10, 1), updated_at=FIXED_NOW))
+    session.flush()
 
 
 # Hand-computed figures for 2026 (see the table above).

@@ -109,7 +109,7 @@ def test_publication_table_splits_special_and_leaders(db):
     (row,) = h1["rows"]
     assert row["key"] == w.orgs["I1"].id
     assert row["special"] == {"sittings": 1, "candidates": 2, "sat": 2, "passed": 1, "pass_rate": 50.0,
-                              "certificates": 0}
+                              "certificates": 1}  # K1 (see factories.py)
     assert row["leader"]["sittings"] == 1 and row["leader"]["candidates"] == 2 and row["leader"]["pass_rate"] == 50.0
     h2 = dashboards.publication(db, periods.parse("2026H2"))
     rows = {r["key"]: r for r in h2["rows"]}
@@ -184,7 +184,7 @@ def test_publication_page_and_export(client, db):
     data = client.get("/reports/publication/export?half=2026H1&format=xlsx").data
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     row = [c.value for c in sheet[2]]
-    assert row[0] == "报表培训机构一" and row[1:5] == [1, 2, 0, 50.0]
+    assert row[0] == "报表培训机构一" and row[1:5] == [1, 2, 1, 50.0]
 
 
 def test_centre_staff_see_only_their_own_centre(client, db):

@@ -76,7 +76,9 @@ def test_targets_and_workforce_pages(client, db):
                                                  "workers": "10", "declared_on": "2026-10-01"})
     assert ok.status_code == 302
     body = client.get("/api/v1/reports/workforce").get_json()
-    assert body["rows"][0]["workers"] == 10 and body["rows"][0]["employer"] == "报表用人单位一"
+    row = next(r for r in body["rows"] if r["employer_id"] == w.orgs["E1"].id and r["category_id"] == special.id)
+    assert row["workers"] == 10 and row["employer"] == "报表用人单位一"  # the declaration of 4 was updated
+    assert len(body["rows"]) == 4 and (row["holders"], row["rate"]) == (2, 20.0)
     wrong = client.post("/reports/workforce", data={"employer_id": str(w.orgs["A"].id),
                                                     "category_id": str(special.id), "workers": "3",
                                                     "declared_on": "2026-10-01"})
@@ -92,7 +94,7 @@ def test_the_cache_answers_repeat_questions_and_notices_every_change(db):
     filters = Filters(period=periods.parse("2026"))
     first = dashboards.overview_total(db, filters)
     hits = cache.hits
-    assert dashboards.overview_total(db, filters) == first and cache.hits == hits + 2  # exam + training, cached
+    assert dashboards.overview_total(db, filters) == first and cache.hits == hits + 4  # every table, cached
     # An update that adds no row (a pending practical now decided) is noticed.
     pending = db.scalar(select(ExamResult).where(ExamResult.passed.is_(None)))
     pending.practical_score, pending.practical_passed, pending.passed = 90, True, True
