@@ -130,10 +130,10 @@ def run_drill(source, backup_and_restore) -> None:
         engine.dispose()
 
 
+@pytest.mark.skipif(not database_url().startswith("sqlite"),
+                    reason="the suite runs on PostgreSQL: its drill is the pg_dump one")
 def test_sqlite_online_backup_while_answers_are_written(source):
     url = source[0]
-    if not url.startswith("sqlite"):
-        pytest.skip("the suite runs on PostgreSQL: its drill is the pg_dump one")
 
     def backup_and_restore() -> str:
         folder = Path(tempfile.mkdtemp(prefix="exam_restore_"))
@@ -151,10 +151,10 @@ def test_sqlite_online_backup_while_answers_are_written(source):
     run_drill(source, backup_and_restore)
 
 
+@pytest.mark.skipif(not database_url().startswith("postgresql"),
+                    reason="the suite runs on SQLite: its drill is the online-backup one")
 def test_postgresql_dump_and_restore_while_answers_are_written(source):
     url = source[0]
-    if not url.startswith("postgresql"):
-        pytest.skip("the suite runs on SQLite: its drill is the online-backup one")
     if shutil.which("pg_dump") is None:
         pytest.fail("pg_dump is not installed")
     parsed = make_url(url)
@@ -175,4 +175,3 @@ def test_postgresql_dump_and_restore_while_answers_are_written(source):
         return target
 
     run_drill(source, backup_and_restore)
-    assert database_url()

@@ -16,7 +16,8 @@ from bench.server import AppServer
 from exam_platform.db import make_engine
 from exam_platform.migrate import upgrade
 
-REDIS_DB = 13  # a database of its own, emptied first
+# A Redis database of its own (one per xdist worker: gw0 → 13, gw1 → 14, …), emptied first.
+REDIS_DB = 13 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
 REDIS = f"redis://127.0.0.1:6379/{REDIS_DB}"
 
 
@@ -37,8 +38,8 @@ def limited_app():
     with engine.begin() as conn:
         conn.execute(text("SELECT 1"))
     engine.dispose()
-    env = {"RATELIMIT_STORAGE_URI": REDIS, "RATELIMIT_LOGIN_ACCOUNT": "5 per minute",
-           "RATELIMIT_LOGIN_IP": "1000 per minute", "RATELIMIT_VERIFY_IP": "8 per minute",
+    env = {"RATELIMIT_STORAGE_URI": REDIS, "RATELIMIT_LOGIN_ACCOUNT": "5 per hour",
+           "RATELIMIT_LOGIN_IP": "1000 per minute", "RATELIMIT_VERIFY_IP": "8 per hour",
            "SECRET_KEY": "limits-secret"}
     with AppServer(url, workers=2, threads=2, env=env) as server:
         assert len(server.worker_pids()) == 2
