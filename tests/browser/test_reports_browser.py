@@ -42,7 +42,8 @@ def test_regulator_dashboard_charts_render_under_the_csp_beside_their_tables(pag
         svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
         assert svg.lstrip().startswith("<svg") and "<script" not in svg
         # Decoded and drawn by the browser (a blocked or broken image has no natural size).
-        assert img.evaluate("el => el.complete && el.naturalWidth > 0 && el.naturalHeight > 0"), img.get_attribute("alt")
+        drawn = img.evaluate("el => el.complete && el.naturalWidth > 0 && el.naturalHeight > 0")
+        assert drawn, img.get_attribute("alt")
         box = img.bounding_box()
         assert box and box["width"] > 200 and box["height"] > 80
 
