@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import Organization, User
 from ..catalog.models import RuleSet
 from ..certificates.models import STATUSES, Certificate, CertificateEvent, ReviewApplication
-from ..exams.models import Answer, Attempt, ExamResult, PracticalScore, ProctorEvent, Registration, Sitting
+from ..exams.models import Attempt, ExamResult, PracticalScore, ProctorEvent, Registration, Sitting
 from ..training.models import (
     ATTENDANCE_STATUSES,
     CLASS_STATUSES,
@@ -84,11 +84,12 @@ def _training_sources() -> list[Any]:
 
 
 def _attempt_sources() -> list[Any]:
-    # Item analysis reads answers of finished attempts; answers only change while an attempt is in progress.
+    # Item analysis reads the answers of submitted attempts only, and an attempt's answers are fixed once it is
+    # submitted (saves are refused after that): so the attempts' states and finish times say when to recompute —
+    # not the answers table, which moves with every save of every exam in progress.
     return [
         select(func.count(Attempt.id), func.max(Attempt.id), func.count(Attempt.finished_at),
                func.max(Attempt.finished_at), _code(Attempt.state, ("in_progress", "submitted", "voided"))),
-        select(func.max(Answer.id)),
         select(func.count(ProctorEvent.id), func.max(ProctorEvent.id)),
     ]
 
@@ -144,18 +145,24 @@ SOURCES: dict[str, Callable[[], list[Any]]] = {
 }
 
 
-def fingerprint(session: Session, kinds: Iterable[str]) -> tuple:
-    """The current state of the named source groups, in one round trip."""
-    statements = []
-    for kind in sorted(set(kinds)):
-        statements.extend(SOURCES[kind]())
-    subqueries = [s.subquery() for s in statements]
-    columns = [c for sq in subqueries for c in sq.c]
-    joined = subqueries[0]
-    for sq in subqueries[1:]:  # one-row aggregates side by side: the cross join is the point
-        joined = joined.join(sq, true())
-    row = session.execute(select(*columns).select_from(joined)).one()
-    return tuple(str(v) for v in row)
+def fingerprint(session: Session, kinds: Iterable[str], memo: dict[str, tuple] | None = None) -> tuple:
+    """The current state of the named source groups, in one round trip. With ``memo`` (one dashboard's figures,
+    read together, with no write in between) each group is read once and remembered there."""
+    kinds = sorted(set(kinds))
+    memo = {} if memo is None else memo
+    missing = [k for k in kinds if k not in memo]
+    if missing:
+        statements = {k: SOURCES[k]() for k in missing}
+        subqueries = [s.subquery() for k in missing for s in statements[k]]
+        columns = [c for sq in subqueries for c in sq.c]
+        joined = subqueries[0]
+        for sq in subqueries[1:]:  # one-row aggregates side by side: the cross join is the point
+            joined = joined.join(sq, true())
+        row = [str(v) for v in session.execute(select(*columns).select_from(joined)).one()]
+        for k in missing:
+            width = sum(len(s.selected_columns) for s in statements[k])
+            memo[k], row = tuple(row[:width]), row[width:]
+    return tuple(v for k in kinds for v in memo[k])
 
 
 class FigureCache:
@@ -167,11 +174,10 @@ class FigureCache:
         self.misses = 0
 
     def get(self, session: Session, key: tuple, sources: Iterable[str], compute: Callable[[], Any], *,
-            ttl: float = 600) -> Any:
+            ttl: float = 600, memo: dict[str, tuple] | None = None) -> Any:
         if ttl <= 0:
             return compute()
-        sources = tuple(sorted(set(sources)))
-        current = fingerprint(session, sources)
+        current = fingerprint(session, sources, memo)
         now = time.monotonic()
         with self._lock:
             entry = self._entries.get(key)
@@ -196,9 +202,10 @@ class FigureCache:
 cache = FigureCache()
 
 
-def cached(session: Session, key: tuple, sources: Iterable[str], compute: Callable[[], Any]) -> Any:
-    """``cache.get`` with the app's time limit."""
+def cached(session: Session, key: tuple, sources: Iterable[str], compute: Callable[[], Any],
+           memo: dict[str, tuple] | None = None) -> Any:
+    """``cache.get`` with the app's time limit (``memo``: see ``fingerprint``)."""
     from flask import current_app, has_app_context
 
     ttl = float(current_app.config.get("REPORTS_CACHE_SECONDS", 600)) if has_app_context() else 600
-    return cache.get(session, key, sources, compute, ttl=ttl)
+    return cache.get(session, key, sources, compute, ttl=ttl, memo=memo)

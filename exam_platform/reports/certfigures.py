@@ -39,8 +39,8 @@ COLUMNS = (*PERIOD_COLUMNS, *SNAPSHOT_COLUMNS)
 
 
 def issued_on():
-    """The date a certificate counts as issued: its first issue (a renewal does not issue a new one)."""
-    return func.coalesce(Certificate.first_issued_on, Certificate.issued_on)
+    """The date a certificate counts as issued: its first issue (set by every issue; a renewal keeps it)."""
+    return Certificate.first_issued_on
 
 
 def _dimension(dim: str | None, grain: str, date_column) -> Any:
@@ -75,10 +75,14 @@ def _where(filters: Filters) -> list:
     return where
 
 
-def _base(*columns: Any):
-    return (select(*columns).select_from(Certificate)
-            .join(Category, Category.id == Certificate.category_id)
-            .join(User, User.id == Certificate.holder_id))
+def _base(filters: Filters, dim: str | None, *columns: Any):
+    """Certificates, joined to their category and holder only when the dimension or a filter needs them."""
+    stmt = select(*columns).select_from(Certificate)
+    if dim == "group" or filters.group or filters.groups is not None:
+        stmt = stmt.join(Category, Category.id == Certificate.category_id)
+    if dim == "employer" or filters.employer_id:
+        stmt = stmt.join(User, User.id == Certificate.holder_id)
+    return stmt
 
 
 # ---- the registry as of a day ------------------------------------------------------------------------
@@ -155,7 +159,7 @@ def certificate_figures(session: Session, filters: Filters, dim: str | None = No
     where = _where(filters)
     # issued in the period
     key = _dimension(dim, grain, _period_key(issued_on(), grain)).label("key")
-    stmt = _base(key, func.count(Certificate.id).label("issued")).where(
+    stmt = _base(filters, dim, key, func.count(Certificate.id).label("issued")).where(
         *where, issued_on() >= period.start, issued_on() < period.end)
     add(stmt.group_by(key) if dim is not None else stmt, ("issued",))
     # events in the period
@@ -163,7 +167,7 @@ def certificate_figures(session: Session, filters: Filters, dim: str | None = No
     key = _dimension(dim, grain, _event_period_key(filters, grain)).label("key")
     counts = [func.count(distinct(case((CertificateEvent.kind == k, CertificateEvent.certificate_id)))).label(k)
               for k in EVENT_KINDS]
-    stmt = (_base(key, *counts).join(CertificateEvent, CertificateEvent.certificate_id == Certificate.id)
+    stmt = (_base(filters, dim, key, *counts).join(CertificateEvent, CertificateEvent.certificate_id == Certificate.id)
             .where(*where, CertificateEvent.kind.in_(EVENT_KINDS), CertificateEvent.at >= start,
                    CertificateEvent.at < end))
     add(stmt.group_by(key) if dim is not None else stmt, EVENT_KINDS)
@@ -171,7 +175,8 @@ def certificate_figures(session: Session, filters: Filters, dim: str | None = No
     if dim != "period":
         key = _dimension(dim, grain, None).label("key")
         windows = review_windows(session, today)
-        stmt = _base(key, _flag(held(today)).label("valid"), _flag(due(today, windows)).label("review_due"),
+        stmt = _base(filters, dim, key, _flag(held(today)).label("valid"),
+                     _flag(due(today, windows)).label("review_due"),
                      _flag(overdue(today)).label("review_overdue")).where(
             *where, Certificate.status.in_(("valid", "expired")))
         add(stmt.group_by(key) if dim is not None else stmt, SNAPSHOT_COLUMNS)
@@ -185,7 +190,10 @@ def certificate_figures(session: Session, filters: Filters, dim: str | None = No
         table.total = {"key": None, **{n: total.get(n, 0) for n in COLUMNS}}
         return table
     table.rows = [r for k, r in rows.items() if k is not None]
-    table.total = certificate_figures(session, filters, None, grain, today=today).total
+    if dim == "period":  # a certificate suspended in two months counts in both: the months do not add up
+        table.total = certificate_figures(session, filters, None, grain, today=today).total
+    else:  # every certificate has exactly one key of the other dimensions: the rows add up
+        table.total = {"key": None, **{n: sum(r.get(n, 0) for r in rows.values()) for n in COLUMNS}}
     return table
 
 
@@ -194,9 +202,8 @@ def issued_by_institution(session: Session, filters: Filters) -> Table:
     key = func.coalesce(Certificate.institution_id, NONE_KEY).label("key")
     cond = (*_where(filters), issued_on() >= filters.period.start, issued_on() < filters.period.end)
     rows = [{"key": r.key, "issued": int(r.issued)} for r in session.execute(
-        _base(key, func.count(Certificate.id).label("issued")).where(*cond).group_by(key))]
-    total = session.scalar(_base(func.count(Certificate.id)).where(*cond)) or 0
-    return Table(dimension="institution", rows=rows, total={"key": None, "issued": int(total)})
+        _base(filters, "institution", key, func.count(Certificate.id).label("issued")).where(*cond).group_by(key))]
+    return Table(dimension="institution", rows=rows, total={"key": None, "issued": sum(r["issued"] for r in rows)})
 
 
 def holders(session: Session, today: date, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:

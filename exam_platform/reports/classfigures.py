@@ -67,18 +67,33 @@ def _class_where(filters: Filters, institution) -> list:
     return where
 
 
-def _classes(institution, *columns):
-    return (select(*columns).select_from(TrainingClass)
-            .join(Category, Category.id == TrainingClass.category_id)
-            .join(institution, institution.id == TrainingClass.institution_id))
+def _needs(filters: Filters, dim: str | None) -> set[str]:
+    """The tables a statement must join for this dimension and these filters (fewer joins, faster scans)."""
+    needs = set()
+    if dim == "group" or filters.group or filters.groups is not None:
+        needs.add("category")
+    if dim == "region" or filters.region:
+        needs.add("institution")
+    if dim == "employer" or filters.employer_id:
+        needs.add("user")
+    return needs
 
 
-def _enrolled(institution, *columns):
-    """Active enrollments of the classes, with their trainee (for the employer)."""
-    return (_classes(institution, *columns)
-            .join(Enrollment, Enrollment.class_id == TrainingClass.id)
-            .join(User, User.id == Enrollment.trainee_id)
-            .where(Enrollment.status == "active"))
+def _classes(institution, needs: set[str], *columns):
+    stmt = select(*columns).select_from(TrainingClass)
+    if "category" in needs:
+        stmt = stmt.join(Category, Category.id == TrainingClass.category_id)
+    if "institution" in needs:
+        stmt = stmt.join(institution, institution.id == TrainingClass.institution_id)
+    return stmt
+
+
+def _enrolled(institution, needs: set[str], *columns):
+    """Active enrollments of the classes (with their trainee, for the employer)."""
+    stmt = _classes(institution, needs, *columns).join(Enrollment, Enrollment.class_id == TrainingClass.id)
+    if "user" in needs:
+        stmt = stmt.join(User, User.id == Enrollment.trainee_id)
+    return stmt.where(Enrollment.status == "active")
 
 
 def class_figures(session: Session, filters: Filters, dim: str | None = None, grain: str = "month") -> Table:
@@ -87,6 +102,7 @@ def class_figures(session: Session, filters: Filters, dim: str | None = None, gr
     if filters.employer_id:
         where.append(User.employer_id == filters.employer_id)
     by_employer = dim == "employer" or bool(filters.employer_id)
+    needs = _needs(filters, dim)
     key = _dimension(dim, institution, grain).label("key")
     rows: dict[Any, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
 
@@ -94,16 +110,16 @@ def class_figures(session: Session, filters: Filters, dim: str | None = None, gr
         return session.execute(stmt.group_by(key) if dim is not None else stmt)
 
     if not by_employer:  # classes themselves (an employer only "has" classes through its trainees)
-        for r in grouped(_classes(institution, key, func.count(TrainingClass.id).label("n")).where(*where)):
+        for r in grouped(_classes(institution, needs, key, func.count(TrainingClass.id).label("n")).where(*where)):
             rows[r.key]["classes"] = int(r.n or 0)
-    for r in grouped(_enrolled(institution, key, func.count(Enrollment.id).label("n"),
+    for r in grouped(_enrolled(institution, needs, key, func.count(Enrollment.id).label("n"),
                                func.count(distinct(Enrollment.class_id)).label("classes")).where(*where)):
         rows[r.key]["enrolled"] = int(r.n or 0)
         if by_employer:
             rows[r.key]["classes"] = int(r.classes or 0)
     # Attendance: full credit for "present" adds up in SQL; "late" needs each session's length (few rows).
     attended = AttendanceRecord.status.in_(("present", "late"))
-    marks = _enrolled(institution).join(AttendanceRecord, AttendanceRecord.enrollment_id == Enrollment.id).join(
+    marks = _enrolled(institution, needs).join(AttendanceRecord, AttendanceRecord.enrollment_id == Enrollment.id).join(
         ClassSession, ClassSession.id == AttendanceRecord.session_id).where(*where)
     minutes: dict[Any, int] = defaultdict(int)
     for r in grouped(marks.add_columns(
@@ -125,28 +141,36 @@ def class_figures(session: Session, filters: Filters, dim: str | None = None, gr
     # Online study, each lesson capped at its required time.
     capped = case((StudyRecord.seconds < Lesson.minutes * 60, StudyRecord.seconds), else_=Lesson.minutes * 60)
     seconds: dict[Any, int] = {}
-    for r in grouped(_enrolled(institution, key, func.coalesce(func.sum(capped), 0).label("s"))
+    for r in grouped(_enrolled(institution, needs, key, func.coalesce(func.sum(capped), 0).label("s"))
                      .join(StudyRecord, StudyRecord.enrollment_id == Enrollment.id)
                      .join(Lesson, Lesson.id == StudyRecord.lesson_id).where(*where)):
         seconds[r.key] = int(r.s or 0)
-    for k in set(minutes) | set(seconds):
-        rows[k]["class_hours"] = round((minutes.get(k, 0) + seconds.get(k, 0) / 60) / 60, 1)
-    for k, row in rows.items():
-        row["key"] = k
-        row["attendance_rate"] = rate(row["attended"], row["attendance_marks"])
+    credited = {k: minutes.get(k, 0) + seconds.get(k, 0) / 60 for k in set(minutes) | set(seconds)}
     table = Table(dimension=dim)
     if dim is None:
-        table.total = rows[0] if 0 in rows else {"key": None, **dict.fromkeys(COLUMNS, 0), "attendance_rate": None}
-        table.total["key"] = None
+        total = rows[0] if 0 in rows else dict.fromkeys(COLUMNS, 0)
+        table.total = _finish(total, None, credited.get(0, 0))
         return table
-    table.rows = [r for k, r in rows.items() if k is not None]
-    table.total = class_figures(session, filters, None, grain).total
+    table.rows = [_finish(r, k, credited.get(k, 0)) for k, r in rows.items() if k is not None]
+    if by_employer:  # a class can have trainees of several employers: its count does not add up
+        table.total = class_figures(session, filters, None, grain).total
+    else:  # every class (and every enrollment, mark and minute) has exactly one key: the rows add up
+        total = {c: sum(r[c] for r in rows.values()) for c in ("classes", "enrolled", "attended", "attendance_marks")}
+        table.total = _finish(total, None, sum(credited.values()))
     return table
+
+
+def _finish(row: dict[str, Any], key: Any, credited_minutes: float) -> dict[str, Any]:
+    row["key"] = key
+    row["class_hours"] = round(credited_minutes / 60, 1)
+    row["attendance_rate"] = rate(row["attended"], row["attendance_marks"])
+    return row
 
 
 def class_rows(session: Session, filters: Filters) -> dict[str, Any]:
     """An institution's classes one by one (the figures above per class, with the class's own details)."""
-    figures = {r["key"]: r for r in class_figures(session, filters, "class").rows}
+    table = class_figures(session, filters, "class")
+    figures = {r["key"]: r for r in table.rows}
     institution = aliased(Organization)
     done = dict(session.execute(
         select(TrainingCompletion.class_id, func.count(TrainingCompletion.id))
@@ -156,9 +180,10 @@ def class_rows(session: Session, filters: Filters) -> dict[str, Any]:
         select(ClassSession.class_id, func.count(ClassSession.id))
         .where(ClassSession.class_id.in_(list(figures) or [-1])).group_by(ClassSession.class_id)).all())
     rows = []
-    for c in session.execute(_classes(institution, TrainingClass.id, TrainingClass.title, TrainingClass.kind,
-                                      TrainingClass.starts_on, TrainingClass.ends_on, TrainingClass.status,
-                                      TrainingClass.capacity, Category.code, Category.name)
+    for c in session.execute(_classes(institution, _needs(filters, None) | {"category"}, TrainingClass.id,
+                                      TrainingClass.title, TrainingClass.kind, TrainingClass.starts_on,
+                                      TrainingClass.ends_on, TrainingClass.status, TrainingClass.capacity,
+                                      Category.code, Category.name)
                              .where(*_class_where(filters, institution))
                              .order_by(TrainingClass.starts_on, TrainingClass.id)):
         row = {**dict.fromkeys(COLUMNS, 0), "attendance_rate": None, **figures.get(c.id, {})}
@@ -166,7 +191,7 @@ def class_rows(session: Session, filters: Filters) -> dict[str, Any]:
                     "status": c.status, "capacity": c.capacity, "category": f"{c.code} {c.name}",
                     "sessions": sessions.get(c.id, 0), "completions": done.get(c.id, 0), "classes": 1})
         rows.append(row)
-    total = class_figures(session, filters).total
+    total = dict(table.total)
     total["completions"] = sum(r["completions"] for r in rows)
     total["sessions"] = sum(r["sessions"] for r in rows)
     return {"rows": rows, "total": total}

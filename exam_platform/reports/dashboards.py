@@ -28,40 +28,48 @@ CERTIFICATE_SOURCES = ("certificates", "people")
 CLASS_SOURCES = ("classes", "people")
 
 
-def _exam(session: Session, filters: Filters, dim: str | None, grain: str) -> Table:
+# Each dashboard reads its figures with one ``memo`` of source fingerprints: a source group is checked once per
+# page, not once per table (nothing is written in between).
+Memo = dict
+
+
+def _exam(session: Session, filters: Filters, dim: str | None, grain: str, memo: Memo | None = None) -> Table:
     return cached(session, ("exam", filters.cache_key(), dim, grain), EXAM_SOURCES,
-                  lambda: figures.exam_figures(session, filters, dim, grain))
+                  lambda: figures.exam_figures(session, filters, dim, grain), memo)
 
 
-def _training(session: Session, filters: Filters, dim: str | None, grain: str) -> Table:
+def _training(session: Session, filters: Filters, dim: str | None, grain: str, memo: Memo | None = None) -> Table:
     return cached(session, ("training", filters.cache_key(), dim, grain), TRAINING_SOURCES,
-                  lambda: figures.training_figures(session, filters, dim, grain))
+                  lambda: figures.training_figures(session, filters, dim, grain), memo)
 
 
-def _certificates(session: Session, filters: Filters, dim: str | None, grain: str, today: date) -> Table:
+def _certificates(session: Session, filters: Filters, dim: str | None, grain: str, today: date,
+                  memo: Memo | None = None) -> Table:
     return cached(session, ("certificates", filters.cache_key(), dim, grain, today.isoformat()),
                   CERTIFICATE_SOURCES,
-                  lambda: certfigures.certificate_figures(session, filters, dim, grain, today=today))
+                  lambda: certfigures.certificate_figures(session, filters, dim, grain, today=today), memo)
 
 
-def _classes(session: Session, filters: Filters, dim: str | None, grain: str) -> Table:
+def _classes(session: Session, filters: Filters, dim: str | None, grain: str, memo: Memo | None = None) -> Table:
     return cached(session, ("classes", filters.cache_key(), dim, grain), CLASS_SOURCES,
-                  lambda: classfigures.class_figures(session, filters, dim, grain))
+                  lambda: classfigures.class_figures(session, filters, dim, grain), memo)
 
 
-def _all(session: Session, filters: Filters, dim: str | None, grain: str, today: date) -> list[Table]:
+def _all(session: Session, filters: Filters, dim: str | None, grain: str, today: date,
+         memo: Memo | None = None) -> list[Table]:
     """Every table of the overview, training first (later tables win a shared column name: none is shared)."""
-    return [_training(session, filters, dim, grain), _classes(session, filters, dim, grain),
-            _exam(session, filters, dim, grain), _certificates(session, filters, dim, grain, today)]
+    return [_training(session, filters, dim, grain, memo), _classes(session, filters, dim, grain, memo),
+            _exam(session, filters, dim, grain, memo), _certificates(session, filters, dim, grain, today, memo)]
 
 
 def overview(session: Session, filters: Filters, *, dim: str, grain: str, today: date | None = None) -> dict[str, Any]:
     """The regulator's dashboard: totals, the breakdown by ``dim`` and the trend by ``grain``. Registry figures
     (certificates held, 复审 due and overdue) are as of ``today``, every other figure is of the period."""
     today = today or clock.today_local()
-    tables = _all(session, filters, dim, grain, today)
+    memo: Memo = {}
+    tables = _all(session, filters, dim, grain, today, memo)
     rows = figures.merge(dim, *tables, label=figures.labeller(session, dim, grain))
-    trend = figures.merge("period", *_all(session, filters, "period", grain, today),
+    trend = figures.merge("period", *_all(session, filters, "period", grain, today, memo),
                           label=figures.labeller(session, "period", grain))
     by_key = {r["label"]: r for r in trend}
     trend = [by_key.get(k, {"key": k, "label": k}) for k in figures.exam_period_keys(filters, grain)]
@@ -133,7 +141,7 @@ def centre(session: Session, centre_id: int, period: Period, *, now: datetime) -
     }
     total["pass_rate"] = rate(total["passed"], total["decided"])
     filters = Filters(period=period, centre_ids=frozenset({centre_id}))
-    by_category = _exam(session, filters, "category", "month")
+    by_category = _exam(session, filters, "category", "month", {})
     label = figures.labeller(session, "category")
     categories = [{**r, "label": label(r["key"])} for r in by_category.rows]
     incidents = [{"at": e.at, "kind": e.kind, "reason": e.reason, "sitting": e.title} for e in session.execute(
@@ -151,8 +159,9 @@ def institution(session: Session, institution_id: int, period: Period) -> dict[s
     """A training institution's completions and hours, and how its trainees did in exams (pass/fail and
     counts only: no question-level data)."""
     filters = Filters(period=period, institution_ids=frozenset({institution_id}))
-    training = _training(session, filters, "category", "month")
-    exam = _exam(session, filters, "category", "month")
+    memo: Memo = {}
+    training = _training(session, filters, "category", "month", memo)
+    exam = _exam(session, filters, "category", "month", memo)
     label = figures.labeller(session, "category")
     rows = figures.merge("category", training, exam, label=label)
     kinds = [{"kind": k, "completions": n, "hours": float(h or 0)} for k, n, h in session.execute(
@@ -163,7 +172,7 @@ def institution(session: Session, institution_id: int, period: Period) -> dict[s
     total = {**training.total, **exam.total}
     total.pop("key", None)
     classes = cached(session, ("class_rows", filters.cache_key()), CLASS_SOURCES,
-                     lambda: classfigures.class_rows(session, filters))
+                     lambda: classfigures.class_rows(session, filters), memo)
     return {"period": period.key, "total": total, "rows": rows, "kinds": kinds, "classes": classes}
 
 
@@ -178,12 +187,13 @@ def publication(session: Session, period: Period) -> dict[str, Any]:
     label = figures.labeller(session, "institution")
     by_inst: dict[Any, dict[str, Any]] = {}
     totals: dict[str, dict[str, Any]] = {}
+    memo: Memo = {}
     for split in SPLITS:
         groups = frozenset(g for g, s in SPLIT.items() if s == split)
         filters = Filters(period=period, groups=groups)
-        table = _exam(session, filters, "institution", "month")
+        table = _exam(session, filters, "institution", "month", memo)
         issued = cached(session, ("issued_by_institution", filters.cache_key()), CERTIFICATE_SOURCES,
-                        lambda filters=filters: certfigures.issued_by_institution(session, filters))
+                        lambda filters=filters: certfigures.issued_by_institution(session, filters), memo)
         certs = {r["key"]: r for r in issued.rows}
         cert_total = issued.total
         for row in table.rows:
@@ -209,6 +219,7 @@ def _pub_cells(exam_row: dict | None, cert_row: dict | None) -> dict[str, Any]:
             "certificates": (cert_row or {}).get("issued", 0)}
 
 
-def overview_total(session: Session, filters: Filters, *, today: date | None = None) -> dict[str, Any]:
+def overview_total(session: Session, filters: Filters, *, today: date | None = None,
+                   memo: Memo | None = None) -> dict[str, Any]:
     """Only the totals of ``overview`` (for target progress)."""
-    return _total(_all(session, filters, None, "month", today or clock.today_local()))
+    return _total(_all(session, filters, None, "month", today or clock.today_local(), memo))

@@ -2,19 +2,23 @@
 
 An analysis covers the submitted (not voided) exam attempts of one blueprint, one exam bank or one sitting.
 Responses are saved in the letters the candidate was shown; they are mapped back to the bank's letters with the
-paper item's ``order`` before anything is counted. Results are cached against a fingerprint of attempts,
-answers and proctor events (``cache``), so a page reload does not read a million answers again.
+paper item's ``order`` before anything is counted. Results are cached against a fingerprint of attempts and
+proctor events (``cache``), so a page reload does not read a million answers again; and the loaded arrays are kept
+(``ResponseStore``), so that a newly submitted or voided attempt costs reading that attempt, not all of them.
 """
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from ..banks.models import Bank, Blueprint, Question, QuestionVersion
@@ -24,7 +28,7 @@ from . import itemstats
 from .cache import cached
 from .itemstats import TYPE_CODES, Analysis, Responses, Thresholds
 
-CHUNK = 500  # attempts per answers query
+CHUNK = 1000  # attempts per query
 
 
 @dataclass(frozen=True)
@@ -57,57 +61,136 @@ def scope_of(session: Session, kind: str, obj_id: int) -> Scope:
     raise NotFound()
 
 
-def _attempts_stmt(scope: Scope):
-    stmt = (select(Attempt.id, Paper.items, Blueprint.partial_credit)
-            .join(Paper, Paper.id == Attempt.paper_id)
-            .join(Blueprint, Blueprint.id == Paper.blueprint_id)
-            .where(Attempt.kind == "exam", Attempt.state == "submitted"))
+def _in_scope(stmt, scope: Scope):
+    stmt = stmt.where(Attempt.kind == "exam", Attempt.state == "submitted")
     if scope.kind == "blueprint":
-        stmt = stmt.where(Paper.blueprint_id == scope.id)
-    elif scope.kind == "bank":
-        stmt = stmt.where(Blueprint.bank_id == scope.id, Blueprint.purpose == "exam")
-    else:
-        stmt = stmt.join(Registration, Registration.id == Attempt.registration_id).where(
-            Registration.sitting_id == scope.id)
-    return stmt.order_by(Attempt.id)
+        return stmt.where(Paper.blueprint_id == scope.id)
+    if scope.kind == "bank":
+        return stmt.join(Blueprint, Blueprint.id == Paper.blueprint_id).where(Blueprint.bank_id == scope.id,
+                                                                             Blueprint.purpose == "exam")
+    return stmt.join(Registration, Registration.id == Attempt.registration_id).where(
+        Registration.sitting_id == scope.id)
 
 
-def load_responses(session: Session, scope: Scope) -> Responses:
-    """The long-format rows of every (attempt, paper item) in the scope."""
-    attempts = list(session.execute(_attempts_stmt(scope)))
-    version_ids = {int(item["version_id"]) for a in attempts for item in a.items}
-    keys: dict[int, tuple[str, int]] = {}
+def _attempts_stmt(scope: Scope):
+    return _in_scope(select(Attempt.id).join(Paper, Paper.id == Attempt.paper_id), scope).order_by(Attempt.id)
+
+
+def _identities(session: Session, scope: Scope) -> dict[int, str]:
+    """attempt id → what identifies that attempt's answers for good (a submitted attempt's answers are fixed)."""
+    stmt = _in_scope(select(Attempt.id, Attempt.finished_at, Attempt.paper_id)
+                     .join(Paper, Paper.id == Attempt.paper_id), scope)
+    return {a: f"{f}|{p}" for a, f, p in session.execute(stmt)}
+
+
+def _json_rows(texts: list[str | None]) -> list[Any]:
+    """Many JSON texts decoded in one call (decoding row by row costs more than reading the rows)."""
+    return json.loads("[" + ",".join(t if t is not None else "null" for t in texts) + "]")
+
+
+def load_responses(session: Session, scope: Scope, attempt_ids: Iterable[int] | None = None) -> Responses:
+    """The long-format rows of every (attempt, paper item) in the scope (or of the given attempts of it)."""
+    ids = sorted(attempt_ids) if attempt_ids is not None else list(session.scalars(_attempts_stmt(scope)))
+    papers: list[tuple[int, list, bool]] = []
+    for chunk in _chunks(ids, CHUNK):
+        rows = session.execute(select(Attempt.id, cast(Paper.items, Text), Blueprint.partial_credit)
+                               .join(Paper, Paper.id == Attempt.paper_id)
+                               .join(Blueprint, Blueprint.id == Paper.blueprint_id)
+                               .where(Attempt.id.in_(chunk)).order_by(Attempt.id)).all()
+        papers.extend(zip([r[0] for r in rows], _json_rows([r[1] for r in rows]), [bool(r[2]) for r in rows],
+                          strict=True))
+    version_ids = {int(item["version_id"]) for _a, paper, _p in papers for item in paper}
+    keys: dict[int, tuple[int, str, int]] = {}
     for chunk in _chunks(sorted(version_ids), 900):
         for vid, qtype, answer in session.execute(
                 select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.answer)
                 .where(QuestionVersion.id.in_(chunk))):
-            keys[vid] = (qtype, itemstats.key_mask(qtype, answer))
-    cols: dict[str, list] = {"attempt": [], "version": [], "qtype": [], "picked": [], "key": [], "points": [],
-                             "partial": []}
-    for chunk in _chunks(attempts, CHUNK):
-        answers: dict[tuple[int, int], Any] = {
-            (a, p): r for a, p, r in session.execute(
-                select(Answer.attempt_id, Answer.position, Answer.response)
-                .where(Answer.attempt_id.in_([a.id for a in chunk])))}
-        for a in chunk:
-            for position, item in enumerate(a.items, start=1):
+            keys[vid] = (TYPE_CODES.get(qtype, 1), qtype, itemstats.key_mask(qtype, answer))
+    n = sum(len(paper) for _a, paper, _p in papers)
+    attempt, version = np.empty(n, np.int64), np.empty(n, np.int64)
+    qtypes, picked, key = np.empty(n, np.int8), np.zeros(n, np.int64), np.empty(n, np.int64)
+    points, partial = np.empty(n, np.float64), np.zeros(n, bool)
+    masks: dict[tuple, int] = {}  # few distinct (type, response, option order): map each once
+    i = 0
+    for chunk in _chunks(papers, CHUNK):
+        rows = session.execute(select(Answer.attempt_id, Answer.position, cast(Answer.response, Text))
+                               .where(Answer.attempt_id.in_([a for a, _paper, _p in chunk]))).all()
+        answers = {(r[0], r[1]): v for r, v in zip(rows, _json_rows([r[2] for r in rows]), strict=True)}
+        for attempt_id, paper, partial_credit in chunk:
+            for position, item in enumerate(paper, start=1):
                 vid = int(item["version_id"])
-                qtype, key = keys.get(vid, (item.get("type", "single"), 0))
-                cols["attempt"].append(a.id)
-                cols["version"].append(vid)
-                cols["qtype"].append(TYPE_CODES.get(qtype, 1))
-                cols["picked"].append(itemstats.response_mask(qtype, answers.get((a.id, position)),
-                                                              item.get("order") or ()))
-                cols["key"].append(key)
-                cols["points"].append(float(item.get("points", 1)))
-                cols["partial"].append(bool(a.partial_credit) and qtype == "multiple")
-    picked = np.asarray(cols["picked"], dtype=np.int64)
-    key = np.asarray(cols["key"], dtype=np.int64)
-    points = np.asarray(cols["points"], dtype=np.float64)
-    return Responses(attempt=np.asarray(cols["attempt"], dtype=np.int64),
-                     version=np.asarray(cols["version"], dtype=np.int64),
-                     qtype=np.asarray(cols["qtype"], dtype=np.int8), picked=picked, key=key, points=points,
-                     earned=earned_points(picked, key, points, np.asarray(cols["partial"], dtype=bool)))
+                fallback = item.get("type", "single")
+                code, qtype, item_key = keys.get(vid) or (TYPE_CODES.get(fallback, 1), fallback, 0)
+                attempt[i], version[i], qtypes[i], key[i] = attempt_id, vid, code, item_key
+                points[i] = float(item.get("points", 1))
+                partial[i] = partial_credit and code == TYPE_CODES["multiple"]
+                response = answers.get((attempt_id, position))
+                if response is not None:
+                    order = tuple(item.get("order") or ())
+                    memo_key = (qtype, tuple(response) if isinstance(response, list) else response, order)
+                    mask = masks.get(memo_key)
+                    if mask is None:
+                        mask = masks[memo_key] = itemstats.response_mask(qtype, response, order)
+                    picked[i] = mask
+                i += 1
+    return Responses(attempt=attempt, version=version, qtype=qtypes, picked=picked, key=key, points=points,
+                     earned=earned_points(picked, key, points, partial))
+
+
+# ---- kept incrementally ------------------------------------------------------------------------------
+# Loading a million answers takes seconds; analysing the arrays well under one. So the arrays of each large scope
+# are kept (a few scopes per worker) with the identity of every attempt in them; when attempts are submitted or
+# voided, only the new ones are read and the voided ones dropped, and the analysis runs again on the arrays.
+
+class ResponseStore:
+    def __init__(self, max_entries: int = 4) -> None:
+        self._entries: OrderedDict[tuple, tuple[dict[int, str], Responses]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+        self.loaded_attempts = 0  # attempts read from the database (what the tests watch)
+
+    def responses(self, session: Session, scope: Scope) -> Responses:
+        key = (str(session.get_bind().engine.url), scope.kind, scope.id)
+        current = _identities(session, scope)
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None:
+            rows = load_responses(session, scope, current)
+            self.loaded_attempts += len(current)
+        else:
+            known, rows = entry
+            gone = [a for a, ident in known.items() if current.get(a) != ident]
+            new = [a for a, ident in current.items() if known.get(a) != ident]
+            if gone:
+                rows = _without(rows, np.asarray(gone, dtype=np.int64))
+            if new:
+                rows = _concat(rows, load_responses(session, scope, new))
+                self.loaded_attempts += len(new)
+        with self._lock:
+            self._entries[key] = (current, rows)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return rows
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+FIELDS = ("attempt", "version", "qtype", "picked", "key", "points", "earned")
+
+
+def _without(rows: Responses, attempts: np.ndarray) -> Responses:
+    keep = ~np.isin(rows.attempt, attempts)
+    return Responses(**{f: getattr(rows, f)[keep] for f in FIELDS})
+
+
+def _concat(a: Responses, b: Responses) -> Responses:
+    return Responses(**{f: np.concatenate([getattr(a, f), getattr(b, f)]) for f in FIELDS})
+
+
+store = ResponseStore()
 
 
 def earned_points(picked: np.ndarray, key: np.ndarray, points: np.ndarray, partial: np.ndarray) -> np.ndarray:
@@ -144,7 +227,7 @@ def thresholds() -> Thresholds:
 def analysis(session: Session, scope: Scope) -> Analysis:
     th = thresholds()
     return cached(session, ("items", scope.kind, scope.id, th), ("attempts",),
-                  lambda: itemstats.analyse(load_responses(session, scope), thresholds=th, pass_mark=scope.pass_mark))
+                  lambda: itemstats.analyse(store.responses(session, scope), thresholds=th, pass_mark=scope.pass_mark))
 
 
 def version_rows(session: Session, result: Analysis) -> list[dict[str, Any]]:

@@ -65,12 +65,18 @@ class WorkforceDeclaration(Base):
 def _declare_read_indexes() -> None:
     from sqlalchemy import Index
 
+    from ..certificates.models import Certificate, CertificateEvent
     from ..exams.models import ExamResult, Registration
-    from ..training.models import TrainingCompletion
+    from ..training.models import TrainingClass, TrainingCompletion
 
     Index("ix_reports_exam_results_date", ExamResult.exam_date, ExamResult.category_id)
     Index("ix_reports_completions_issued", TrainingCompletion.issued_on, TrainingCompletion.institution_id)
     Index("ix_reports_registrations_completion", Registration.completion_id)
+    # Classes of a period (then their enrollments and marks by the training area's own indexes), certificates
+    # first issued in a period, and suspensions/revocations/cancellations in a period.
+    Index("ix_reports_training_classes_starts", TrainingClass.starts_on, TrainingClass.institution_id)
+    Index("ix_reports_certificates_first_issued", Certificate.first_issued_on, Certificate.category_id)
+    Index("ix_reports_certificate_events_kind_at", CertificateEvent.kind, CertificateEvent.at)
 
 
 _declare_read_indexes()

@@ -99,9 +99,10 @@ def progress(session: Session, year: int, *, today: date) -> list[dict[str, Any]
     period = periods.parse(str(year))
     elapsed = min(1.0, max(0.0, (today - period.start).days / (period.end - period.start).days))
     found = []
+    memo: dict = {}
     for t in targets(session, year):
         filters = Filters(period=period, group=t.group or "", category_id=t.category_id)
-        total = dashboards.overview_total(session, filters, today=today)
+        total = dashboards.overview_total(session, filters, today=today, memo=memo)
         actual = total.get(_ACTUAL[t.metric])
         label, kind = METRICS[t.metric]
         if kind == "count":

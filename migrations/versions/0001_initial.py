@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 15:27:58.534035
+Create Date: 2026-11-29 15:57:10.672715
 """
 from alembic import op
 import sqlalchemy as sa
@@ -322,6 +322,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_training_classes'))
     )
     with op.batch_alter_table('training_classes', schema=None) as batch_op:
+        batch_op.create_index('ix_reports_training_classes_starts', ['starts_on', 'institution_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_classes_category_id'), ['category_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_classes_institution_id'), ['institution_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_classes_status'), ['status'], unique=False)
@@ -758,6 +759,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_certificates_number_category', ['number', 'category_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_certificates_region_code'), ['region_code'], unique=False)
         batch_op.create_index('ix_certificates_status_due', ['status', 'next_review_due'], unique=False)
+        batch_op.create_index('ix_reports_certificates_first_issued', ['first_issued_on', 'category_id'], unique=False)
 
     op.create_table('answers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -785,6 +787,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('certificate_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_certificate_events_certificate_id'), ['certificate_id'], unique=False)
+        batch_op.create_index('ix_reports_certificate_events_kind_at', ['kind', 'at'], unique=False)
 
     op.create_table('certificate_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -934,11 +937,13 @@ def downgrade() -> None:
 
     op.drop_table('certificate_tokens')
     with op.batch_alter_table('certificate_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_reports_certificate_events_kind_at')
         batch_op.drop_index(batch_op.f('ix_certificate_events_certificate_id'))
 
     op.drop_table('certificate_events')
     op.drop_table('answers')
     with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.drop_index('ix_reports_certificates_first_issued')
         batch_op.drop_index('ix_certificates_status_due')
         batch_op.drop_index(batch_op.f('ix_certificates_region_code'))
         batch_op.drop_index('ix_certificates_number_category')
@@ -1037,6 +1042,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_training_classes_status'))
         batch_op.drop_index(batch_op.f('ix_training_classes_institution_id'))
         batch_op.drop_index(batch_op.f('ix_training_classes_category_id'))
+        batch_op.drop_index('ix_reports_training_classes_starts')
 
     op.drop_table('training_classes')
     with op.batch_alter_table('role_grants', schema=None) as batch_op:

@@ -7,6 +7,7 @@ import io
 import re
 from datetime import date
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -63,6 +64,18 @@ def test_certificate_and_class_totals_and_category_breakdown(db):
     assert {k: r["classes"] for k, r in trend.items() if r.get("classes")} == {
         "2026-01": 1, "2026-03": 1, "2026-06": 1, "2026-12": 1}
     assert "review_due" not in trend["2026-03"]  # registry figures are as of today, not by period
+
+
+@pytest.mark.parametrize("dim", ["group", "category", "region", "institution", "centre", "employer"])
+def test_every_breakdown_has_the_same_totals_and_its_rows_add_up(db, dim):
+    world(db)
+    data = dashboards.overview(db, Filters(period=YEAR), dim=dim, grain="month", today=TODAY)
+    assert {k: data["total"][k] for k in CERT} == EXPECTED_CERT_TOTAL
+    assert {k: data["total"][k] for k in CLASS} == EXPECTED_CLASS_TOTAL
+    for name in (*CERT, "enrolled", "attended", "attendance_marks"):
+        assert sum(r.get(name) or 0 for r in data["rows"]) == data["total"][name], name
+    if dim != "employer":  # by employer a class with trainees of two employers is in both rows
+        assert sum(r.get("classes") or 0 for r in data["rows"]) == data["total"]["classes"]
 
 
 def test_quarter_and_half_year_trends_add_up_the_months(db):

@@ -193,3 +193,41 @@ def test_item_statistics_are_closed_to_training_and_centre_staff(client, db):
         assert client.get(f"/reports/items/blueprint/{bp.id}").status_code == 403
         assert client.get(f"/reports/items/version/{w.versions['special'][0].id}").status_code == 403
         assert client.get(f"/api/v1/reports/items/blueprint/{bp.id}").status_code == 403
+
+
+def test_item_analysis_reads_only_new_attempts_and_drops_voided_ones(db):
+    import numpy as np
+
+    from exam_platform.reports import itemstats
+
+    w = world(db)
+    special = w.categories["special"]
+    _bank, bp, versions = bank_with_blueprint(db, special)
+    s = sitting(db, w.orgs["A"], special, bp, date(2026, 9, 3), "INC", seats=100)
+    paper = [{"version_id": v.id, "type": v.type, "points": 1, "order": [] if v.type == "true_false" else
+              [0, 1, 2, 3]} for v in versions]
+    rng = random.Random(11)
+
+    def sit():
+        return attempt(db, register(db, s, f.user(db, "candidate")), bp, paper,
+                       {1: rng.random() < 0.6, 2: rng.random() < 0.4, 3: rng.choice("ABCD"),
+                        4: rng.sample("ABCD", rng.randint(1, 2))})
+
+    made = [sit() for _ in range(12)]
+    scope = items.scope_of(db, "blueprint", bp.id)
+    loaded = items.store.loaded_attempts
+    first = items.analysis(db, scope)
+    assert first.test.attempts == 12 and items.store.loaded_attempts == loaded + 12
+    made += [sit() for _ in range(3)]  # three more submitted …
+    made[0].state = "voided"  # … and one voided by a proctor
+    db.flush()
+    after = items.analysis(db, scope)
+    assert after.test.attempts == 14 and items.store.loaded_attempts == loaded + 15  # only the 3 new ones read
+    fresh = itemstats.analyse(items.load_responses(db, scope), thresholds=items.thresholds(), pass_mark=80)
+    assert after.test.mean == pytest.approx(fresh.test.mean) and after.test.kr20 == pytest.approx(fresh.test.kr20)
+    for vid, stat in fresh.items.items():
+        got = after.items[vid]
+        assert (got.exposure, got.option_counts, got.flags) == (stat.exposure, stat.option_counts, stat.flags)
+        assert got.facility == pytest.approx(stat.facility)
+        assert np.isclose(got.point_biserial or 0, stat.point_biserial or 0)
+        assert np.isclose(got.discrimination or 0, stat.discrimination or 0)
