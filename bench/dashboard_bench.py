@@ -22,7 +22,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 DEFAULT_SQLITE = Path(tempfile.gettempdir()) / "exam_dashboard_bench.sqlite3"
 
@@ -83,6 +83,20 @@ def measure(name: str, fn: Callable[[], object], engine, repeat: int, clear: Cal
     return row
 
 
+def staff(session, role: str, org):
+    """An account for the bench (a fresh ID number each run: the data set may be reused)."""
+    import secrets
+
+    from exam_platform.accounts.idnumber import make_resident_id
+    from tests import factories as f
+
+    year, rest = divmod(secrets.randbelow(40 * 12 * 28 * 1000), 12 * 28 * 1000)
+    month, rest = divmod(rest, 28 * 1000)
+    day, seq = divmod(rest, 1000)
+    number = make_resident_id(f"110101{1970 + year}{month + 1:02d}{day + 1:02d}{seq:03d}")
+    return f.user(session, role, org, username=f"bench-{role}-{secrets.token_hex(4)}", id_number=number)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--candidates", type=int, default=10_000)
@@ -98,12 +112,11 @@ def main() -> None:
     from exam_platform.banks.models import Blueprint
     from exam_platform.certificates.models import Certificate
     from exam_platform.db import get_session
-    from exam_platform.exams.models import Answer, ExamResult
+    from exam_platform.exams.models import Answer, Attempt, ExamResult
     from exam_platform.reports import dashboards, items, periods, targets
     from exam_platform.reports.cache import cache
     from exam_platform.reports.figures import DIMENSIONS, Filters
     from exam_platform.training.models import AttendanceRecord, TrainingClass
-    from tests import factories as f
 
     app = create_app({"DATABASE_URL": args.database_url, "CERT_KEY_DIR": key_dir, "SECRET_KEY": "bench",
                       "WTF_CSRF_ENABLED": False})
@@ -143,15 +156,39 @@ def main() -> None:
                             engine, args.repeat, cache.clear))
         rows.append(measure("centre dashboard", lambda: dashboards.centre(session, centre, year, now=clock.now()),
                             engine, args.repeat, cache.clear))
-        rows.append(measure("target progress", lambda: targets.progress(session, today.year, today=today), engine,
-                            args.repeat, cache.clear))
+        scope = items.scope_of(session, "blueprint", blueprint)
+
+        def clear_all() -> None:
+            cache.clear()
+            items.store.clear()
+
+        rows.append(measure("item analysis of the generated blueprint", lambda: items.analysis(session, scope),
+                            engine, args.repeat, clear_all))
+        # Kept incrementally: one attempt voided (then restored) costs reading nothing / one attempt, not all.
+        last = session.scalar(select(func.max(Attempt.id)).where(Attempt.state == "submitted"))
+        for label, state in (("item analysis after an attempt is voided", "voided"),
+                             ("item analysis after it is submitted again", "submitted")):
+            session.execute(update(Attempt).where(Attempt.id == last).values(state=state))
+            with counting(engine) as n:
+                t0 = time.perf_counter()
+                result = items.analysis(session, scope)
+                took = time.perf_counter() - t0
+            print(f"{label:<44} {'':>9} {'':>9} {took * 1000:9.0f} {'':>6} {n['n']:6d}  ({result.test.attempts:,} "
+                  f"attempts)")
+        session.rollback()
+        if not targets.targets(session, today.year):
+            admin = staff(session, "regulator", None)
+            for metric, value, group in (("trainees", 20_000, ""), ("certificates_issued", 8_000, "special"),
+                                         ("pass_rate", 75, ""), ("first_pass_rate", 80, "special")):
+                targets.set_target(session, actor=admin, now=clock.now(), year=today.year, metric=metric,
+                                   value=value, group=group)
+            session.commit()
+        rows.append(measure("target progress (4 targets)", lambda: targets.progress(session, today.year, today=today),
+                            engine, args.repeat, cache.clear))
         rows.append(measure("持证率 (holding rates)", lambda: targets.holding_rates(session, today=today), engine,
                             args.repeat, cache.clear))
-        rows.append(measure("item analysis of the generated blueprint",
-                            lambda: items.analysis(session, items.scope_of(session, "blueprint", blueprint)),
-                            engine, args.repeat, cache.clear))
         # HTTP: whole requests, as each role.
-        people = {role: f.user(session, role, session.get(Organization, org) if org else None)
+        people = {role: staff(session, role, session.get(Organization, org) if org else None)
                   for role, org in (("regulator", None), ("institution_staff", inst), ("centre_staff", centre),
                                     ("question_author", None))}
         session.commit()
@@ -176,7 +213,7 @@ def main() -> None:
                       ("centre_staff", f"/reports/centre/{centre}?period={year.key}"),
                       ("question_author", f"/reports/items/blueprint/{blueprint}")):
         rows.append(measure(f"{role}: {url.split('?')[0]}{'?…' if '?' in url else ''}"[:44], get(role, url),
-                            engine, args.repeat, cache.clear))
+                            engine, args.repeat, clear_all))
     slow = [r for r in rows if r[1] >= 1.0]
     print(f"\nslowest cold: {max(rows, key=lambda r: r[1])[0]} {max(r[1] for r in rows) * 1000:.0f} ms; "
           f"slowest warm: {max(r[3] for r in rows) * 1000:.0f} ms; {len(slow)} of {len(rows)} cold at or above 1 s")

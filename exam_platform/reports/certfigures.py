@@ -96,7 +96,8 @@ def applied_in_time():
 
 def held(today: date):
     """Status valid and not lapsed on ``today`` (lapsed: validity or 复审 date passed, no pending application)."""
-    passed = or_(Certificate.valid_until < today, Certificate.next_review_due < today)
+    passed = or_(Certificate.valid_until < today,  # NULL-safe: a certificate without a 复审 date is not lapsed
+                 and_(Certificate.next_review_due.is_not(None), Certificate.next_review_due < today))
     return and_(Certificate.status == "valid", or_(~passed, applied_in_time()))
 
 

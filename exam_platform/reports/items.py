@@ -88,15 +88,24 @@ def _json_rows(texts: list[str | None]) -> list[Any]:
     return json.loads("[" + ",".join(t if t is not None else "null" for t in texts) + "]")
 
 
+def _raw(session: Session, stmt) -> list[tuple]:
+    """Plain tuples straight from the driver: ids and JSON text need no conversion, and a million rows would
+    otherwise spend more time in row objects than in the database."""
+    result = session.connection().execute(stmt)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def load_responses(session: Session, scope: Scope, attempt_ids: Iterable[int] | None = None) -> Responses:
     """The long-format rows of every (attempt, paper item) in the scope (or of the given attempts of it)."""
     ids = sorted(attempt_ids) if attempt_ids is not None else list(session.scalars(_attempts_stmt(scope)))
     papers: list[tuple[int, list, bool]] = []
     for chunk in _chunks(ids, CHUNK):
-        rows = session.execute(select(Attempt.id, cast(Paper.items, Text), Blueprint.partial_credit)
-                               .join(Paper, Paper.id == Attempt.paper_id)
-                               .join(Blueprint, Blueprint.id == Paper.blueprint_id)
-                               .where(Attempt.id.in_(chunk)).order_by(Attempt.id)).all()
+        rows = _raw(session, select(Attempt.id, cast(Paper.items, Text), Blueprint.partial_credit)
+                    .join(Paper, Paper.id == Attempt.paper_id).join(Blueprint, Blueprint.id == Paper.blueprint_id)
+                    .where(Attempt.id.in_(chunk)).order_by(Attempt.id))
         papers.extend(zip([r[0] for r in rows], _json_rows([r[1] for r in rows]), [bool(r[2]) for r in rows],
                           strict=True))
     version_ids = {int(item["version_id"]) for _a, paper, _p in papers for item in paper}
@@ -106,35 +115,43 @@ def load_responses(session: Session, scope: Scope, attempt_ids: Iterable[int] | 
                 select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.answer)
                 .where(QuestionVersion.id.in_(chunk))):
             keys[vid] = (TYPE_CODES.get(qtype, 1), qtype, itemstats.key_mask(qtype, answer))
-    n = sum(len(paper) for _a, paper, _p in papers)
-    attempt, version = np.empty(n, np.int64), np.empty(n, np.int64)
-    qtypes, picked, key = np.empty(n, np.int8), np.zeros(n, np.int64), np.empty(n, np.int64)
-    points, partial = np.empty(n, np.float64), np.zeros(n, bool)
-    masks: dict[tuple, int] = {}  # few distinct (type, response, option order): map each once
-    i = 0
+    cols: dict[str, list] = {name: [] for name in ("attempt", "version", "qtype", "picked", "key", "points",
+                                                   "partial")}
+    # A response is mapped to original options once per distinct (type, saved JSON text, option order): an exam has
+    # a handful of each, a million answers repeat them.
+    masks: dict[tuple, int] = {}
+    multiple = TYPE_CODES["multiple"]
     for chunk in _chunks(papers, CHUNK):
-        rows = session.execute(select(Answer.attempt_id, Answer.position, cast(Answer.response, Text))
-                               .where(Answer.attempt_id.in_([a for a, _paper, _p in chunk]))).all()
-        answers = {(r[0], r[1]): v for r, v in zip(rows, _json_rows([r[2] for r in rows]), strict=True)}
+        answers = {(a, p): text for a, p, text in _raw(
+            session, select(Answer.attempt_id, Answer.position, cast(Answer.response, Text))
+            .where(Answer.attempt_id.in_([a for a, _paper, _p in chunk])))}
         for attempt_id, paper, partial_credit in chunk:
             for position, item in enumerate(paper, start=1):
                 vid = int(item["version_id"])
                 fallback = item.get("type", "single")
                 code, qtype, item_key = keys.get(vid) or (TYPE_CODES.get(fallback, 1), fallback, 0)
-                attempt[i], version[i], qtypes[i], key[i] = attempt_id, vid, code, item_key
-                points[i] = float(item.get("points", 1))
-                partial[i] = partial_credit and code == TYPE_CODES["multiple"]
-                response = answers.get((attempt_id, position))
-                if response is not None:
-                    order = tuple(item.get("order") or ())
-                    memo_key = (qtype, tuple(response) if isinstance(response, list) else response, order)
+                text = answers.get((attempt_id, position))
+                mask = 0
+                if text is not None:
+                    order = item.get("order") or ()
+                    memo_key = (qtype, text, tuple(order))
                     mask = masks.get(memo_key)
                     if mask is None:
-                        mask = masks[memo_key] = itemstats.response_mask(qtype, response, order)
-                    picked[i] = mask
-                i += 1
-    return Responses(attempt=attempt, version=version, qtype=qtypes, picked=picked, key=key, points=points,
-                     earned=earned_points(picked, key, points, partial))
+                        mask = masks[memo_key] = itemstats.response_mask(qtype, json.loads(text), order)
+                cols["attempt"].append(attempt_id)
+                cols["version"].append(vid)
+                cols["qtype"].append(code)
+                cols["picked"].append(mask)
+                cols["key"].append(item_key)
+                cols["points"].append(float(item.get("points", 1)))
+                cols["partial"].append(partial_credit and code == multiple)
+    picked = np.asarray(cols["picked"], dtype=np.int64)
+    key = np.asarray(cols["key"], dtype=np.int64)
+    points = np.asarray(cols["points"], dtype=np.float64)
+    return Responses(attempt=np.asarray(cols["attempt"], dtype=np.int64),
+                     version=np.asarray(cols["version"], dtype=np.int64),
+                     qtype=np.asarray(cols["qtype"], dtype=np.int8), picked=picked, key=key, points=points,
+                     earned=earned_points(picked, key, points, np.asarray(cols["partial"], dtype=bool)))
 
 
 # ---- kept incrementally ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 15:57:10.672715
+Create Date: 2026-11-29 16:14:02.113485
 """
 from alembic import op
 import sqlalchemy as sa

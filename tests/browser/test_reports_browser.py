@@ -50,7 +50,7 @@ def test_regulator_dashboard_charts_render_under_the_csp_beside_their_tables(pag
     # Each chart has its table with the same rows: the breakdown, classes and certificates, and the trend.
     for table_id in ("breakdown", "breakdown-classes", "breakdown-certificates", "trend", "trend-certificates"):
         expect(page.locator(f"table#{table_id} tbody tr").first).to_be_visible()
-    pair = page.locator(".report-pair").filter(has=page.locator("table#breakdown-certificates"))
+    pair = page.locator(".report-side").filter(has=page.locator("table#breakdown-certificates"))
     expect(pair.locator("figure.report-chart img")).to_have_count(1)
 
     # The demo registry: 张小明's T-4.1 certificate is inside its 复审 window; certificates were issued this year.

@@ -111,7 +111,7 @@ def test_breakdowns_by_employer_institution_and_region(db):
 
 
 def test_registry_figures_follow_the_day_and_the_windows(db):
-    world(db)
+    w = world(db)
     # A week later K4 (due 11-30) is still due and K5 (due 2027-01-01) too; the PRINCIPAL K6 (due 12-17) enters
     # its 30-day window on 11-17; on 11-21 K7 (due 11-20) has become overdue.
     later = dashboards.overview_total(db, Filters(period=YEAR, category_id=None), today=date(2026, 11, 21))
@@ -120,6 +120,11 @@ def test_registry_figures_follow_the_day_and_the_windows(db):
     # K9 (status expired, review_overdue) stays overdue, and nothing is due.
     earlier = dashboards.overview_total(db, Filters(period=YEAR), today=date(2026, 8, 1))
     assert pick(earlier, ("valid", "review_due", "review_overdue")) == (9, 0, 1)
+    # A certificate without a 复审 date (none is made so today, but the column allows it) is held until it ends.
+    w.certificates["K1"].next_review_due = None
+    db.flush()
+    assert pick(dashboards.overview_total(db, Filters(period=YEAR), today=TODAY),
+                ("valid", "review_due", "review_overdue")) == (8, 3, 2)
 
 
 def test_holding_rate_counts_valid_certificates_of_the_employers_people(db):
