@@ -491,8 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     log(f"bench: {'quick' if opts.quick else 'full'} run on {', '.join(opts.backends)}"
         f"{' + scale-out' if opts.scaleout else ''}")
     system.ensure_tools(postgres="postgresql" in opts.backends, scaleout=opts.scaleout)
-    if "postgresql" in opts.backends and not system.ensure_postgres():
-        log("  PostgreSQL is not reachable on 127.0.0.1:5432: skipping it")
+    if "postgresql" in opts.backends and not (system.ensure_postgres() and _pg_login_works()):
+        log("  PostgreSQL is not reachable on 127.0.0.1:5432 as user postgres without a password: skipping it")
         opts.backends = tuple(b for b in opts.backends if b != "postgresql")
         opts.scaleout = False
     workdir = Path(tempfile.mkdtemp(prefix="exam-bench-"))
@@ -529,6 +529,17 @@ def main(argv: list[str] | None = None) -> int:
     shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
     print(f"\n{len(results)} scenarios in {doc['seconds']:.0f} s; JSON: {shown}")
     return 1 if report.harness_failures(results) else 0
+
+
+def _pg_login_works() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"):
+            return True
+    except Exception as exc:  # any reason PostgreSQL cannot be used here: report it and go on without it
+        log(f"  PostgreSQL: {exc}")
+        return False
 
 
 def _drop_pg() -> None:
