@@ -124,7 +124,7 @@ def _title(attempt: Attempt) -> str:
 
 @api_bp.post("/attempts/<int:attempt_id>/answers")
 @role_required(Role.CANDIDATE)
-@limiter.limit(lambda: current_app.config.get("EXAM_SAVE_RATE_LIMIT", "600 per minute"), key_func=_save_key)
+@limiter.limit(lambda: current_app.config["EXAM_SAVE_RATE_LIMIT"], key_func=_save_key)
 def save(attempt_id: int):
     """The hot path: no page rendering, no password hashing, no token minting; a constant number of statements."""
     body = request.get_json(silent=True)

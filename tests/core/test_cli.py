@@ -1,15 +1,9 @@
 """Commands: create-user, import-catalog refusing a bad file, seed-demo's guard, backup while writing."""
 
-import sqlite3
-import threading
-from pathlib import Path
 
-import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from exam_platform.accounts.models import User
-from exam_platform.cli import backup_sqlite
-from exam_platform.db import make_engine
 
 
 def test_create_user_refuses_a_bad_id_number_and_creates_a_good_one(app, db):
@@ -43,38 +37,3 @@ def test_seed_demo_refuses_when_real_users_exist(app, db):
     db.commit()
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 1 and "real users" in result.output
-
-
-@pytest.mark.skipif("postgresql" in __import__("tests.conftest").conftest.database_url(),
-                    reason="SQLite online backup; PostgreSQL backups are pg_dump (tested in the reliability suite)")
-def test_sqlite_backup_while_answers_are_written_is_consistent(tmp_path):
-    source = tmp_path / "live.sqlite3"
-    engine = make_engine(f"sqlite:///{source}")
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE answers (id INTEGER PRIMARY KEY, attempt INTEGER, payload TEXT)"))
-    stop = threading.Event()
-
-    def writer():
-        n = 0
-        while not stop.is_set() and n < 20000:
-            with engine.begin() as conn:
-                conn.execute(text("INSERT INTO answers (attempt, payload) VALUES (:a, :p)"),
-                             {"a": n % 50, "p": "x" * 50})
-            n += 1
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    try:
-        dest = tmp_path / "copy.sqlite3"
-        backup_sqlite(str(source), dest)
-    finally:
-        stop.set()
-        thread.join()
-    copy = sqlite3.connect(dest)
-    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    count, max_id = copy.execute("SELECT count(*), coalesce(max(id), 0) FROM answers").fetchone()
-    # A consistent snapshot: ids are contiguous up to the copy's high-water mark.
-    assert count == max_id
-    copy.close()
-    engine.dispose()
-    assert Path(dest).stat().st_size > 0
