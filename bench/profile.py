@@ -29,6 +29,8 @@ def main() -> None:
     p.add_argument("--path", default="save", choices=("save", "start", "verify", "submit"))
     p.add_argument("-n", type=int, default=200)
     p.add_argument("--top", type=int, default=30)
+    p.add_argument("--sort", default="tottime", help="pstats order: tottime, cumulative, …")
+    p.add_argument("--only", default="", help="restrict the listing to functions whose path contains this")
     a = p.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="exam-profile-"))
     backends.set_environment(workdir)
@@ -96,7 +98,8 @@ def main() -> None:
     timed(a.path, fn, a.n // 2)
     profiler = cProfile.Profile()
     profiler.runcall(lambda: [fn() for _ in range(a.n // 2 - 10 if a.path == "submit" else a.n // 2)])
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(a.top)
+    stats = pstats.Stats(profiler).sort_stats(a.sort)
+    stats.print_stats(*([a.only] if a.only else []), a.top)
 
 
 if __name__ == "__main__":
