@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, jsonify, make_response, request
 from flask_login import current_user
 
@@ -10,8 +12,8 @@ from .. import db as database
 from ..db import get_session
 from ..extensions import limiter
 from ..permissions import Role, can_proctor, require, role_required
-from . import attempts, device, openapi, proctoring
-from .models import Attempt, Registration, Sitting
+from . import attempts, client_paper, device, openapi, proctoring
+from .models import Attempt, Sitting
 
 api_bp = Blueprint("exams_api", __name__, url_prefix="/api/v1")
 
@@ -47,7 +49,7 @@ def _started(attempt: Attempt, token: str):
 @role_required(Role.CANDIDATE)
 def start(registration_id: int):
     db = get_session()
-    registration = db.get(Registration, registration_id)
+    registration = attempts.registration_with_sitting(db, registration_id)
     require(registration is not None and registration.candidate_id == current_user.id)
     token = device.token() or device.new_token()
     attempt = attempts.start_exam(db, candidate=current_user, registration=registration,
@@ -101,25 +103,25 @@ def paper(attempt_id: int):
         database.write_intent.set(True)
         attempt = _own(attempt_id)
     attempts.resume(db, attempt=attempt, **kw)
+    head = {"attempt_id": attempt.id, "kind": attempt.kind, "title": attempts.title_of(db, attempt),
+            "state": attempt.state, "remaining_seconds": 0}
     if attempt.state != "in_progress":
         db.commit()
-        return jsonify({"attempt_id": attempt.id, "kind": attempt.kind, "title": _title(attempt),
-                        "state": attempt.state, "remaining_seconds": 0, "questions": [], "answers": {}})
-    body = {"attempt_id": attempt.id, "kind": attempt.kind, "title": _title(attempt), "state": attempt.state,
-            "remaining_seconds": attempts.remaining_seconds(attempt.deadline, now),
-            "questions": attempts.client_paper(db, attempt),
-            "answers": {str(pos): {"response": resp, "seq": seq}
-                        for pos, (resp, seq) in attempts.answers_of(db, attempt.id).items()}}
+        return jsonify(head | {"questions": [], "answers": {}})
+    head["remaining_seconds"] = attempts.remaining_seconds(attempt.deadline, now)
+    answers = {str(pos): {"response": resp, "seq": seq}
+               for pos, (resp, seq) in attempts.answers_of(db, attempt.id).items()}
+    questions = client_paper.questions_json(db, attempt.paper_id)
     db.commit()
-    return jsonify(body)
+    # The questions are served as the JSON text stored at draw time (client_paper.py), not parsed and re-encoded.
+    return json_response(head, questions=questions, answers=json.dumps(answers))
 
 
-def _title(attempt: Attempt) -> str:
-    if attempt.registration is not None:
-        return attempt.registration.sitting.title
-    from ..banks.models import Blueprint as PaperBlueprint
-
-    return get_session().get(PaperBlueprint, attempt.paper.blueprint_id).name
+def json_response(fields: dict, **raw_json: str):
+    """A JSON object response from ``fields`` plus members whose values are JSON text already."""
+    members = [json.dumps(fields, ensure_ascii=False, separators=(",", ":"))[1:-1]]
+    members += [f"{json.dumps(name)}:{text}" for name, text in raw_json.items()]
+    return current_app.response_class("{" + ",".join(members) + "}", mimetype="application/json")
 
 
 @api_bp.post("/attempts/<int:attempt_id>/answers")

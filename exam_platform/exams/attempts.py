@@ -22,13 +22,13 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from ..accounts.models import User
 from ..banks.models import Blueprint, QuestionVersion
 from ..errors import Conflict, DomainError, NotFound, ValidationError
-from . import drawing, results, scoring
-from .models import Answer, Attempt, Paper, Registration
+from . import client_paper, drawing, results, scoring
+from .models import Answer, Attempt, Paper, Registration, Sitting
 from .sittings import ip_allowed
 
 
@@ -71,6 +71,14 @@ def _check_ip(subnets: str, ip: str) -> None:
         raise _refuse("ip_not_allowed", _l("请在考场内的考试机上作答（本机网络地址不在本场次允许的范围内）"), 403)
 
 
+def registration_with_sitting(session: Session, registration_id: int) -> Registration | None:
+    """The registration with its sitting in one query — not the candidate, centre and category (with their
+    grants and rule sets) that loading a registration joins by default: starting and grading need none of them."""
+    return session.scalar(select(Registration).where(Registration.id == registration_id).options(
+        lazyload(Registration.candidate),
+        joinedload(Registration.sitting).options(lazyload(Sitting.centre), lazyload(Sitting.category))))
+
+
 def start_exam(session: Session, *, candidate: User, registration: Registration, device: str, ip: str,
                label: str, now: datetime, grace: int) -> Attempt:
     """Start (or resume) the theory exam of a registration. Idempotent."""
@@ -94,9 +102,10 @@ def start_exam(session: Session, *, candidate: User, registration: Registration,
         paper = drawing.draw_paper(session, blueprint=session.get(Blueprint, sitting.blueprint_id), now=now,
                                    registration_id=registration.id)
         session.flush()
+    layout = drawing.layout(paper)
     attempt = Attempt(registration_id=registration.id, paper_id=paper.id, candidate_id=candidate.id, kind="exam",
                       state="in_progress", started_at=now, deadline=now + timedelta(minutes=sitting.minutes),
-                      layout=drawing.layout(paper), question_count=len(paper.items), pass_mark=sitting.pass_mark,
+                      layout=layout, question_count=len(layout.split()), pass_mark=sitting.pass_mark,
                       allowed_subnets=sitting.allowed_subnets)
     _bind_device(attempt, device=device, ip=ip, label=label)
     try:
@@ -123,9 +132,10 @@ def start_mock(session: Session, *, candidate: User, blueprint: Blueprint, devic
             return resume(session, attempt=running, device=device, ip=ip, label=label, now=now, grace=grace)
     paper = drawing.draw_paper(session, blueprint=blueprint, now=now)
     session.flush()
+    layout = drawing.layout(paper)
     attempt = Attempt(registration_id=None, paper_id=paper.id, candidate_id=candidate.id, kind="mock",
                       state="in_progress", started_at=now, deadline=now + timedelta(minutes=blueprint.minutes),
-                      layout=drawing.layout(paper), question_count=len(paper.items), pass_mark=blueprint.pass_mark)
+                      layout=layout, question_count=len(layout.split()), pass_mark=blueprint.pass_mark)
     _bind_device(attempt, device=device, ip=ip, label=label)
     session.add(attempt)
     session.flush()
@@ -165,35 +175,24 @@ def answers_of(session: Session, attempt_id: int) -> dict[int, tuple[Any, int]]:
         select(Answer.position, Answer.response, Answer.seq).where(Answer.attempt_id == attempt_id))}
 
 
+def _answer_keys(session: Session, paper: Paper) -> dict[int, Any]:
+    ids = [int(i["version_id"]) for i in paper.items]
+    rows = session.execute(select(QuestionVersion.id, QuestionVersion.answer).where(QuestionVersion.id.in_(ids)))
+    return {version_id: answer for version_id, answer in rows}
+
+
 def _versions(session: Session, paper: Paper) -> dict[int, QuestionVersion]:
     ids = [int(i["version_id"]) for i in paper.items]
     return {v.id: v for v in session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids)))}
 
 
-TRUE_FALSE_OPTIONS = ({"id": "T", "text": _l("正确")}, {"id": "F", "text": _l("错误")})
-
-
-def _true_false_options() -> list[dict]:
-    return [{"id": o["id"], "text": str(o["text"])} for o in TRUE_FALSE_OPTIONS]
-
-
-def _shown_options(item: dict, version: QuestionVersion, true_false: list[dict] | None = None) -> list[dict]:
-    if item["type"] == "true_false":
-        return [dict(o) for o in true_false] if true_false is not None else _true_false_options()
-    order = item.get("order") or list(range(len(version.options)))
-    return [{"id": scoring.LETTERS[pos], "text": str(version.options[orig])} for pos, orig in enumerate(order)]
-
-
-def client_paper(session: Session, attempt: Attempt) -> list[dict]:
-    """The questions as the candidate sees them: stems and options in this attempt's order — never a key,
-    an explanation or a version id."""
-    paper = attempt.paper
-    versions = _versions(session, paper)
-    true_false = _true_false_options()  # translated once per paper, not twice per question
-    return [{"position": pos, "type": item["type"], "points": int(item["points"]),
-             "stem": versions[int(item["version_id"])].stem,
-             "options": _shown_options(item, versions[int(item["version_id"])], true_false)}
-            for pos, item in enumerate(paper.items, start=1)]
+def title_of(session: Session, attempt: Attempt) -> str:
+    """The sitting's title (an exam) or the mock blueprint's name, read without loading either."""
+    if attempt.registration_id is not None:
+        return session.scalar(select(Sitting.title).join(Registration, Registration.sitting_id == Sitting.id)
+                              .where(Registration.id == attempt.registration_id))
+    return session.scalar(select(Blueprint.name).join(Paper, Paper.blueprint_id == Blueprint.id)
+                          .where(Paper.id == attempt.paper_id))
 
 
 def state_of(session: Session, attempt: Attempt, *, now: datetime) -> dict:
@@ -215,13 +214,13 @@ def _upsert_statement(dialect: str):
     if stmt is None:
         cols = Answer.__table__.c
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = insert(Answer).values({c: bindparam(c.name, type_=c.type) for c in (
+        stmt = insert(Answer.__table__).values({c: bindparam(c.name, type_=c.type) for c in (
             cols.attempt_id, cols.position, cols.response, cols.seq, cols.saved_at)})
         stmt = _UPSERTS[dialect] = stmt.on_conflict_do_update(
-            index_elements=[Answer.attempt_id, Answer.position],
+            index_elements=[cols.attempt_id, cols.position],
             set_={"response": stmt.excluded.response, "seq": stmt.excluded.seq, "saved_at": stmt.excluded.saved_at},
-            where=Answer.seq < stmt.excluded.seq,
-        ).returning(Answer.seq)
+            where=cols.seq < stmt.excluded.seq,
+        ).returning(cols.seq)
     return stmt
 
 
@@ -230,6 +229,18 @@ def _upsert(session: Session, *, attempt_id: int, position: int, response: Any, 
     return session.execute(stmt, {"attempt_id": attempt_id, "position": position, "response": response, "seq": seq,
                                   "saved_at": now}).scalar()
 
+
+# The save's one conditional UPDATE, built once on the table (Core: the session still autoflushes, but the ORM's
+# bulk-update layer is skipped): ownership, state, clock and device in the WHERE clause.
+_ATTEMPTS = Attempt.__table__.c
+_SAVE_CHECK = (
+    update(Attempt.__table__)
+    .where(_ATTEMPTS.id == bindparam("b_attempt"), _ATTEMPTS.candidate_id == bindparam("b_candidate"),
+           _ATTEMPTS.state == "in_progress",
+           _ATTEMPTS.deadline >= bindparam("b_not_before", type_=_ATTEMPTS.deadline.type),
+           _ATTEMPTS.device_hash == bindparam("b_device"))
+    .values(last_saved_at=bindparam("b_now", type_=_ATTEMPTS.last_saved_at.type))
+    .returning(_ATTEMPTS.deadline, _ATTEMPTS.layout, _ATTEMPTS.allowed_subnets))
 
 MAX_SEQ = 2**31 - 1  # answers.seq is an INTEGER column: a larger seq is a bad request, not a database error
 
@@ -244,13 +255,8 @@ def save_answer(session: Session, *, attempt_id: int, candidate_id: int, device:
         raise _refuse("no_device", _l("浏览器未保存考试设备标识，请允许 Cookie 后刷新页面"), 400)
     # One conditional UPDATE checks ownership, state, clock and device, and takes the row lock that orders a save
     # against a concurrent submit (a save either lands before grading or is refused).
-    row = session.execute(
-        update(Attempt).where(Attempt.id == attempt_id, Attempt.candidate_id == candidate_id,
-                              Attempt.state == "in_progress", Attempt.deadline >= now - timedelta(seconds=grace),
-                              Attempt.device_hash == device)
-        .values(last_saved_at=now)
-        .returning(Attempt.deadline, Attempt.layout, Attempt.allowed_subnets)
-        .execution_options(synchronize_session=False)).first()
+    row = session.execute(_SAVE_CHECK, {"b_attempt": attempt_id, "b_candidate": candidate_id, "b_device": device,
+                                        "b_now": now, "b_not_before": now - timedelta(seconds=grace)}).first()
     if row is None:
         raise _why_not_saved(session, attempt_id=attempt_id, candidate_id=candidate_id, device=device, now=now,
                              grace=grace)
@@ -302,15 +308,15 @@ def finish(session: Session, *, attempt: Attempt, now: datetime, by: str) -> boo
 
 def grade(session: Session, attempt: Attempt, *, now: datetime) -> scoring.Grade:
     paper = attempt.paper
-    blueprint = session.get(Blueprint, paper.blueprint_id)
-    keys = {v.id: v.answer for v in _versions(session, paper).values()}
+    partial_credit = session.scalar(select(Blueprint.partial_credit).where(Blueprint.id == paper.blueprint_id))
+    keys = _answer_keys(session, paper)
     responses = {pos: resp for pos, (resp, _seq) in answers_of(session, attempt.id).items()}
-    graded = scoring.grade(paper.items, keys, responses, partial_credit=blueprint.partial_credit)
+    graded = scoring.grade(paper.items, keys, responses, partial_credit=partial_credit)
     attempt.score = graded.score
     attempt.passed = graded.score >= attempt.pass_mark
     if attempt.kind == "exam":
-        results.record_theory(session, registration=attempt.registration, score=graded.score,
-                              passed=attempt.passed, now=now)
+        results.record_theory(session, registration=registration_with_sitting(session, attempt.registration_id),
+                              score=graded.score, passed=attempt.passed, now=now)
     session.flush()
     return graded
 
@@ -360,8 +366,9 @@ def outcome(session: Session, attempt: Attempt) -> dict:
     if attempt.state == "voided":
         return body
     body["score"], body["passed"] = attempt.score, attempt.passed
-    blueprint = session.get(Blueprint, attempt.paper.blueprint_id)
-    if blueprint.review_policy == "wrong_answers":
+    review_policy = session.scalar(select(Blueprint.review_policy).join(Paper, Paper.blueprint_id == Blueprint.id)
+                                   .where(Paper.id == attempt.paper_id))
+    if review_policy == "wrong_answers":
         body["review"] = wrong_answers(session, attempt)
     return body
 
@@ -370,6 +377,7 @@ def wrong_answers(session: Session, attempt: Attempt) -> list[dict]:
     paper = attempt.paper
     versions = _versions(session, paper)
     responses = answers_of(session, attempt.id)
+    true_false = client_paper.translated_true_false()
     out = []
     for pos, item in enumerate(paper.items, start=1):
         v = versions[int(item["version_id"])]
@@ -378,9 +386,9 @@ def wrong_answers(session: Session, attempt: Attempt) -> list[dict]:
         ok, _earned = scoring.grade_item(item["type"], int(item["points"]), order, v.answer, response, False)
         if ok:
             continue
-        out.append({"position": pos, "type": item["type"], "stem": v.stem, "options": _shown_options(item, v),
-                    "response": response, "correct": scoring.shown_key(item["type"], order, v.answer),
-                    "explanation": v.explanation or ""})
+        out.append({"position": pos, "type": item["type"], "stem": v.stem,
+                    "options": client_paper.shown_options(item, v.options or [], true_false), "response": response,
+                    "correct": scoring.shown_key(item["type"], order, v.answer), "explanation": v.explanation or ""})
     return out
 
 

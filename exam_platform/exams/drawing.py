@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ..banks import pool
 from ..banks.models import Blueprint
 from ..banks.paper import PoolIndex
-from . import scoring
+from . import client_paper, scoring
 from .models import Paper
 
 
@@ -33,11 +33,13 @@ def draw_paper(session: Session, *, blueprint: Blueprint, now: datetime, registr
     """
     seed = secrets.token_hex(16)
     items = pool.draw_paper(session, blueprint, random.Random(seed))  # noqa: S311 - the seed comes from secrets
-    paper = Paper(registration_id=registration_id, blueprint_id=blueprint.id, seed=seed,
-                  items=[i.as_dict() for i in items], total_points=sum(i.points for i in items), created_at=now)
+    drawn = [i.as_dict() for i in items]
+    paper = Paper(registration_id=registration_id, blueprint_id=blueprint.id, seed=seed, items=drawn,
+                  total_points=sum(i.points for i in items), created_at=now, layout=scoring.layout_of(drawn, {}),
+                  questions_json=client_paper.render(session, drawn))
     session.add(paper)
     return paper
 
 
 def layout(paper: Paper) -> str:
-    return scoring.layout_of(paper.items, {})
+    return paper.layout or scoring.layout_of(paper.items, {})

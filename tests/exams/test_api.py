@@ -13,27 +13,15 @@ from exam_platform.banks.models import QuestionVersion
 from exam_platform.exams import device, openapi
 from tests import factories as f
 from tests.exams import factories as xf
+from tests.exams.conftest import TOKEN
 
 CAT = "PRINCIPAL-HAZCHEM"
-TOKEN = "device-token-of-the-exam-room-pc-0001"
 SCHEMAS = openapi.document()["components"]["schemas"]
 
 
 def validate(body, schema_name):
     schema = {"$ref": f"#/components/schemas/{schema_name}", "components": {"schemas": SCHEMAS}}
     jsonschema.Draft202012Validator(schema).validate(body)
-
-
-@pytest.fixture()
-def live(db, client, clock):
-    """A checked-in candidate at the start of a sitting, logged in on the exam-room computer."""
-    w = xf.world(db, category_code=CAT)
-    reg = xf.registered(db, w)
-    db.commit()
-    clock.set(w.sitting.starts_at + timedelta(minutes=2))
-    f.login_as(client, reg.candidate)
-    client.set_cookie(device.COOKIE, TOKEN)
-    return w, reg
 
 
 def start(client, reg):
