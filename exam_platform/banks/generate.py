@@ -47,7 +47,7 @@ def generated_bank(session: Session, *, actor: Any, code: str, category: str, si
     contents = [generated_content(n, rng) for n in range(1, size + 1)]
     session.execute(insert(Question), [{"bank_id": bank.id, "key": c["key"], "status": "active", "created_at": now,
                                         "updated_at": now} for c in contents])
-    ids = dict(session.execute(select(Question.key, Question.id).where(Question.bank_id == bank.id)).tuples().all())
+    ids = dict(session.execute(select(Question.key, Question.id).where(Question.bank_id == bank.id)).all())
     session.execute(insert(QuestionVersion), [
         {"question_id": ids[c["key"]], "bank_id": bank.id, "number": 1, "is_current": True, "type": c["type"],
          "topic": c["topic"], "difficulty": c["difficulty"], "stem": c["stem"], "options": c["options"],

@@ -74,7 +74,7 @@ class ImportSummary:
 
 
 def category_codes(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(Category.code, Category.id)).tuples().all())
+    return dict(session.execute(select(Category.code, Category.id)).all())
 
 
 def parse_file(session: Session, *, text: str, file: str) -> BankDocument:
@@ -161,7 +161,7 @@ def current_versions(session: Session, bank_id: int) -> dict[str, tuple[Question
         select(Question, QuestionVersion)
         .outerjoin(QuestionVersion, (QuestionVersion.question_id == Question.id) & QuestionVersion.is_current)
         .where(Question.bank_id == bank_id)
-    ).tuples().all()
+    ).all()
     return {q.key: (q, v) for q, v in rows}
 
 
@@ -251,7 +251,7 @@ def bank_contents(session: Session, bank: Bank, *, include_retired: bool = False
             .where(Question.bank_id == bank.id).order_by(Question.key))
     if not include_retired:
         stmt = stmt.where(Question.status == "active")
-    return [version_content(key, v) for key, v in session.execute(stmt).tuples()]
+    return [version_content(key, v) for key, v in session.execute(stmt)]
 
 
 def export_bank_yaml(session: Session, bank: Bank) -> str:

@@ -73,7 +73,7 @@ def build_index(session: Session, bank_id: int) -> PoolIndex:
         .join(Question, Question.id == QuestionVersion.question_id)
         .where(QuestionVersion.bank_id == bank_id, QuestionVersion.is_current.is_(True),
                Question.status == "active")
-    ).tuples()
+    )
     return PoolIndex(PoolItem(vid, qtype, topic, difficulty, len(options or ())) for vid, qtype, topic, difficulty,
                      options in rows)
 

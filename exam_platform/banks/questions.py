@@ -159,7 +159,7 @@ def bulk(session: Session, *, actor: Any, bank: Bank, f: QuestionFilter, action:
     topic = topic.strip()
     if action == "topic" and (not topic or len(topic) > 60):
         raise ValidationError(_l("请填写新的知识点（不超过60个字）"), field="topic")
-    rows = session.execute(filtered([bank.id], f).order_by(Question.key)).tuples().all()
+    rows = session.execute(filtered([bank.id], f).order_by(Question.key)).all()
     if expected is not None and expected != len(rows):
         raise Conflict(_l("筛选结果已变化（现为 %(n)s 道），请重新查看后再操作", n=len(rows)), code="selection_changed")
     changed = 0

@@ -98,8 +98,7 @@ def page(session: Session, stmt: Select, *, after: str | None = None, before: st
     fwd = _parse_cursor(after)
     if back:
         rows = list(session.execute(stmt.where(order < tuple_(*back))
-                                    .order_by(Question.bank_id.desc(), Question.key.desc()).limit(per_page + 1))
-                    .tuples())
+                                    .order_by(Question.bank_id.desc(), Question.key.desc()).limit(per_page + 1)))
         more_before = len(rows) > per_page
         rows = list(reversed(rows[:per_page]))
         return KeysetPage(rows, total, _cursor(rows[-1][0]) if rows else None,
@@ -107,7 +106,7 @@ def page(session: Session, stmt: Select, *, after: str | None = None, before: st
     query = stmt.order_by(Question.bank_id, Question.key).limit(per_page + 1)
     if fwd:
         query = query.where(order > tuple_(*fwd))
-    rows = list(session.execute(query).tuples())
+    rows = list(session.execute(query))
     more_after = len(rows) > per_page
     rows = rows[:per_page]
     return KeysetPage(rows, total, _cursor(rows[-1][0]) if rows and more_after else None,

@@ -152,7 +152,7 @@ def check_upload(session: Session, *, bank: Bank, data: bytes, file: str) -> She
     existing = {k: (v.content_hash, h) for k, v, h in session.execute(
         select(Question.key, QuestionVersion, QuestionVersion.stem_hash)
         .join(QuestionVersion, and_(QuestionVersion.question_id == Question.id, QuestionVersion.is_current))
-        .where(Question.bank_id == bank.id)).tuples()}
+        .where(Question.bank_id == bank.id))}
     stems = {h: k for k, (_c, h) in existing.items()}
     for result, content in zip(results, contents, strict=True):
         if result.problems:

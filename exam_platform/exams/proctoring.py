@@ -134,7 +134,7 @@ def console(session: Session, *, sitting: Sitting, now: datetime, grace: int) ->
     answered = dict(session.execute(
         select(Answer.attempt_id, func.count(Answer.id))
         .where(Answer.attempt_id.in_(ids), cast(Answer.response, String) != "null")
-        .group_by(Answer.attempt_id)).tuples().all()) if ids else {}
+        .group_by(Answer.attempt_id)).all()) if ids else {}
     out = []
     for reg, attempt in rows:
         state = attempt.state if attempt else reg.status

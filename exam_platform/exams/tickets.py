@@ -54,7 +54,7 @@ def result_rows(session: Session, sitting: Sitting) -> list[tuple[Registration, 
     return list(session.execute(
         select(Registration, ExamResult).outerjoin(ExamResult, ExamResult.registration_id == Registration.id)
         .where(Registration.sitting_id == sitting.id, Registration.status != "cancelled")
-        .order_by(Registration.seat, Registration.id)).tuples())
+        .order_by(Registration.seat, Registration.id)))
 
 
 def _yes_no(value) -> str:

@@ -59,12 +59,12 @@ def test_importing_every_shipped_bank_twice_creates_nothing_the_second_time(db):
     first = importer.import_paths(db, actor=None, paths=SHIPPED, now=FIXED_NOW)
     assert all(s.created_bank and s.added >= 120 for s in first)
     versions, audits = _count(db, QuestionVersion), _count(db, AuditRecord)
-    revisions = dict(db.execute(select(Bank.code, Bank.revision)).tuples().all())
+    revisions = dict(db.execute(select(Bank.code, Bank.revision)).all())
     second = bf.import_shipped(db)
     assert not any(s.has_changes for s in second)
     assert _count(db, QuestionVersion) == versions
     assert _count(db, AuditRecord) == audits
-    assert dict(db.execute(select(Bank.code, Bank.revision)).tuples().all()) == revisions
+    assert dict(db.execute(select(Bank.code, Bank.revision)).all()) == revisions
 
 
 # ---- refusals -----------------------------------------------------------------------------------------
