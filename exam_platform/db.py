@@ -9,6 +9,10 @@ lock when their transaction begins (``BEGIN IMMEDIATE``), so a read-then-write n
 from __future__ import annotations
 
 import contextvars
+import fcntl
+import os
+import sqlite3
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,14 +61,68 @@ class Base(DeclarativeBase):
 
 def make_engine(url: str, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False,
+                                                             "factory": QueuedWriterConnection})
         _configure_sqlite(engine)
     else:
         engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
     return engine
 
 
+def writer_lock_path(database: str | None) -> str | None:
+    """The file beside a SQLite database whose ``flock`` queues its writers (None for in-memory databases)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database + "-writer.lock"
+
+
+class QueuedWriterConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions queue on an advisory file lock.
+
+    SQLite has one writer at a time. A writer that finds the database locked waits in SQLite's busy handler,
+    which sleeps and retries (1, 2, 5 … 100 ms): under load writers wait far longer than the lock is held, in no
+    particular order (measured here: autosave p99 over 1 s at ~300 saves/s). Writers of one database, in every
+    thread and process, first queue on ``flock`` of ``<database>-writer.lock``, which the kernel hands to the next
+    writer the moment the previous one commits or rolls back. Readers never touch it (WAL lets them run).
+    """
+
+    _lock_fd: int | None = None
+
+    def begin_write(self, path: str | None) -> None:
+        if path is not None:
+            if self._lock_fd is None:
+                self._lock_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # blocks without the GIL
+        self.execute("BEGIN IMMEDIATE")
+
+    def _release(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._release()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._release()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)  # also releases the lock
+                self._lock_fd = None
+
+
 def _configure_sqlite(engine: Engine) -> None:
+    lock_path = writer_lock_path(engine.url.database)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every SQLite test
         # Let SQLAlchemy's "begin" event below emit BEGIN itself.
@@ -78,7 +136,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        if write_intent.get():
+            conn.connection.dbapi_connection.begin_write(lock_path)
+        else:
+            conn.exec_driver_sql("BEGIN")
 
 
 class Database:
@@ -111,6 +172,21 @@ def init_app(app: Flask) -> Database:
             session.close()
 
     return database
+
+
+@contextmanager
+def read_first(session: Session):
+    """Run a request's opening read (the session user) in a read transaction of its own, ended at once, so that
+    on SQLite a write request takes the write lock only for its own statements, not for the whole request."""
+    if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    token = write_intent.set(False)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+        session.commit()  # nothing to write: ends the read transaction
 
 
 def get_db() -> Database:

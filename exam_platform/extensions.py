@@ -34,14 +34,16 @@ def select_locale() -> str:
 
 def init_app(app) -> None:
     from .accounts.service import load_session_user
-    from .db import get_session
+    from .db import get_session, read_first
 
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
     def _load_user(token: str):
-        return load_session_user(get_session(), token)
+        session = get_session()
+        with read_first(session):
+            return load_session_user(session, token)
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
