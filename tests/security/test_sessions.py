@@ -136,6 +136,8 @@ def test_api_requests_that_change_nothing_in_the_session_send_no_cookie(app, cli
     for r in (start, *answers, paper):
         assert r.status_code == 200, r.get_json()
         assert r.headers.getlist("Set-Cookie") == [], (r.request.path, r.headers.getlist("Set-Cookie"))
+        assert r.headers.get("Cache-Control") == "no-store"  # personal answers are never cached
+        assert r.headers.get("X-Content-Type-Options") == "nosniff"
 
 
 def test_a_session_ends_12_hours_after_login_however_busy(app, client, db):
