@@ -45,7 +45,10 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": env.get("COOKIE_SECURE", "0") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # 12 hours from the login, not from the last request (absolute timeout; extensions.session_expired):
+        # the cookie is re-signed only when the session changes, not on every request.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # CSRF tokens must outlive the longest exam (120 min + extensions).
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         # Rate limits: memory by default; Redis so that limits hold across workers and hosts.

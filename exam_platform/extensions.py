@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import request, session
+import time
+
+from flask import current_app, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_login import LoginManager
+from flask_login import LoginManager, user_logged_in
 from flask_wtf.csrf import CSRFProtect
 
 login_manager = LoginManager()
@@ -22,7 +24,7 @@ limiter = Limiter(key_func=client_address, default_limits=[])
 
 
 def select_locale() -> str:
-    from flask import current_app, has_request_context
+    from flask import has_request_context
 
     if not has_request_context():  # commands and background work speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -32,6 +34,27 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+# ---- session lifetime -------------------------------------------------------------------------------
+# The session cookie is not re-signed on every request (SESSION_REFRESH_EACH_REQUEST off): it lasts
+# PERMANENT_SESSION_LIFETIME from the login, however busy the session is (an absolute timeout, OWASP), and
+# a request that changes nothing in the session sends no Set-Cookie. Flask only bounds the cookie's age since
+# its last write (a flash message or a new CSRF secret re-signs it), so the login time is kept in the session.
+LOGIN_AT = "_login_at"
+
+
+def stamp_login(_app, **_kw) -> None:
+    """``user_logged_in`` receiver: the login's wall-clock time (Unix seconds, the clock the cookie's own age uses)."""
+    session[LOGIN_AT] = int(time.time())
+
+
+def session_expired() -> bool:
+    login_at = session.get(LOGIN_AT)
+    if not isinstance(login_at, int):  # signed before logins were stamped: its 12 hours start now
+        stamp_login(None)
+        return False
+    return time.time() - login_at > current_app.permanent_session_lifetime.total_seconds()
+
+
 def init_app(app) -> None:
     from .accounts.service import load_session_user
     from .db import get_session, read_first
@@ -39,11 +62,15 @@ def init_app(app) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
 
+    user_logged_in.connect(stamp_login)
+
     @login_manager.user_loader
     def _load_user(token: str):
-        session = get_session()
-        with read_first(session):
-            return load_session_user(session, token)
+        if session_expired():
+            return None
+        db_session = get_session()
+        with read_first(db_session):
+            return load_session_user(db_session, token)
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")

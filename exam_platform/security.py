@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
-from flask_login import current_user
+from flask import Flask, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+# Every response carries these unless its view set its own: (lower-case name, name, value).
+HEADERS = tuple((name.lower(), name, value) for name, value in (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
+))
 
 
 def init_app(app: Flask) -> None:
@@ -19,13 +27,16 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         h = response.headers
-        h.setdefault("Content-Security-Policy", CSP)
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("Referrer-Policy", "same-origin")
-        h.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
-        if request.is_secure:
-            h.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if current_user and getattr(current_user, "is_authenticated", False) and "Cache-Control" not in h:
+        present = {key.lower() for key in h.keys()}
+        h.extend([(name, value) for lower, name, value in HEADERS if lower not in present])
+        if request.is_secure and "strict-transport-security" not in present:
+            h["Strict-Transport-Security"] = "max-age=31536000"
+        if "cache-control" not in present and _personal():
             h["Cache-Control"] = "no-store"
         return response
+
+
+def _personal() -> bool:
+    """A logged-in session's response (personal pages are never cached). Asked of the session, not of
+    ``current_user``: that would load the user (or build the anonymous one) on requests that never needed it."""
+    return "_user_id" in session  # Flask-Login's key; a stale login counts too (no-store is the safe side)

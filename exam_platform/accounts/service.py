@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
@@ -254,14 +254,20 @@ def authenticate(session: Session, *, username: str, password: str, now: datetim
     return user
 
 
+# Every authenticated request runs this: the user and its role grants in one query, built once so that its
+# cache key is memoised (``session.get`` with options builds and keys a new query each time). A grant's
+# organisation is left to load when a page reads it (staff pages only; a candidate's grant has none).
+_SESSION_USER = (select(User).where(User.id == bindparam("user_id"))
+                 .options(joinedload(User.grants).lazyload(RoleGrant.organization)))
+
+
 def load_session_user(session: Session, token: str) -> User | None:
     """Flask-Login's loader: ``"<id>:<session_version>"`` → the user while that version is current."""
     try:
         user_id, version = (int(p) for p in token.split(":", 1))
     except ValueError:
         return None
-    # Every authenticated request runs this: the user and its role grants in one query, not two.
-    user = session.get(User, user_id, options=[joinedload(User.grants)])
+    user = session.execute(_SESSION_USER, {"user_id": user_id}).unique().scalar_one_or_none()
     if user is None or user.session_version != version or not user.active:
         return None
     return user

@@ -1,15 +1,22 @@
 """Sessions through the real login form: a copied cookie dies with logout, password change and account disable;
-login never tells whether an account exists; cookies carry their attributes; ``next`` stays on this site."""
+login never tells whether an account exists; cookies carry their attributes; ``next`` stays on this site; a
+session lasts 12 hours from the login however busy it is, and a request that changes nothing in it sends no
+Set-Cookie."""
 
 from __future__ import annotations
 
 import re
+import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 
+from exam_platform.exams import device
+from exam_platform.extensions import LOGIN_AT
 from exam_platform.permissions import Role
 from tests import factories as f
+from tests.exams import factories as xf
 from tests.factories import PASSWORD
 
 
@@ -110,3 +117,39 @@ def test_next_never_leaves_the_site(app, client, db, target):
     assert not cleaned.startswith(("//", "/\\", "\\")), location
     lang = client.post("/lang", data={"lang": "en", "next": target})
     assert not re.sub(r"[\t\n\r]", "", lang.headers["Location"]).strip().startswith(("//", "/\\", "\\"))
+
+
+def test_api_requests_that_change_nothing_in_the_session_send_no_cookie(app, client, db, clock):
+    w = xf.world(db)
+    reg = xf.registered(db, w)
+    db.commit()
+    clock.set(w.sitting.starts_at + timedelta(minutes=2))
+    client.set_cookie(device.COOKIE, "device-token-of-the-exam-room-pc-0001")
+    assert "session=" in login(client, reg.candidate.username).headers.get("Set-Cookie", "")
+    assert client.get(f"/exams/take/{reg.id}").status_code == 200  # the page puts a CSRF secret in the session
+    start = client.post(f"/api/v1/registrations/{reg.id}/attempt")
+    assert start.status_code == 200, start.get_json()
+    attempt_id = start.get_json()["attempt_id"]
+    answers = [client.post(f"/api/v1/attempts/{attempt_id}/answers", json={"position": 1, "response": True,
+                                                                            "seq": seq}) for seq in (1, 2)]
+    paper = client.get(f"/api/v1/attempts/{attempt_id}/paper")
+    for r in (start, *answers, paper):
+        assert r.status_code == 200, r.get_json()
+        assert r.headers.getlist("Set-Cookie") == [], (r.request.path, r.headers.getlist("Set-Cookie"))
+        assert r.headers.get("Cache-Control") == "no-store"  # personal answers are never cached
+        assert r.headers.get("X-Content-Type-Options") == "nosniff"
+
+
+def test_a_session_ends_12_hours_after_login_however_busy(app, client, db):
+    f.user(db, Role.CANDIDATE, username="frank-12h")
+    db.commit()
+    login(client, "frank-12h")
+    assert logged_in(client)
+    with client.session_transaction() as s:  # re-signed now: only the login time says how old the session is
+        s[LOGIN_AT] = int(time.time() - (12 * 3600 - 60))
+    assert logged_in(client)
+    with client.session_transaction() as s:
+        s[LOGIN_AT] = int(time.time() - (12 * 3600 + 60))
+    assert not logged_in(client)
+    login(client, "frank-12h")  # a new login starts a new 12 hours
+    assert logged_in(client)
