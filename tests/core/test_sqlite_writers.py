@@ -12,6 +12,14 @@ from sqlalchemy import text
 from exam_platform.db import Database, read_first, write_intent, writer_lock_path
 
 
+@pytest.fixture(autouse=True)
+def _writing():
+    """Outside a request the unit of work writes (the default); an earlier test's request may have left it unset."""
+    token = write_intent.set(True)
+    yield
+    write_intent.reset(token)
+
+
 @pytest.fixture()
 def database(tmp_path):
     database = Database(f"sqlite:///{tmp_path / 'writers.sqlite3'}")
