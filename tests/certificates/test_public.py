@@ -8,11 +8,13 @@ import pypdfium2
 import pytest
 import zxingcpp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask import render_template_string
 from PIL import Image
 from sqlalchemy import select
 
 from exam_platform.certificates import keys, lifecycle
 from exam_platform.certificates import token as tokens
+from exam_platform.certificates.forms import IdentityForm
 from exam_platform.certificates.models import Certificate, CertificateEvent, VerificationLog
 from tests import factories as f
 from tests.certificates import factories as cf
@@ -264,6 +266,33 @@ def test_identity_check_answers_only_match_or_no_match(client, db, issued):
     results = list(db.scalars(select(VerificationLog.result).where(VerificationLog.certificate_id == issued.id,
                                                                    VerificationLog.kind == "identity")))
     assert sorted(results) == ["match", "match", "no_match"]
+
+
+@pytest.mark.parametrize("typed", [None, ""])
+def test_identity_form_is_written_out_exactly_as_the_field_macro_and_wtforms_render_it(client, app, issued, typed):
+    """verify.html writes the identity form's fields out by hand (for speed): they must stay what
+    form.csrf_token and _macros.field render, with and without an error at the field."""
+    if typed is None:
+        page = body_of(client.get(f"/v/{issued.token}"))
+        data = None
+    else:
+        page = body_of(client.post(f"/v/{issued.token}/identity", data={"id_number": typed}))
+        data = {"id_number": ""}
+    with app.test_request_context(method="POST" if data is not None else "GET", data=data):
+        form = IdentityForm()
+        if data is not None:
+            form.validate()
+        macro = render_template_string('{% from "_macros.html" import field %}{{ field(form.id_number) }}',
+                                       form=form).strip()
+        hidden = str(form.csrf_token).split('value="')[0]  # (the value is per session)
+    assert ("has-error" in macro) == (typed is not None)
+    assert macro in page
+    assert hidden in page
+    # and the token written out is the one the identity check accepts (sent the way the form sends it)
+    sent = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    answer = client.post(f"/v/{issued.token}/identity", data={"id_number": issued.holder.id_number,
+                                                               "csrf_token": sent}, csrf=False)
+    assert answer.status_code == 200 and 'data-identity="match"' in body_of(answer)
 
 
 def test_identity_check_needs_csrf(client, issued):
