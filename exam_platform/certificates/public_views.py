@@ -49,9 +49,11 @@ def _read(db, token: str, now) -> verification.Verification:
     db.commit()  # end the read transaction (a rollback would also expire the session's user)
     if outcome.lapsed:
         write_intent.set(True)
-        outcome = verification.refresh(db, token, now=now)
-        commit(db)
-        write_intent.set(False)
+        try:
+            outcome = verification.refresh(db, token, now=now)
+            commit(db)
+        finally:
+            write_intent.set(False)
     return outcome
 
 
@@ -139,7 +141,7 @@ def lookup():
             outcome = _read(db, cert.token, now)
             results.append((cert.token, verification.public_summary(outcome)))
             entries.append((cert.id, "lookup", outcome.status))
-        db.commit()  # end the reads (lookup only found nothing to verify)
+        db.commit()  # end the lookup's read (when it found nothing, no _read ended it)
         _log(db, entries or [(None, "lookup", "not_found")], now)
     _forget(form.number)  # a 特种作业 number is an ID number: never echoed back
     return render_template("certificates/public/lookup.html", form=form, searched=searched, results=results)
