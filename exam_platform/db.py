@@ -12,6 +12,7 @@ import contextvars
 import fcntl
 import os
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +33,8 @@ NAMING_CONVENTION = {
 
 # Whether the current unit of work intends to write (set per request; CLI and tests default to True).
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
+# Whether the transaction about to begin is a relaxed_durability one (read by the SQLite "begin" hook).
+_relaxed: contextvars.ContextVar[bool] = contextvars.ContextVar("relaxed_durability", default=False)
 
 
 class UTCDateTime(TypeDecorator):
@@ -136,10 +139,56 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
+        if _relaxed.get():
+            # SQLite refuses to change the safety level inside a transaction: now, before BEGIN, or never.
+            conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            conn.info["relaxed_durability"] = True
         if write_intent.get():
             conn.connection.dbapi_connection.begin_write(lock_path)
         else:
             conn.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection, record):
+        # After the commit (or the pool's rollback): FULL again before anyone else can use the connection.
+        if record.info.pop("relaxed_durability", False) and dbapi_connection is not None:
+            dbapi_connection.execute("PRAGMA synchronous=FULL")
+
+
+@contextmanager
+def relaxed_durability(session: Session) -> Iterator[None]:
+    """A short write transaction, committed at the end of the block, whose commit does not wait for the disk.
+
+    For rows that may be lost in a crash but must never be half-written — the verification log: the
+    registry's answer does not depend on them, and a durable commit per public verification would cost an
+    fsync and hold SQLite's write lock. PostgreSQL commits with ``synchronous_commit = off`` (a server crash
+    may lose the last ~0.6 s of such commits, never part of one, and never anything committed durably after
+    them). SQLite (WAL) commits with ``synchronous = NORMAL`` (survives a crash of the process; a power loss
+    may lose the last commits), and the connection is back at FULL when it returns to the pool, also after an
+    exception (the block is rolled back and the exception goes on).
+
+    Begin it with no transaction open: do the reads first and end them. (In WAL a read transaction that
+    turns into a write one can fail at once with SQLITE_BUSY_SNAPSHOT; this one takes the write lock when it
+    begins and holds it only for the block.) In tests bound to an outer transaction (``Database.bind_to``)
+    the block is a savepoint: nothing is relaxed, the outer transaction decides.
+    """
+    if session.in_transaction():
+        raise RuntimeError("relaxed_durability begins its own transaction: commit or roll back the open one")
+    intent, relaxed = write_intent.set(True), _relaxed.set(True)
+    try:
+        try:
+            connection = session.connection()  # BEGIN (SQLite: PRAGMA synchronous=NORMAL, BEGIN IMMEDIATE)
+        finally:
+            _relaxed.reset(relaxed)
+        if connection.dialect.name == "postgresql" and not connection.in_nested_transaction():
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")  # this transaction only
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        write_intent.reset(intent)
 
 
 class Database:

@@ -13,8 +13,8 @@ api_bp = Blueprint("certificates_api", __name__, url_prefix="/api/v1")
 
 
 @api_bp.before_request
-def _writes_a_log():
-    write_intent.set(True)
+def _reads_first():
+    write_intent.set(False)  # as on the public pages: the log row is written in a transaction of its own
 
 
 @api_bp.after_request

@@ -1,7 +1,10 @@
 """Public pages (no login): /v/<token> verification, 核验身份, the number + name lookup, the public keys.
 
 Tokens travel in URLs, so these pages send ``Referrer-Policy: no-referrer`` and are never cached. Every
-verification writes a log row; on SQLite the request takes the write lock up front (no read-then-upgrade).
+verification writes a log row. The reads run in a read transaction (SQLite WAL: in parallel with everything),
+which ends before the log row is written in a short transaction of its own with relaxed durability
+(``db.relaxed_durability``): no read-then-upgrade, no fsync per public verification. Only a certificate that
+has just lapsed takes a durable write transaction first, to record its 失效.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_babel import gettext as _
 
 from .. import clock
-from ..db import get_session, write_intent
+from ..db import get_session, relaxed_durability, write_intent
 from ..errors import wants_json
 from ..extensions import client_address
 from ..web import commit
@@ -21,8 +24,8 @@ bp = Blueprint("certificates_public", __name__)
 
 
 @bp.before_request
-def _writes_a_log():
-    write_intent.set(True)
+def _reads_first():
+    write_intent.set(False)  # the writes open their own transactions (see _read and _log)
 
 
 @bp.after_request
@@ -40,14 +43,39 @@ def _forget(field) -> None:
     field.data, field.raw_data = "", []
 
 
+def _read(db, token: str, now) -> verification.Verification:
+    """The verification, read and ended; a certificate that has just lapsed is made 失效 (durably) first."""
+    outcome = verification.verify(db, token, now=now)
+    db.commit()  # end the read transaction (a rollback would also expire the session's user)
+    if outcome.lapsed:
+        write_intent.set(True)
+        try:
+            outcome = verification.refresh(db, token, now=now)
+            commit(db)
+        finally:
+            write_intent.set(False)
+    return outcome
+
+
+def _log(db, entries, now) -> None:
+    """The regulator's log, one row per verification: (certificate id or None, kind, result) each."""
+    secret, ip = current_app.secret_key, client_address()
+    with relaxed_durability(db):
+        for certificate_id, kind, result in entries:
+            verification.log(db, certificate_id=certificate_id, ip=ip, secret=secret, kind=kind, result=result,
+                             now=now)
+
+
+def _id(outcome: verification.Verification) -> int | None:
+    return outcome.certificate.id if outcome.certificate is not None else None
+
+
 def check(token: str, *, kind: str):
-    """Verify, log, commit; (outcome, public summary, HTTP status)."""
+    """Verify and log; (outcome, public summary, HTTP status)."""
     db = get_session()
     now = clock.now()
-    outcome = verification.verify(db, token, now=now)
-    verification.log(db, certificate=outcome.certificate, ip=client_address(), secret=current_app.secret_key,
-                     kind=kind, result=outcome.status, now=now)
-    commit(db)
+    outcome = _read(db, token, now)
+    _log(db, [(_id(outcome), kind, outcome.status)], now)
     summary = verification.public_summary(outcome)
     if outcome.status == "invalid":
         summary["error"] = {"code": "invalid_token", "message": _("无效的证书二维码或链接")}
@@ -55,17 +83,15 @@ def check(token: str, *, kind: str):
 
 
 def identity_answer(token: str, id_number: str):
-    """(outcome, match or None when the certificate is unknown); logged and committed."""
+    """(outcome, match or None when the certificate is unknown); logged."""
     db = get_session()
     now = clock.now()
-    outcome = verification.verify(db, token, now=now)
+    outcome = _read(db, token, now)
     match = None
     if outcome.certificate is not None:
         match = verification.identity_matches(outcome.certificate, id_number, current_app.secret_key)
-    verification.log(db, certificate=outcome.certificate, ip=client_address(), secret=current_app.secret_key,
-                     kind="identity", result="invalid" if match is None else ("match" if match else "no_match"),
-                     now=now)
-    commit(db)
+    _log(db, [(_id(outcome), "identity", "invalid" if match is None else ("match" if match else "no_match"))],
+         now)
     return outcome, match
 
 
@@ -110,15 +136,13 @@ def lookup():
         found = verification.lookup(db, number=form.number.data, name=form.name.data)
         if len(found) == 1:
             return redirect(url_for("certificates_public.verify", token=found[0].token))
-        secret, ip = current_app.secret_key, client_address()
+        entries = []
         for cert in found:
-            outcome = verification.verify(db, cert.token, now=now)
+            outcome = _read(db, cert.token, now)
             results.append((cert.token, verification.public_summary(outcome)))
-            verification.log(db, certificate=cert, ip=ip, secret=secret, kind="lookup", result=outcome.status,
-                             now=now)
-        if not found:
-            verification.log(db, certificate=None, ip=ip, secret=secret, kind="lookup", result="not_found", now=now)
-        commit(db)
+            entries.append((cert.id, "lookup", outcome.status))
+        db.commit()  # end the lookup's read (when it found nothing, no _read ended it)
+        _log(db, entries or [(None, "lookup", "not_found")], now)
     _forget(form.number)  # a 特种作业 number is an ID number: never echoed back
     return render_template("certificates/public/lookup.html", form=form, searched=searched, results=results)
 

@@ -131,7 +131,8 @@ def peek(token: object) -> Payload:
     return decode_payload(_b64decode_canonical(payload_part))
 
 
-def _public_key(value: object) -> Ed25519PublicKey:
+def load_public_key(value: object) -> Ed25519PublicKey:
+    """An ``Ed25519PublicKey`` from itself, 32 raw bytes or their URL-safe base64 (``InvalidToken`` otherwise)."""
     if isinstance(value, Ed25519PublicKey):
         return value
     if isinstance(value, str):
@@ -157,7 +158,7 @@ def verify(token: object, public_keys: Mapping[str, object]) -> Payload:
         payload = decode_payload(data)
         if payload.kid not in public_keys:
             raise InvalidToken("unknown key id")
-        key = _public_key(public_keys[payload.kid])
+        key = load_public_key(public_keys[payload.kid])
         try:
             key.verify(signature, data)
         except InvalidSignature:

@@ -12,14 +12,16 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..accounts.idnumber import fingerprint, mask_name, normalise
-from ..accounts.models import User
+from ..accounts.models import Organization, User
 from ..catalog.models import Category
 from ..clock import today_local
 from . import rules
@@ -37,14 +39,43 @@ def scrub(text: str) -> str:
     return _LONG_DIGITS.sub(lambda m: "*" * len(m.group()), text or "")
 
 
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What the public verification reads of a certificate (one row of ``_RECORD``; no ORM object graph)."""
+
+    id: int
+    number: str | None
+    status: str
+    status_code: str
+    status_reason: str
+    status_changed_on: date | None
+    issued_on: date
+    valid_until: date
+    next_review_due: date | None
+    reissue_required: bool
+    holder_name: str
+    holder_id_number: str
+    category: str
+    category_name: str
+    class_name: str
+    certificate_name: str
+    issuing_authority: str | None
+
+    def lapsed(self, today: date) -> bool:
+        """Valid on record but past its validity or its 复审 due date: 失效 may have to be written now
+        (``lifecycle.expiry_reason`` decides; a 复审 application made in time keeps it valid)."""
+        return self.status == "valid" and (self.valid_until < today
+                                           or (self.next_review_due is not None and self.next_review_due < today))
+
+
 @dataclass
 class Verification:
     status: str  # valid | expired | suspended | revoked | cancelled | superseded | invalid
-    certificate: Certificate | None = None
-    token_row: CertificateToken | None = None
+    certificate: Record | None = None
     key_state: str = ""
     status_date: date | None = None
     status_reason: str = ""
+    lapsed: bool = False  # see Record.lapsed: the caller takes the write path (refresh) only then
 
     @property
     def found(self) -> bool:
@@ -56,12 +87,7 @@ class Verification:
                                                         and self.status == "valid")
 
 
-def _keys(session: Session) -> tuple[dict[str, str], dict[str, str]]:
-    rows = session.execute(select(SigningKey.kid, SigningKey.public_key, SigningKey.state)).all()
-    return {kid: pk for kid, pk, _s in rows}, {kid: state for kid, _pk, state in rows}
-
-
-def _reason_text(cert: Certificate) -> str:
+def _reason_text(cert: Record) -> str:
     if cert.status == "expired":
         return str(rules.EXPIRY_REASONS.get(cert.status_code, ""))
     ground = rules.REVOCATION_GROUNDS.get(cert.status_code) or rules.CANCELLATION_GROUNDS.get(cert.status_code)
@@ -71,42 +97,98 @@ def _reason_text(cert: Certificate) -> str:
     return "：".join(parts)
 
 
+def _record_statement():
+    """token ⋈ category ⋈ certificate ⋈ holder ⋈ signing key ⟕ issuing authority, and the reason of the token
+    that followed (for a superseded one): everything a verification reads, in one statement. Core on the
+    tables (no ORM loading), built once with bound parameters so it is compiled once per process."""
+    t, k, c = CertificateToken.__table__, SigningKey.__table__, Certificate.__table__
+    cat, holder, org = Category.__table__, User.__table__, Organization.__table__
+    later = CertificateToken.__table__.alias("later")
+    following = (select(later.c.reason).where(later.c.certificate_id == t.c.certificate_id,
+                                              later.c.version > t.c.version)
+                 .order_by(later.c.version).limit(1).scalar_subquery())
+    return (
+        select(t.c.kid.label("token_kid"), t.c.issued_on.label("token_issued_on"),
+               t.c.valid_until.label("token_valid_until"), t.c.superseded_at, following.label("following"),
+               k.c.public_key, k.c.state.label("key_state"),
+               c.c.id, c.c.number, c.c.status, c.c.status_code, c.c.status_reason, c.c.status_changed_on,
+               c.c.issued_on, c.c.valid_until, c.c.next_review_due, c.c.reissue_required,
+               holder.c.real_name.label("holder_name"), holder.c.id_number.label("holder_id_number"),
+               cat.c.code.label("category"), cat.c.name.label("category_name"), cat.c.class_name,
+               cat.c.certificate_name, org.c.name.label("issuing_authority"))
+        .select_from(t.join(cat, cat.c.id == t.c.category_id)
+                     .join(c, c.c.id == t.c.certificate_id)
+                     .join(holder, holder.c.id == c.c.holder_id)
+                     .join(k, k.c.kid == t.c.kid)
+                     .outerjoin(org, org.c.id == c.c.issuing_org_id))
+        .where(t.c.number == bindparam("number"), cat.c.code == bindparam("category"),
+               t.c.version == bindparam("version"))
+    )
+
+
+_RECORD = _record_statement()
+_RECORD_FIELDS = tuple(Record.__dataclass_fields__)
+
+
+@lru_cache(maxsize=64)
+def _public_key(text: str) -> Ed25519PublicKey:
+    """A published key as an object, made once per process. Keyed by the key's own text, not by kid, so a
+    cached entry can never be stale (the key's state is read with every verification)."""
+    return tokens.load_public_key(text)
+
+
 def verify(session: Session, token: Any, *, now: datetime) -> Verification:
-    """Check ``token``'s signature against the published keys, then read the certificate's live status."""
-    public, states = _keys(session)
+    """Check ``token``'s signature against the published keys, then read the certificate's live status.
+
+    Reads only (one statement); a certificate that may have lapsed comes back with ``lapsed`` set and its
+    recorded status — the caller then calls ``refresh`` in a write transaction."""
     try:
-        payload = tokens.verify(token, public)
+        payload = tokens.peek(token)  # strict parse only: the signature is checked below, before any answer
     except tokens.InvalidToken:
         return Verification("invalid")
-    row = session.scalar(select(CertificateToken).join(Category, Category.id == CertificateToken.category_id)
-                         .where(CertificateToken.number == payload.number, Category.code == payload.category,
-                                CertificateToken.version == payload.version))
-    if row is None or (row.kid, row.issued_on, row.valid_until) != (payload.kid, payload.issued_on,
-                                                                    payload.valid_until):
-        return Verification("invalid")  # signed, but not a token this registry made (e.g. a leaked key's forgery)
-    cert = row.certificate
-    if cert.status == "pending":
+    session.flush()  # a Core read sees pending ORM changes only once flushed (no-op when clean, as on /v/)
+    row = session.connection().execute(_RECORD, {"number": payload.number, "category": payload.category,
+                                                 "version": payload.version}).first()
+    if row is None:
+        return Verification("invalid")  # unknown number/category/version or kid
+    try:
+        tokens.verify(token, {payload.kid: _public_key(row.public_key)})
+    except tokens.InvalidToken:
         return Verification("invalid")
-    refresh_expiry(session, cert, now=now)
-    result = Verification(cert.status, cert, row, states.get(payload.kid, ""))
+    if (row.token_kid, row.token_issued_on, row.token_valid_until) != (payload.kid, payload.issued_on,
+                                                                         payload.valid_until):
+        return Verification("invalid")  # signed, but not a token this registry made (e.g. a leaked key's forgery)
+    if row.status == "pending":
+        return Verification("invalid")
+    cert = Record(*(getattr(row, name) for name in _RECORD_FIELDS))
+    result = Verification(cert.status, cert, row.key_state, lapsed=cert.lapsed(today_local(now)))
     if cert.status in ("suspended", "revoked", "cancelled"):
         result.status_date, result.status_reason = cert.status_changed_on, _reason_text(cert)
     elif row.superseded_at is not None:
-        following = session.scalar(select(CertificateToken.reason).where(
-            CertificateToken.certificate_id == cert.id, CertificateToken.version > row.version)
-            .order_by(CertificateToken.version).limit(1))
         result.status = "superseded"
         result.status_date = today_local(row.superseded_at)
-        result.status_reason = str(TOKEN_REASON_LABELS.get(following or "", ""))
+        result.status_reason = str(TOKEN_REASON_LABELS.get(row.following or "", ""))
     elif cert.status == "expired":
         result.status_date, result.status_reason = cert.status_changed_on, _reason_text(cert)
     return result
 
 
-def public_number(cert: Certificate) -> str:
+def refresh(session: Session, token: Any, *, now: datetime) -> Verification:
+    """``verify`` in a write transaction, making a lapsed certificate 失效 first (the rare path: the ORM and
+    ``lifecycle.refresh_expiry``, which records the event and the audit entry)."""
+    outcome = verify(session, token, now=now)
+    if not outcome.lapsed:
+        return outcome
+    if refresh_expiry(session, session.get(Certificate, outcome.certificate.id), now=now):
+        session.flush()
+        return verify(session, token, now=now)
+    return outcome
+
+
+def public_number(cert: Record) -> str:
     """The number as the public sees it: a "T" + ID number keeps only the "T"."""
     number = cert.number or ""
-    id_number = normalise(cert.holder.id_number)
+    id_number = normalise(cert.holder_id_number)
     if id_number and id_number in number:
         number = number.replace(id_number, "*" * len(id_number))
     return scrub(number)
@@ -124,27 +206,26 @@ def public_summary(v: Verification) -> dict:
     }
     cert = v.certificate
     if cert is not None:
-        cat = cert.category
         body["certificate"] = {
             "number": public_number(cert),
-            "certificate_name": cat.certificate_name,
-            "category": cat.code, "category_name": cat.name, "class_name": cat.class_name,
-            "holder": scrub(mask_name(cert.holder.real_name)),
+            "certificate_name": cert.certificate_name,
+            "category": cert.category, "category_name": cert.category_name, "class_name": cert.class_name,
+            "holder": scrub(mask_name(cert.holder_name)),
             "issued_on": cert.issued_on.isoformat(), "valid_until": cert.valid_until.isoformat(),
             "next_review_due": cert.next_review_due.isoformat() if cert.next_review_due else None,
-            "issuing_authority": cert.issuing_org.name if cert.issuing_org else None,
+            "issuing_authority": cert.issuing_authority,
         }
     return body
 
 
 # ---- identity check, lookup, log ---------------------------------------------------------------------
 
-def identity_matches(cert: Certificate, id_number: str, secret: str) -> bool:
+def identity_matches(cert: Record, id_number: str, secret: str) -> bool:
     """核验身份: the typed ID number against the holder's, compared as keyed hashes (the answer is yes/no only)."""
     typed = normalise(id_number or "")
     if not typed or len(typed) > 32:
         return False
-    return hmac.compare_digest(fingerprint(typed, secret), fingerprint(cert.holder.id_number, secret))
+    return hmac.compare_digest(fingerprint(typed, secret), fingerprint(cert.holder_id_number, secret))
 
 
 def lookup(session: Session, *, number: str, name: str) -> list[Certificate]:
@@ -163,10 +244,14 @@ def ip_hash(ip: str, secret: str) -> str:
     return hmac.new(secret.encode(), f"verify-ip:{ip}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def log(session: Session, *, certificate: Certificate | None, ip: str, secret: str, kind: str, result: str,
+_LOG_INSERT = VerificationLog.__table__.insert()
+
+
+def log(session: Session, *, certificate_id: int | None, ip: str, secret: str, kind: str, result: str,
         now: datetime) -> None:
-    session.add(VerificationLog(at=now, certificate_id=certificate.id if certificate else None,
-                                ip_hash=ip_hash(ip, secret), kind=kind, result=result))
+    """One row of the regulator's log (a Core insert: no unit of work for a row nobody reads back here)."""
+    session.connection().execute(_LOG_INSERT, {"at": now, "certificate_id": certificate_id,
+                                               "ip_hash": ip_hash(ip, secret), "kind": kind, "result": result})
 
 
 def log_for(session: Session, certificate: Certificate):

@@ -120,8 +120,11 @@ def test_overdue_review_lapses_by_sweep_and_lazily_on_read(db):
     assert (a.status, a.status_code) == ("expired", "review_overdue")
     c = issued_long_ago(db, 3 * 365 + 5)
     c.status = "valid"  # (as if the sweep had not run yet)
-    outcome = verification.verify(db, c.token, now=FIXED_NOW)
+    outcome = verification.verify(db, c.token, now=FIXED_NOW)  # reads only: says it must be refreshed
+    assert outcome.lapsed and outcome.status == "valid" and c.status == "valid"
+    outcome = verification.refresh(db, c.token, now=FIXED_NOW)
     assert outcome.status == "expired" and c.status == "expired" and "复审" in outcome.status_reason
+    assert not verification.refresh(db, c.token, now=FIXED_NOW).lapsed
     assert b.status == "expired"
 
 
