@@ -36,8 +36,8 @@ RESULTS = ROOT / "bench" / "results"
 class Options:
     quick: bool = False
     backends: tuple[str, ...] = ("sqlite", "postgresql")
-    sqlite_workers: int = 1  # one process, threads: SQLite writers across processes wait in busy sleeps
-    sqlite_threads: int = 8
+    sqlite_workers: int = 2  # writers of every process queue on db.QueuedWriterConnection's file lock
+    sqlite_threads: int = 4
     pg_workers: int = 2
     pg_threads: int = 4
     duration: int = 6  # seconds of each wrk run
