@@ -4,6 +4,8 @@ A request opens at most one session (``get_session()``), views commit it once at
 teardown closes it (rolling back anything not committed). On SQLite, write requests take the write
 lock when their transaction begins (``BEGIN IMMEDIATE``), so a read-then-write never fails with
 "database is locked" half-way; read-only requests begin a deferred transaction and run in parallel (WAL).
+Writers queue for that lock on a file lock (``QueuedWriterConnection``), and the session user is read before
+the request's own transaction begins (``read_first``), so the lock is held only for the request's statements.
 """
 
 from __future__ import annotations
@@ -96,7 +98,11 @@ class QueuedWriterConnection(sqlite3.Connection):
             if self._lock_fd is None:
                 self._lock_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # blocks without the GIL
-        self.execute("BEGIN IMMEDIATE")
+        try:
+            self.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._release()
+            raise
 
     def _release(self) -> None:
         if self._lock_fd is not None:

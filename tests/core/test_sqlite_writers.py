@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 
 import pytest
 from sqlalchemy import text
 
-from exam_platform.db import Database, read_first, write_intent, writer_lock_path
+from exam_platform.db import Database, QueuedWriterConnection, read_first, write_intent, writer_lock_path
 
 
 @pytest.fixture(autouse=True)
@@ -105,3 +106,20 @@ def test_read_first_ends_its_read_transaction_before_the_request_writes(database
     session.commit()
     assert lock_is_free(database)
     session.close()
+
+
+def test_a_writer_whose_begin_fails_does_not_keep_the_lock(database):
+    path = database.engine.url.database
+    outsider = sqlite3.connect(path, isolation_level=None)  # a writer that does not queue (another program)
+    outsider.execute("BEGIN IMMEDIATE")
+    queued = sqlite3.connect(path, timeout=0.1, isolation_level=None, factory=QueuedWriterConnection)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        queued.begin_write(writer_lock_path(path))
+    assert lock_is_free(database)
+    outsider.rollback()
+    queued.begin_write(writer_lock_path(path))
+    assert not lock_is_free(database)
+    queued.rollback()
+    assert lock_is_free(database)
+    queued.close()
+    outsider.close()
