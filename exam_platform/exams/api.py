@@ -38,9 +38,13 @@ def _save_key() -> str:
 
 def _started(attempt: Attempt, token: str):
     db = get_session()
-    body = attempts.state_of(db, attempt, now=clock.now())
+    now = clock.now()
+    body = attempts.state_of(db, attempt, now=now)
+    # ``?include=paper``: the exam client gets its questions with the start, one round trip instead of two.
+    paper = (_paper_json(db, attempt, now)
+             if request.args.get("include") == "paper" and attempt.state == "in_progress" else None)
     db.commit()
-    response = make_response(jsonify(body))
+    response = json_response(body, paper=paper) if paper else make_response(jsonify(body))
     device.ensure(response, token)
     return response
 
@@ -103,25 +107,33 @@ def paper(attempt_id: int):
         database.write_intent.set(True)
         attempt = _own(attempt_id)
     attempts.resume(db, attempt=attempt, **kw)
+    body = _paper_json(db, attempt, now)
+    db.commit()
+    return current_app.response_class(body, mimetype="application/json")
+
+
+def _paper_json(db, attempt: Attempt, now) -> str:
+    """The Paper object as JSON text: its questions are the text stored at draw time (client_paper.py), spliced in
+    as they are rather than parsed and re-encoded."""
     head = {"attempt_id": attempt.id, "kind": attempt.kind, "title": attempts.title_of(db, attempt),
             "state": attempt.state, "remaining_seconds": 0}
     if attempt.state != "in_progress":
-        db.commit()
-        return jsonify(head | {"questions": [], "answers": {}})
+        return json_object(head, questions="[]", answers="{}")
     head["remaining_seconds"] = attempts.remaining_seconds(attempt.deadline, now)
     answers = {str(pos): {"response": resp, "seq": seq}
                for pos, (resp, seq) in attempts.answers_of(db, attempt.id).items()}
-    questions = client_paper.questions_json(db, attempt.paper_id)
-    db.commit()
-    # The questions are served as the JSON text stored at draw time (client_paper.py), not parsed and re-encoded.
-    return json_response(head, questions=questions, answers=json.dumps(answers))
+    return json_object(head, questions=client_paper.questions_json(db, attempt.paper_id), answers=json.dumps(answers))
+
+
+def json_object(fields: dict, **raw_json: str) -> str:
+    """A JSON object's text from ``fields`` plus members whose values are JSON text already."""
+    members = [json.dumps(fields, ensure_ascii=False, separators=(",", ":"))[1:-1]]
+    members += [f"{json.dumps(name)}:{text}" for name, text in raw_json.items()]
+    return "{" + ",".join(member for member in members if member) + "}"
 
 
 def json_response(fields: dict, **raw_json: str):
-    """A JSON object response from ``fields`` plus members whose values are JSON text already."""
-    members = [json.dumps(fields, ensure_ascii=False, separators=(",", ":"))[1:-1]]
-    members += [f"{json.dumps(name)}:{text}" for name, text in raw_json.items()]
-    return current_app.response_class("{" + ",".join(members) + "}", mimetype="application/json")
+    return current_app.response_class(json_object(fields, **raw_json), mimetype="application/json")
 
 
 @api_bp.post("/attempts/<int:attempt_id>/answers")

@@ -32,7 +32,9 @@ SCHEMAS: dict[str, Any] = {
         "attempt_id": {"type": "integer"}, "kind": {"enum": ["exam", "mock"]},
         "state": {"enum": ["in_progress", "submitted", "voided"]},
         "remaining_seconds": {"type": "integer", "minimum": 0},
-        "question_count": {"type": "integer", "minimum": 0}, "answered": {"type": "integer", "minimum": 0}}),
+        "question_count": {"type": "integer", "minimum": 0}, "answered": {"type": "integer", "minimum": 0},
+        "paper": {"$ref": "#/components/schemas/Paper"}},
+        required=["attempt_id", "kind", "state", "remaining_seconds", "question_count", "answered"]),
     "Option": _obj({"id": {"type": "string", "pattern": "^[A-HTF]$"}, "text": {"type": "string"}}),
     "Question": _obj({
         "position": {"type": "integer", "minimum": 1}, "type": {"enum": ["true_false", "single", "multiple"]},
@@ -104,6 +106,11 @@ ERRORS = {"401": _err("not logged in"), "403": _err("refused (device, address, r
           "404": _err("not found"), "409": _err("refused by the exam protocol (see the error code)")}
 
 
+# ``?include=paper`` on a start: the response carries the paper as well (one round trip instead of two).
+INCLUDE_PAPER = {"name": "include", "in": "query", "required": False, "schema": {"enum": ["paper"]},
+                 "description": "`paper`: add the paper (as GET /attempts/{attempt_id}/paper) while in progress"}
+
+
 def document() -> dict:
     return {
         "openapi": "3.1.0",
@@ -115,11 +122,11 @@ def document() -> dict:
         "paths": {
             "/registrations/{registration_id}/attempt": {"post": {
                 "summary": "Start (or resume) the exam of a registration — idempotent",
-                "parameters": [_id("registration_id")],
+                "parameters": [_id("registration_id"), INCLUDE_PAPER],
                 "responses": {"200": _ok("AttemptState"), **ERRORS}}},
             "/mock/{blueprint_id}/attempt": {"post": {
                 "summary": "Start (or resume) a mock exam (模拟考试) over a practice blueprint",
-                "parameters": [_id("blueprint_id")],
+                "parameters": [_id("blueprint_id"), INCLUDE_PAPER],
                 "responses": {"200": _ok("AttemptState"), **ERRORS}}},
             "/attempts/{attempt_id}": {"get": {
                 "summary": "State and server-side remaining time",

@@ -188,7 +188,7 @@ def test_openapi_document_is_structurally_valid(client):
         for method, op in item.items():
             assert method in ("get", "post") and "200" in op["responses"], path
             params = set(re.findall(r"{(\w+)}", path))
-            assert params == {p["name"] for p in op.get("parameters", [])}, path
+            assert params == {p["name"] for p in op.get("parameters", []) if p["in"] == "path"}, path
     # every API route of the area is documented
     from flask import current_app  # noqa: F401
 

@@ -99,3 +99,17 @@ def test_a_paper_without_a_stored_form_is_rendered_the_same_way(live, client, db
     attempt_id = start(client, reg)
     assert client.get(f"/api/v1/attempts/{attempt_id}/paper").get_json()["questions"] == json.loads(stored)
     assert json.loads(client_paper.render(db, paper.items)) == json.loads(stored)
+
+
+def test_a_start_can_bring_the_paper_with_it(live, client):
+    from tests.exams.test_api import validate
+
+    _w, reg = live
+    started = client.post(f"/api/v1/registrations/{reg.id}/attempt?include=paper")
+    assert started.status_code == 200
+    body = started.get_json()
+    validate(body, "AttemptState")  # strict: the paper is a described member, nothing else is added
+    assert "paper" in body and body["paper"]["state"] == "in_progress"
+    assert body["paper"] == client.get(f"/api/v1/attempts/{body['attempt_id']}/paper").get_json()
+    again = client.post(f"/api/v1/registrations/{reg.id}/attempt").get_json()  # idempotent, and lean by default
+    assert again["attempt_id"] == body["attempt_id"] and "paper" not in again

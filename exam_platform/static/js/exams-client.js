@@ -327,17 +327,19 @@ function openConfirm() {
 // ---- start ------------------------------------------------------------------------------------------------------------
 async function start() {
   let started;
+  const startUrl = new URL(root.dataset.startUrl, window.location.href);
+  startUrl.searchParams.set('include', 'paper'); // the questions come with the start: one round trip, not two
   try {
-    started = await call('POST', root.dataset.startUrl);
+    started = await call('POST', startUrl.pathname + startUrl.search);
   } catch (err) {
     if (err instanceof HttpError) block(err.message); else { block(t('offline')); setTimeout(start, 5000); }
     return;
   }
   state.attemptId = started.attempt_id;
   if (started.state !== 'in_progress') { finish(); return; }
-  let paper;
+  let paper = started.paper;
   try {
-    paper = await call('GET', `${api}/attempts/${state.attemptId}/paper`);
+    if (!paper) paper = await call('GET', `${api}/attempts/${state.attemptId}/paper`);
   } catch (err) {
     if (err instanceof HttpError) block(err.message); else { block(t('offline')); setTimeout(start, 5000); }
     return;
