@@ -35,11 +35,11 @@ def draw_paper(session: Session, *, blueprint: Blueprint, now: datetime, registr
     items = pool.draw_paper(session, blueprint, random.Random(seed))  # noqa: S311 - the seed comes from secrets
     drawn = [i.as_dict() for i in items]
     paper = Paper(registration_id=registration_id, blueprint_id=blueprint.id, seed=seed, items=drawn,
-                  total_points=sum(i.points for i in items), created_at=now, layout=scoring.layout_of(drawn, {}),
+                  total_points=sum(i.points for i in items), created_at=now,
                   questions_json=client_paper.render(session, drawn))
     session.add(paper)
     return paper
 
 
 def layout(paper: Paper) -> str:
-    return paper.layout or scoring.layout_of(paper.items, {})
+    return scoring.layout_of(paper.items, {})

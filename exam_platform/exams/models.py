@@ -88,9 +88,8 @@ class Paper(Base):
     items: Mapped[list] = mapped_column(JSON)
     total_points: Mapped[int]
     created_at: Mapped[datetime]
-    # Rendered once at draw time (client_paper.py), so that starting an exam loads no question versions: the
-    # save path's compact layout ("T S4 M5 …") and the questions as the browser receives them (no keys).
-    layout: Mapped[str | None] = mapped_column(Text)
+    # The questions as the browser receives them (no keys), rendered once at draw time (client_paper.py), so that
+    # starting an exam loads no question versions.
     questions_json: Mapped[str | None] = mapped_column(Text, deferred=True)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 17:10:53.415577
+Create Date: 2026-11-29 18:50:38.865433
 """
 from alembic import op
 import sqlalchemy as sa
@@ -651,7 +651,6 @@ def upgrade() -> None:
     sa.Column('items', sa.JSON(), nullable=False),
     sa.Column('total_points', sa.Integer(), nullable=False),
     sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('layout', sa.Text(), nullable=True),
     sa.Column('questions_json', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['blueprint_id'], ['blueprints.id'], name=op.f('fk_papers_blueprint_id_blueprints')),
     sa.ForeignKeyConstraint(['registration_id'], ['registrations.id'], name=op.f('fk_papers_registration_id_registrations')),

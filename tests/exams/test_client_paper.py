@@ -51,11 +51,10 @@ def _statements_during(app, fn) -> list[str]:
     return seen
 
 
-def test_a_drawn_paper_stores_its_client_form_and_layout(live, db):
+def test_a_drawn_paper_stores_its_client_form(live, db):
     _w, reg = live
     paper = db.scalar(select(Paper).where(Paper.registration_id == reg.id))
     assert json.loads(paper.questions_json) == _expected(db, paper)
-    assert paper.layout == scoring.layout_of(paper.items, {})
     stored = paper.questions_json
     for key in ('"answer"', '"explanation"', '"version_id"', '"order"'):
         assert key not in stored
@@ -94,7 +93,7 @@ def test_a_paper_without_a_stored_form_is_rendered_the_same_way(live, client, db
     _w, reg = live
     paper = db.scalar(select(Paper).where(Paper.registration_id == reg.id))
     stored = paper.questions_json
-    paper.questions_json, paper.layout = None, None  # as papers made by other tools (e.g. generated statistics)
+    paper.questions_json = None  # as papers made by other tools (e.g. generated statistics)
     db.commit()
     attempt_id = start(client, reg)
     assert client.get(f"/api/v1/attempts/{attempt_id}/paper").get_json()["questions"] == json.loads(stored)
