@@ -5,7 +5,7 @@ teardown closes it (rolling back anything not committed). On SQLite, write reque
 lock when their transaction begins (``BEGIN IMMEDIATE``), so a read-then-write never fails with
 "database is locked" half-way; read-only requests begin a deferred transaction and run in parallel (WAL).
 Writers queue for that lock on a file lock (``QueuedWriterConnection``), and the session user is read before
-the request's own transaction begins (``read_first``), so the lock is held only for the request's statements.
+the request's own transaction begins (``read_apart``), so the lock is held only for the request's statements.
 """
 
 from __future__ import annotations
@@ -230,9 +230,9 @@ def init_app(app: Flask) -> Database:
 
 
 @contextmanager
-def read_first(session: Session):
-    """Run a request's opening read (the session user) in a read transaction of its own, ended at once, so that
-    on SQLite a write request takes the write lock only for its own statements, not for the whole request."""
+def read_apart(session: Session):
+    """Run a read in a read transaction of its own, ended at once (SQLite), so that a write request holds the write
+    lock only for its own writes: the session user read before them, the paper read after a start committed."""
     if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
         yield
         return

@@ -57,7 +57,7 @@ def session_expired() -> bool:
 
 def init_app(app) -> None:
     from .accounts.service import load_session_user
-    from .db import get_session, read_first
+    from .db import get_session, read_apart
 
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
@@ -69,7 +69,7 @@ def init_app(app) -> None:
         if session_expired():
             return None
         db_session = get_session()
-        with read_first(db_session):
+        with read_apart(db_session):
             return load_session_user(db_session, token)
 
     csrf.init_app(app)

@@ -39,15 +39,15 @@ def _save_key() -> str:
 def _started(attempt: Attempt, token: str):
     db = get_session()
     now = clock.now()
-    body = attempts.state_of(db, attempt, now=now)
+    answers = attempts.answers_of(db, attempt.id)
+    body = attempts.state_of(db, attempt, now=now, answers=answers)
     db.commit()
     paper = None
     if request.args.get("include") == "paper" and attempt.state == "in_progress":
-        # The exam client gets its questions with the start: one round trip instead of two. Read after the
-        # start's commit, in a read transaction (SQLite: not under the write lock the start held).
-        database.write_intent.set(False)
-        paper = _paper_json(db, attempt, now)
-        db.commit()
+        # The exam client gets its questions with the start: one round trip instead of two, read after the
+        # start's commit (SQLite: not under the write lock the start held).
+        with database.read_apart(db):
+            paper = _paper_json(db, attempt, now, answers=answers)
     response = json_response(body, paper=paper) if paper else make_response(jsonify(body))
     device.ensure(response, token)
     return response
@@ -116,7 +116,7 @@ def paper(attempt_id: int):
     return current_app.response_class(body, mimetype="application/json")
 
 
-def _paper_json(db, attempt: Attempt, now) -> str:
+def _paper_json(db, attempt: Attempt, now, answers: dict | None = None) -> str:
     """The Paper object as JSON text: its questions are the text stored at draw time (client_paper.py), spliced in
     as they are rather than parsed and re-encoded."""
     head = {"attempt_id": attempt.id, "kind": attempt.kind, "title": attempts.title_of(db, attempt),
@@ -124,9 +124,10 @@ def _paper_json(db, attempt: Attempt, now) -> str:
     if attempt.state != "in_progress":
         return json_object(head, questions="[]", answers="{}")
     head["remaining_seconds"] = attempts.remaining_seconds(attempt.deadline, now)
-    answers = {str(pos): {"response": resp, "seq": seq}
-               for pos, (resp, seq) in attempts.answers_of(db, attempt.id).items()}
-    return json_object(head, questions=client_paper.questions_json(db, attempt.paper_id), answers=json.dumps(answers))
+    if answers is None:
+        answers = attempts.answers_of(db, attempt.id)
+    saved = {str(pos): {"response": resp, "seq": seq} for pos, (resp, seq) in answers.items()}
+    return json_object(head, questions=client_paper.questions_json(db, attempt.paper_id), answers=json.dumps(saved))
 
 
 def json_object(fields: dict, **raw_json: str) -> str:

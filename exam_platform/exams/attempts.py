@@ -195,8 +195,12 @@ def title_of(session: Session, attempt: Attempt) -> str:
                           .where(Paper.id == attempt.paper_id))
 
 
-def state_of(session: Session, attempt: Attempt, *, now: datetime) -> dict:
-    answered = sum(1 for resp, _seq in answers_of(session, attempt.id).values() if resp is not None)
+def state_of(session: Session, attempt: Attempt, *, now: datetime,
+             answers: dict[int, tuple[Any, int]] | None = None) -> dict:
+    """``answers``: the attempt's saved answers when the caller has read them already (``answers_of``)."""
+    if answers is None:
+        answers = answers_of(session, attempt.id)
+    answered = sum(1 for resp, _seq in answers.values() if resp is not None)
     return {"attempt_id": attempt.id, "kind": attempt.kind, "state": attempt.state,
             "remaining_seconds": remaining_seconds(attempt.deadline, now) if attempt.state == "in_progress" else 0,
             "question_count": attempt.question_count, "answered": answered}

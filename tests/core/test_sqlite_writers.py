@@ -10,7 +10,7 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from exam_platform.db import Database, QueuedWriterConnection, read_first, write_intent, writer_lock_path
+from exam_platform.db import Database, QueuedWriterConnection, read_apart, write_intent, writer_lock_path
 
 
 @pytest.fixture(autouse=True)
@@ -92,11 +92,11 @@ def test_readers_do_not_take_the_lock_and_run_beside_a_writer(database):
     writer.close()
 
 
-def test_read_first_ends_its_read_transaction_before_the_request_writes(database):
+def test_read_apart_ends_its_read_transaction_before_the_request_writes(database):
     holder = database.engine.connect()
     holder.begin()  # another request holds the write lock
     session = database.factory()
-    with read_first(session):
+    with read_apart(session):
         assert session.execute(text("SELECT count(*) FROM t")).scalar() == 0  # not blocked by the writer
     assert not session.in_transaction()
     holder.commit()
