@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from ..accounts.models import User
+from ..banks import pool
 from ..banks.models import Blueprint, QuestionVersion
 from ..errors import Conflict, DomainError, NotFound, ValidationError
 from . import client_paper, drawing, results, scoring
@@ -179,11 +180,6 @@ def _answer_keys(session: Session, paper: Paper) -> dict[int, Any]:
     ids = [int(i["version_id"]) for i in paper.items]
     rows = session.execute(select(QuestionVersion.id, QuestionVersion.answer).where(QuestionVersion.id.in_(ids)))
     return {version_id: answer for version_id, answer in rows}
-
-
-def _versions(session: Session, paper: Paper) -> dict[int, QuestionVersion]:
-    ids = [int(i["version_id"]) for i in paper.items]
-    return {v.id: v for v in session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids)))}
 
 
 def title_of(session: Session, attempt: Attempt) -> str:
@@ -379,7 +375,7 @@ def outcome(session: Session, attempt: Attempt) -> dict:
 
 def wrong_answers(session: Session, attempt: Attempt) -> list[dict]:
     paper = attempt.paper
-    versions = _versions(session, paper)
+    versions = pool.versions_by_id(session, [int(i["version_id"]) for i in paper.items])
     responses = answers_of(session, attempt.id)
     true_false = client_paper.translated_true_false()
     out = []
