@@ -29,7 +29,7 @@ from ..accounts.models import User
 from ..catalog.models import Category, RuleSet
 from ..certificates.models import Certificate, CertificateEvent, ReviewApplication
 from . import periods
-from .figures import NONE_KEY, Filters, Table, _flag, _group_filters, _period_key, utc_bounds
+from .figures import NONE_KEY, Filters, Table, _flag, _period_key, scope_conditions, utc_bounds
 from .periods import Period
 
 EVENT_KINDS = ("suspended", "revoked", "cancelled")
@@ -57,19 +57,8 @@ def _dimension(dim: str | None, grain: str, date_column) -> Any:
 
 
 def _where(filters: Filters) -> list:
-    where = list(_group_filters(filters))
-    if filters.category_id:
-        where.append(Certificate.category_id == filters.category_id)
-    if filters.region:
-        where.append(Certificate.region_code.startswith(filters.region))
-    if filters.institution_id:
-        where.append(Certificate.institution_id == filters.institution_id)
-    if filters.institution_ids is not None:
-        where.append(Certificate.institution_id.in_(sorted(filters.institution_ids) or [-1]))
-    if filters.centre_id:
-        where.append(Certificate.centre_id == filters.centre_id)
-    if filters.centre_ids is not None:
-        where.append(Certificate.centre_id.in_(sorted(filters.centre_ids) or [-1]))
+    where = scope_conditions(filters, category=Certificate.category_id, region=Certificate.region_code,
+                             institution=Certificate.institution_id, centre=Certificate.centre_id)
     if filters.employer_id:
         where.append(User.employer_id == filters.employer_id)
     return where

@@ -32,7 +32,7 @@ from ..training.models import (
     TrainingClass,
     TrainingCompletion,
 )
-from .figures import NONE_KEY, Filters, Table, _flag, _group_filters, _period_key, rate
+from .figures import NONE_KEY, Filters, Table, _flag, _period_key, rate, scope_conditions
 
 COLUMNS = ("classes", "enrolled", "attended", "attendance_marks", "attendance_rate", "class_hours")
 
@@ -53,17 +53,9 @@ def _dimension(dim: str | None, institution, grain: str) -> Any:
 
 def _class_where(filters: Filters, institution) -> list:
     where = [TrainingClass.status != "cancelled", TrainingClass.starts_on >= filters.period.start,
-             TrainingClass.starts_on < filters.period.end, *_group_filters(filters)]
-    if filters.category_id:
-        where.append(TrainingClass.category_id == filters.category_id)
-    if filters.region:
-        where.append(institution.region_code.startswith(filters.region))
-    if filters.institution_id:
-        where.append(TrainingClass.institution_id == filters.institution_id)
-    if filters.institution_ids is not None:
-        where.append(TrainingClass.institution_id.in_(sorted(filters.institution_ids) or [-1]))
-    if filters.centre_id or filters.centre_ids is not None:
-        where.append(literal(False))  # exam centres hold no classes
+             TrainingClass.starts_on < filters.period.end,
+             *scope_conditions(filters, category=TrainingClass.category_id, region=institution.region_code,
+                               institution=TrainingClass.institution_id, centre=None)]  # centres hold no classes
     return where
 
 

@@ -109,6 +109,31 @@ def _group_filters(filters: Filters) -> list:
     return found
 
 
+def scope_conditions(filters: Filters, *, category, region, institution, centre) -> list:
+    """The WHERE conditions of ``filters`` (group, category, region, institution, centre; not the employer, whose
+    join each figure makes only when needed) against the columns that hold these in one figure's query. A figure
+    with no such column (``None``: a centre has no training figures) matches nothing when that filter is set."""
+    where = _group_filters(filters)
+    if filters.category_id:
+        where.append(category == filters.category_id)
+    if filters.region:
+        where.append(region.startswith(filters.region))
+    where += _one_or_many(institution, filters.institution_id, filters.institution_ids)
+    where += _one_or_many(centre, filters.centre_id, filters.centre_ids)
+    return where
+
+
+def _one_or_many(column, one: int | None, many: frozenset[int] | None) -> list:
+    if not one and many is None:
+        return []
+    if column is None:
+        return [literal(False)]
+    found = [column == one] if one else []
+    if many is not None:
+        found.append(column.in_(sorted(many) or [-1]))
+    return found
+
+
 def _flag(condition) -> Any:
     return func.sum(case((condition, 1), else_=0))
 
@@ -120,20 +145,9 @@ def _exam_base(filters: Filters):
     completion = aliased(TrainingCompletion)
     sat = ExamResult.theory_score.is_not(None) | ExamResult.practical_score.is_not(None)
     joins = {"centre": centre, "completion": completion}
-    where = [sat, ExamResult.exam_date >= filters.period.start, ExamResult.exam_date < filters.period.end]
-    where.extend(_group_filters(filters))
-    if filters.category_id:
-        where.append(ExamResult.category_id == filters.category_id)
-    if filters.region:
-        where.append(centre.region_code.startswith(filters.region))
-    if filters.centre_id:
-        where.append(ExamResult.centre_id == filters.centre_id)
-    if filters.centre_ids is not None:
-        where.append(ExamResult.centre_id.in_(sorted(filters.centre_ids) or [-1]))
-    if filters.institution_id:
-        where.append(completion.institution_id == filters.institution_id)
-    if filters.institution_ids is not None:
-        where.append(completion.institution_id.in_(sorted(filters.institution_ids) or [-1]))
+    where = [sat, ExamResult.exam_date >= filters.period.start, ExamResult.exam_date < filters.period.end,
+             *scope_conditions(filters, category=ExamResult.category_id, region=centre.region_code,
+                               institution=completion.institution_id, centre=ExamResult.centre_id)]
     if filters.employer_id:
         where.append(User.employer_id == filters.employer_id)
     return joins, where
@@ -225,20 +239,11 @@ def training_figures(session: Session, filters: Filters, dim: str | None = None,
     institution = aliased(Organization)
     key = _training_dimension(dim, institution, grain).label("key")
     where = [TrainingCompletion.revoked.is_(False), TrainingCompletion.issued_on >= filters.period.start,
-             TrainingCompletion.issued_on < filters.period.end]
-    where.extend(_group_filters(filters))
-    if filters.category_id:
-        where.append(TrainingCompletion.category_id == filters.category_id)
-    if filters.region:
-        where.append(institution.region_code.startswith(filters.region))
-    if filters.institution_id:
-        where.append(TrainingCompletion.institution_id == filters.institution_id)
-    if filters.institution_ids is not None:
-        where.append(TrainingCompletion.institution_id.in_(sorted(filters.institution_ids) or [-1]))
+             TrainingCompletion.issued_on < filters.period.end,
+             *scope_conditions(filters, category=TrainingCompletion.category_id, region=institution.region_code,
+                               institution=TrainingCompletion.institution_id, centre=None)]
     if filters.employer_id:
         where.append(User.employer_id == filters.employer_id)
-    if filters.centre_id or filters.centre_ids is not None:
-        where.append(literal(False))  # a centre has no training figures
     stmt = (
         select(key, func.count(distinct(TrainingCompletion.trainee_id)).label("trainees"),
                func.count(TrainingCompletion.id).label("completions"),
