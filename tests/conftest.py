@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from exam_platform import create_app
@@ -194,6 +194,41 @@ def count_queries(engine):
         yield lambda: len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", _before)
+
+
+@contextmanager
+def restored_afterwards(engine) -> Iterator[None]:
+    """Lets a test commit on the real engine (every connection, thread and worker sees it). Afterwards every row
+    added to a table with an id is deleted again, and tables without an id get back exactly their rows."""
+    tables = Base.metadata.sorted_tables
+    with engine.connect() as conn:
+        high = {t.name: conn.scalar(select(func.coalesce(func.max(t.c.id), 0))) for t in tables if "id" in t.c}
+        others = {t.name: [dict(r._mapping) for r in conn.execute(select(t))] for t in tables if "id" not in t.c}
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            for table in reversed(tables):
+                if table.name in high:
+                    conn.execute(table.delete().where(table.c.id > high[table.name]))
+                else:
+                    conn.execute(table.delete())
+                    if others[table.name]:
+                        conn.execute(insert(table), others[table.name])
+
+
+@pytest.fixture()
+def committed(app):
+    """A session on the real engine: what it commits is visible to every connection; removed afterwards
+    (``restored_afterwards``)."""
+    database = app.extensions["database"]
+    with restored_afterwards(database.engine):
+        session = database.factory()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
 
 
 @pytest.fixture()

@@ -5,10 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
-from exam_platform.db import Base
 from exam_platform.exams import device
 from exam_platform.exams.models import Attempt, ExamResult
 from exam_platform.exams.signals import result_decided
@@ -16,22 +14,6 @@ from tests import factories as f
 from tests.exams import factories as xf
 
 TOKEN = "device-token-of-the-exam-room-pc-0001"
-
-
-@pytest.fixture()
-def committed(app):
-    """A session on the real engine: what it commits is visible to every connection; removed afterwards."""
-    database = app.extensions["database"]
-    session = database.factory()
-    tables = [t for t in Base.metadata.sorted_tables if "id" in t.c]
-    high = {t.name: session.scalar(select(func.coalesce(func.max(t.c.id), 0))) for t in tables}
-    session.commit()
-    yield session
-    session.rollback()
-    for table in reversed(tables):
-        session.execute(table.delete().where(table.c.id > high[table.name]))
-    session.commit()
-    session.close()
 
 
 def _run(n, work):

@@ -6,37 +6,12 @@ import tempfile
 import threading
 from pathlib import Path
 
-import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from exam_platform.db import Base, make_engine
+from exam_platform.db import make_engine
 from exam_platform.migrate import upgrade
 from tests.conftest import database_url
-
-
-@pytest.fixture()
-def committed(app):
-    """A session on the real engine: what it commits is visible to every connection. Afterwards every row it
-    (or the app, or a worker) added is deleted again and tables without an id are restored as they were."""
-    database = app.extensions["database"]
-    session = database.factory()
-    tables = Base.metadata.sorted_tables
-    with_id = [t for t in tables if "id" in t.c]
-    high = {t.name: session.scalar(select(func.coalesce(func.max(t.c.id), 0))) for t in with_id}
-    others = {t.name: [dict(r._mapping) for r in session.execute(select(t))] for t in tables if "id" not in t.c}
-    session.commit()
-    yield session
-    session.rollback()
-    for table in reversed(tables):
-        if table.name in high:
-            session.execute(table.delete().where(table.c.id > high[table.name]))
-        else:
-            session.execute(table.delete())
-            if others[table.name]:
-                session.execute(insert(table), others[table.name])
-    session.commit()
-    session.close()
 
 
 def together(n: int, work, timeout: float = 120) -> list:

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from exam_platform.db import Base
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, restored_afterwards
 
 
 @dataclass
@@ -48,67 +47,55 @@ def world_a(app):
 
     saved_keys = app.config.get("CERT_KEY_DIR")
     app.config["CERT_KEY_DIR"] = tempfile.mkdtemp(prefix="security_keys_")
-    engine = app.extensions["database"].engine
-    tables = Base.metadata.sorted_tables
-    with engine.connect() as conn:
-        high = {t.name: conn.scalar(select(func.coalesce(func.max(t.c.id), 0))) for t in tables if "id" in t.c}
-        others = {t.name: [dict(r._mapping) for r in conn.execute(select(t))] for t in tables if "id" not in t.c}
     world = WorldA()
     try:
-        with app.test_request_context():
-            db = get_session()
-            demo.seed(db, now=FIXED_NOW)
-            w = xf.world(db, category_code="PRINCIPAL-HAZCHEM", starts_in=timedelta(hours=1))
-            reg = xf.registered(db, w)
-            attempt = xf.started(db, w, reg)
-            db.add(SittingStaff(sitting_id=w.sitting.id, user_id=w.proctor.id, duty="proctor"))
-            institution = db.scalar(select(TrainingClass.institution_id).limit(1))
-            practice = bf.bank(db, bf.small_questions(4, 4, 2, prefix="SEC"), code="SEC-practice",
-                               purpose="practice", owner=type("Org", (), {"id": institution})())
-            db.flush()
-            question = db.scalar(select(Question).where(Question.bank_id == practice.id).limit(1))
-            wrong = WrongAnswer(trainee_id=reg.candidate_id, bank_id=practice.id, question_id=question.id,
-                                version_id=db.scalar(select(QuestionVersion.id).where(
-                                    QuestionVersion.question_id == question.id)),
-                                last_response=True, last_wrong_at=FIXED_NOW)
-            db.add(wrong)
-            db.flush()
-            first = lambda stmt: db.scalar(stmt.limit(1))  # noqa: E731
-            world.ids = {
-                "sitting_id": w.sitting.id, "attempt_id": attempt.id, "registration_id": reg.id,
-                "assignment_id": first(select(SittingStaff.id).where(SittingStaff.sitting_id == w.sitting.id)),
-                "blueprint_id": w.blueprint.id, "bank_id": practice.id, "centre_id": w.centre.id,
-                "institution_id": institution,
-                "class_id": first(select(TrainingClass.id).where(TrainingClass.institution_id == institution)),
-                "enrollment_id": first(select(Enrollment.id).order_by(Enrollment.id)),
-                "session_id": first(select(ClassSession.id).order_by(ClassSession.id)),
-                "lesson_id": first(select(Lesson.id).where(Lesson.institution_id == institution)),
-                "completion_id": first(select(TrainingCompletion.id).order_by(TrainingCompletion.id)),
-                "cert_id": first(select(Certificate.id).order_by(Certificate.id)),
-                "version_id": wrong.version_id, "entry_id": wrong.id,
-            }
-            # an enrollment must sit in the class used with it
-            world.ids["class_id"] = first(select(Enrollment.class_id)
-                                          .where(Enrollment.id == world.ids["enrollment_id"]))
-            world.strings = {"code": practice.code, "token": "zz-not-a-token",
-                             "key": first(select(Question.key).where(Question.bank_id == practice.id))}
-            world.attempt_id, world.live_registration_id = attempt.id, reg.id
-            world.users = {"candidate": reg.candidate_id, "proctor": w.proctor.id}
-            assert all(world.ids.values()), world.ids
-            assert db.scalar(select(func.count(Sitting.id))) and db.scalar(select(func.count(Registration.id)))
-            assert db.scalar(select(func.count(Bank.id))) and db.scalar(select(func.count(Blueprint.id)))
-            db.commit()
-        yield world
+        with restored_afterwards(app.extensions["database"].engine):
+            with app.test_request_context():
+                db = get_session()
+                demo.seed(db, now=FIXED_NOW)
+                w = xf.world(db, category_code="PRINCIPAL-HAZCHEM", starts_in=timedelta(hours=1))
+                reg = xf.registered(db, w)
+                attempt = xf.started(db, w, reg)
+                db.add(SittingStaff(sitting_id=w.sitting.id, user_id=w.proctor.id, duty="proctor"))
+                institution = db.scalar(select(TrainingClass.institution_id).limit(1))
+                practice = bf.bank(db, bf.small_questions(4, 4, 2, prefix="SEC"), code="SEC-practice",
+                                   purpose="practice", owner=type("Org", (), {"id": institution})())
+                db.flush()
+                question = db.scalar(select(Question).where(Question.bank_id == practice.id).limit(1))
+                wrong = WrongAnswer(trainee_id=reg.candidate_id, bank_id=practice.id, question_id=question.id,
+                                    version_id=db.scalar(select(QuestionVersion.id).where(
+                                        QuestionVersion.question_id == question.id)),
+                                    last_response=True, last_wrong_at=FIXED_NOW)
+                db.add(wrong)
+                db.flush()
+                first = lambda stmt: db.scalar(stmt.limit(1))  # noqa: E731
+                world.ids = {
+                    "sitting_id": w.sitting.id, "attempt_id": attempt.id, "registration_id": reg.id,
+                    "assignment_id": first(select(SittingStaff.id).where(SittingStaff.sitting_id == w.sitting.id)),
+                    "blueprint_id": w.blueprint.id, "bank_id": practice.id, "centre_id": w.centre.id,
+                    "institution_id": institution,
+                    "class_id": first(select(TrainingClass.id).where(TrainingClass.institution_id == institution)),
+                    "enrollment_id": first(select(Enrollment.id).order_by(Enrollment.id)),
+                    "session_id": first(select(ClassSession.id).order_by(ClassSession.id)),
+                    "lesson_id": first(select(Lesson.id).where(Lesson.institution_id == institution)),
+                    "completion_id": first(select(TrainingCompletion.id).order_by(TrainingCompletion.id)),
+                    "cert_id": first(select(Certificate.id).order_by(Certificate.id)),
+                    "version_id": wrong.version_id, "entry_id": wrong.id,
+                }
+                # an enrollment must sit in the class used with it
+                world.ids["class_id"] = first(select(Enrollment.class_id)
+                                              .where(Enrollment.id == world.ids["enrollment_id"]))
+                world.strings = {"code": practice.code, "token": "zz-not-a-token",
+                                 "key": first(select(Question.key).where(Question.bank_id == practice.id))}
+                world.attempt_id, world.live_registration_id = attempt.id, reg.id
+                world.users = {"candidate": reg.candidate_id, "proctor": w.proctor.id}
+                assert all(world.ids.values()), world.ids
+                assert db.scalar(select(func.count(Sitting.id))) and db.scalar(select(func.count(Registration.id)))
+                assert db.scalar(select(func.count(Bank.id))) and db.scalar(select(func.count(Blueprint.id)))
+                db.commit()
+            yield world
     finally:
         app.config["CERT_KEY_DIR"] = saved_keys
-        with engine.begin() as conn:
-            for table in reversed(tables):
-                if table.name in high:
-                    conn.execute(table.delete().where(table.c.id > high[table.name]))
-                else:
-                    conn.execute(table.delete())
-                    if others[table.name]:
-                        conn.execute(insert(table), others[table.name])
         from exam_platform.banks import pool
 
         pool.cache._items.clear()
