@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -194,6 +195,28 @@ def count_queries(engine):
         yield lambda: len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", _before)
+
+
+def together(n: int, work, timeout: float = 120) -> list:
+    """Run ``work(i)`` in ``n`` threads released at the same instant; returns the results in order."""
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+    errors: list = []
+
+    def runner(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as exc:  # reported by the caller
+            errors.append(exc)
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    assert not errors, errors
+    return results
 
 
 @contextmanager

@@ -11,29 +11,9 @@ from exam_platform.exams import device
 from exam_platform.exams.models import Attempt, ExamResult
 from exam_platform.exams.signals import result_decided
 from tests import factories as f
+from tests.conftest import together
 from tests.exams import factories as xf
-
-TOKEN = "device-token-of-the-exam-room-pc-0001"
-
-
-def _run(n, work):
-    barrier = threading.Barrier(n)
-    results, errors = [None] * n, []
-
-    def runner(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors, errors
-    return results
+from tests.exams.conftest import TOKEN
 
 
 def test_twenty_simultaneous_submits_grade_once(app, committed, clock):
@@ -58,7 +38,7 @@ def test_twenty_simultaneous_submits_grade_once(app, committed, clock):
         clients.append(c)
     result_decided.connect(receiver)
     try:
-        responses = _run(20, lambda i: clients[i].post(f"/api/v1/attempts/{attempt.id}/submit"))
+        responses = together(20, lambda i: clients[i].post(f"/api/v1/attempts/{attempt.id}/submit"))
     finally:
         result_decided.disconnect(receiver)
     assert [r.status_code for r in responses] == [200] * 20
@@ -82,7 +62,7 @@ def test_simultaneous_starts_make_one_attempt(app, committed, clock):
         f.login_as(c, reg.candidate)
         c.set_cookie(device.COOKIE, TOKEN)
         clients.append(c)
-    responses = _run(8, lambda i: clients[i].post(f"/api/v1/registrations/{reg.id}/attempt"))
+    responses = together(8, lambda i: clients[i].post(f"/api/v1/registrations/{reg.id}/attempt"))
     assert [r.status_code for r in responses] == [200] * 8
     assert len({r.get_json()["attempt_id"] for r in responses}) == 1
     assert db.scalar(select(func.count(Attempt.id)).where(Attempt.registration_id == reg.id)) == 1

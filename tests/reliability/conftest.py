@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-import threading
 from pathlib import Path
 
 from sqlalchemy import text
@@ -12,28 +11,6 @@ from sqlalchemy.engine import make_url
 from exam_platform.db import make_engine
 from exam_platform.migrate import upgrade
 from tests.conftest import database_url
-
-
-def together(n: int, work, timeout: float = 120) -> list:
-    """Run ``work(i)`` in ``n`` threads released at the same instant; returns the results in order."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-    errors: list = []
-
-    def runner(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # reported by the caller
-            errors.append(exc)
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-    assert not errors, errors
-    return results
 
 
 def fresh_database(suffix: str, *, migrate: bool = True) -> str:

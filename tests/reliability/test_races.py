@@ -29,8 +29,9 @@ from exam_platform.exams.models import Attempt, ExamResult
 from exam_platform.exams.signals import result_decided
 from tests import factories as f
 from tests.certificates import factories as cf
+from tests.conftest import together
 from tests.exams import factories as xf
-from tests.reliability.conftest import fresh_database, together
+from tests.reliability.conftest import fresh_database
 
 CAT = "PRINCIPAL-HAZCHEM"  # theory only; certificates by approval, numbered "{prefix}{year}{seq:06d}"
 TOKEN = "device-token-of-the-exam-room-pc-0001"  # hashes to xf.DEVICE
