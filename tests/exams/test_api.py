@@ -8,9 +8,12 @@ from datetime import timedelta
 
 import jsonschema
 import pytest
+from sqlalchemy import select
 
 from exam_platform.banks.models import QuestionVersion
+from exam_platform.certificates.models import Certificate
 from exam_platform.exams import device, openapi
+from exam_platform.exams.models import Attempt, ExamResult
 from tests import factories as f
 from tests.exams import factories as xf
 from tests.exams.conftest import TOKEN
@@ -67,6 +70,34 @@ def test_the_exam_client_path(live, client, clock, db):
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "attempt_finished"
     validate(refused.get_json(), "Error")
     assert client.get(f"/exams/attempts/{attempt_id}/result").status_code == 200
+
+
+@pytest.fixture()
+def fresh(app):
+    """A session of its own, to read what the requests left behind (not this test's identity map)."""
+    session = app.extensions["database"].factory()
+    yield session
+    session.close()
+
+
+def test_a_save_after_deadline_and_grace_finalises_the_attempt_for_good(live, client, clock, db, fresh):
+    """docs/exam-protocol.md §4: ``time_up`` — the attempt is then finalised at once; the 409 must not undo that
+    (nor the result and certificate that grading decided)."""
+    _w, reg = live
+    attempt_id = start(client, reg)
+    attempt = db.get(Attempt, attempt_id)
+    for seq, (position, response) in enumerate(xf.correct_responses(db, attempt).items(), start=1):
+        assert save(client, attempt_id, position, response, seq).status_code == 200
+    clock.set(attempt.deadline + timedelta(seconds=client.application.config["EXAM_SAVE_GRACE_SECONDS"], minutes=1))
+    late = save(client, attempt_id, 1, False, 99)
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "time_up"
+    validate(late.get_json(), "Error")
+    row = fresh.get(Attempt, attempt_id)
+    assert (row.state, row.finished_by, row.score, row.passed) == ("submitted", "timeout", 100.0, True)
+    result = fresh.scalar(select(ExamResult).where(ExamResult.registration_id == reg.id))
+    assert result is not None and result.theory_passed and result.passed
+    assert fresh.scalar(select(Certificate).where(Certificate.result_id == result.id)) is not None
+    assert client.get(f"/api/v1/attempts/{attempt_id}").get_json()["state"] == "submitted"
 
 
 def test_new_login_on_the_same_device_resumes_and_another_device_is_refused(live, client, app, db):
