@@ -100,6 +100,42 @@ def test_a_save_after_deadline_and_grace_finalises_the_attempt_for_good(live, cl
     assert client.get(f"/api/v1/attempts/{attempt_id}").get_json()["state"] == "submitted"
 
 
+ACCESSES = {  # every way an overdue attempt is touched: (method, path, who: candidate | other-device | proctor)
+    "state": ("GET", "/api/v1/attempts/{a}", "candidate"),
+    "paper": ("GET", "/api/v1/attempts/{a}/paper", "candidate"),
+    "paper on another device": ("GET", "/api/v1/attempts/{a}/paper", "other-device"),
+    "start again": ("POST", "/api/v1/registrations/{r}/attempt", "candidate"),
+    "start on another device": ("POST", "/api/v1/registrations/{r}/attempt", "other-device"),
+    "submit": ("POST", "/api/v1/attempts/{a}/submit", "candidate"),
+    "result": ("GET", "/api/v1/attempts/{a}/result", "candidate"),
+    "result page": ("GET", "/exams/attempts/{a}/result", "candidate"),
+    "late save on another device": ("POST", "/api/v1/attempts/{a}/answers", "other-device"),
+    "console": ("GET", "/api/v1/sittings/{s}/console", "proctor"),
+    "console page": ("GET", "/exams/sittings/{s}/console", "proctor"),
+}
+
+
+@pytest.mark.parametrize("access", list(ACCESSES))
+def test_every_access_to_an_overdue_attempt_finalises_it_for_good(access, live, client, clock, db, fresh):
+    """exam-protocol §6: overdue attempts are finalised lazily on any access — and whatever the request answers,
+    that finalisation is committed."""
+    w, reg = live
+    attempt_id = start(client, reg)
+    save(client, attempt_id, 1, True, 1)
+    deadline = db.get(Attempt, attempt_id).deadline
+    clock.set(deadline + timedelta(seconds=client.application.config["EXAM_SAVE_GRACE_SECONDS"], minutes=1))
+    method, path, who = ACCESSES[access]
+    if who == "other-device":
+        client.set_cookie(device.COOKIE, "a-different-computer-token-000000000")
+    elif who == "proctor":
+        f.login_as(client, w.proctor)
+    client.open(path.format(a=attempt_id, r=reg.id, s=w.sitting.id), method=method,
+                json={"position": 2, "response": True, "seq": 2})
+    row = fresh.get(Attempt, attempt_id)
+    assert (row.state, row.finished_by) == ("submitted", "timeout"), access
+    assert fresh.scalar(select(ExamResult.theory_score).where(ExamResult.registration_id == reg.id)) is not None
+
+
 def test_new_login_on_the_same_device_resumes_and_another_device_is_refused(live, client, app, db):
     _w, reg = live
     attempt_id = start(client, reg)
