@@ -334,11 +334,12 @@ def submit(session: Session, *, attempt: Attempt, candidate: User, device: str, 
     """The candidate hands in. Idempotent: a second submit returns the same, already graded attempt."""
     if attempt.candidate_id != candidate.id:
         raise NotFound()
+    # Overdue: finalised with its saved answers whichever device asks (as on any access), and nothing refused after.
+    finalise_if_overdue(session, attempt, now=now, grace=grace)
     if attempt.state == "in_progress" and attempt.device_hash != device:
         raise _refuse("device_mismatch", DEVICE_MESSAGE, 403)
     if attempt.state == "in_progress":
-        late = attempt.deadline < now - timedelta(seconds=grace)
-        finish(session, attempt=attempt, now=now, by="timeout" if late else "candidate")
+        finish(session, attempt=attempt, now=now, by="candidate")
     return attempt
 
 

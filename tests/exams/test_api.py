@@ -107,6 +107,7 @@ ACCESSES = {  # every way an overdue attempt is touched: (method, path, who: can
     "start again": ("POST", "/api/v1/registrations/{r}/attempt", "candidate"),
     "start on another device": ("POST", "/api/v1/registrations/{r}/attempt", "other-device"),
     "submit": ("POST", "/api/v1/attempts/{a}/submit", "candidate"),
+    "submit on another device": ("POST", "/api/v1/attempts/{a}/submit", "other-device"),
     "result": ("GET", "/api/v1/attempts/{a}/result", "candidate"),
     "result page": ("GET", "/exams/attempts/{a}/result", "candidate"),
     "late save on another device": ("POST", "/api/v1/attempts/{a}/answers", "other-device"),
