@@ -109,6 +109,7 @@ def test_the_calendar_pages_only_within_its_bound(client, db, clock, app, monkey
     for month in ("2027-03", "2026-07", "0001-01", "9999-12"):
         assert client.get(f"/training/calendar?month={month}").status_code == 404, month
     clock.set(FIXED_NOW + timedelta(days=31))  # the window moves with the clock
+    f.login_as(client, staff)  # (a login lasts 12 hours)
     assert _crawl(client, "/training/calendar?month=2027-02", "下个月") == ["2027-02", "2027-03"]
 
 
