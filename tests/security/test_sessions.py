@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from exam_platform.accounts.sessions import LOGIN_AT
 from exam_platform.exams import device
-from exam_platform.extensions import LOGIN_AT
 from exam_platform.permissions import Role
 from tests import factories as f
 from tests.exams import factories as xf
