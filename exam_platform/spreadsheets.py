@@ -101,7 +101,7 @@ class _Scan:
 
     def part(self, part: Any) -> None:
         chunk = part.read(_CHUNK)
-        if not _looks_like_xml(chunk[:512]):
+        if not chunk or not _looks_like_xml(chunk[:512]):
             return
         self.rows = self.cells = 0
         parser = expat.ParserCreate(namespace_separator=" ")
