@@ -5,6 +5,7 @@ Tests and the demo can pin the clock with ``app.config["CLOCK"]`` (a callable re
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -29,3 +30,9 @@ def local(dt: datetime) -> datetime:
 def today_local(at: datetime | None = None):
     """The calendar date in China at ``at`` (default: now)."""
     return local(at or now()).date()
+
+
+def cpu_seconds() -> float:
+    """CPU time used so far by the calling thread: a measure of work (to bound it), never a date or a duration
+    of the world. Per thread, so that other requests served by the same process do not count."""
+    return time.thread_time()

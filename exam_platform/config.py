@@ -8,8 +8,51 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """How much one uploaded spreadsheet or question-bank file may cost to read (docs/operations.md, "Upload limits").
+
+    Every spreadsheet read streams the XML of the workbook once, counting, before the spreadsheet library
+    builds anything, and stops at the first limit it passes; the CPU budget bounds whatever is left.
+    """
+
+    xlsx_bytes: int = 5 * MB  # the .xlsx file as uploaded
+    unpacked_bytes: int = 50 * MB  # every part of the archive, unpacked (zip bombs)
+    xml_bytes: int = 32 * MB  # the XML parts (sheets, shared strings, styles…), unpacked
+    rows: int = 10_000  # data rows after the header; every row element counts, empty or not
+    columns: int = 256  # cells in one row, and the furthest column a cell may name
+    xml_elements: int = 1_500_000  # XML elements in the whole workbook
+    cpu_seconds: float = 10.0  # CPU time of the request's thread spent reading one spreadsheet
+    bank_file_bytes: int = 2 * MB  # a question-bank YAML file (about 5,000 questions)
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> UploadLimits:
+        default = cls()
+        return cls(xlsx_bytes=int(env.get("SPREADSHEET_MAX_BYTES", default.xlsx_bytes)),
+                   unpacked_bytes=int(env.get("SPREADSHEET_MAX_UNPACKED_BYTES", default.unpacked_bytes)),
+                   xml_bytes=int(env.get("SPREADSHEET_MAX_XML_BYTES", default.xml_bytes)),
+                   rows=int(env.get("SPREADSHEET_MAX_ROWS", default.rows)),
+                   columns=int(env.get("SPREADSHEET_MAX_COLUMNS", default.columns)),
+                   xml_elements=int(env.get("SPREADSHEET_MAX_XML_ELEMENTS", default.xml_elements)),
+                   cpu_seconds=float(env.get("SPREADSHEET_CPU_SECONDS", default.cpu_seconds)),
+                   bank_file_bytes=int(env.get("BANK_FILE_MAX_BYTES", default.bank_file_bytes)))
+
+
+def upload_limits() -> UploadLimits:
+    """The running app's ``UPLOAD_LIMITS``; the defaults outside an app (scripts, pure tests)."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return current_app.config.get("UPLOAD_LIMITS") or UploadLimits()
+    return UploadLimits()
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -64,8 +107,9 @@ def from_environment(instance_path: Path) -> dict:
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": {"zh_CN": "简体中文", "en": "English"},
-        # Uploads
-        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(8 * 1024 * 1024))),
+        # Uploads: the request as a whole, then what reading one spreadsheet or bank file may cost
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(8 * MB))),
+        "UPLOAD_LIMITS": UploadLimits.from_environment(env),
         # Exams
         "EXAM_SAVE_GRACE_SECONDS": int(env.get("EXAM_SAVE_GRACE_SECONDS", "30")),
         # Autosave is limited per account (a whole exam room shares one IP address).

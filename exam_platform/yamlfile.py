@@ -1,7 +1,8 @@
 """Reading the project's YAML data files safely, with line numbers for error messages.
 
-Anchors and aliases are refused outright (a "billion laughs" file cannot expand), and every mapping
-remembers the line it started on so that a loader can say *where* a problem is.
+A file larger than its limit is refused before it is read whole or parsed, a file that is not UTF-8 is refused
+with the line where decoding fails, anchors and aliases are refused outright (a "billion laughs" file cannot
+expand), and every mapping remembers the line it started on so that a loader can say *where* a problem is.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask_babel import lazy_gettext as _l
+
+from .config import MB
 
 
 class YamlProblem(ValueError):
@@ -45,12 +49,17 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
 
-MAX_BYTES = 16 * 1024 * 1024
+MAX_BYTES = 16 * MB  # catalogue and blueprints; bank files have their own, smaller limit (config.UploadLimits)
 
 
-def load_text(text: str, file: str = "<text>") -> Any:
-    if len(text.encode()) > MAX_BYTES:
-        raise YamlProblem(file, None, "文件过大")
+def _check_size(size: int, file: str, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise YamlProblem(file, None, _l("文件过大（%(size)s MB，上限 %(limit)s MB），未读取",
+                                         size=f"{size / MB:.1f}", limit=f"{max_bytes / MB:g}"))
+
+
+def load_text(text: str, file: str = "<text>", *, max_bytes: int = MAX_BYTES) -> Any:
+    _check_size(len(text.encode()), file, max_bytes)
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass (reviewed)  # nosec B506
     except yaml.MarkedYAMLError as exc:
@@ -61,9 +70,23 @@ def load_text(text: str, file: str = "<text>") -> Any:
         raise YamlProblem(file, None, f"YAML 格式错误：{exc}") from None
 
 
-def load_file(path: str | Path) -> Any:
+def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
+    """A data file's UTF-8 text; ``YamlProblem`` (file, line, reason) when it is too large — told from its size,
+    before it is read — or not UTF-8 (a GBK file from a Chinese Windows editor, say)."""
     path = Path(path)
-    return load_text(path.read_text(encoding="utf-8"), file=path.name)
+    _check_size(path.stat().st_size, path.name, max_bytes)
+    with path.open("rb") as fh:
+        raw = fh.read(max_bytes + 1)
+    _check_size(len(raw), path.name, max_bytes)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlProblem(path.name, raw.count(b"\n", 0, exc.start) + 1,
+                          _l("文件不是 UTF-8 编码（本行无法解码），请用文本编辑器另存为 UTF-8 后重试")) from None
+
+
+def load_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Any:
+    return load_text(read_text(path, max_bytes=max_bytes), file=Path(path).name, max_bytes=max_bytes)
 
 
 def line_of(value: Any, default: int | None = None) -> int | None:

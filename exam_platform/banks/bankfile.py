@@ -24,8 +24,9 @@ import yaml
 from flask_babel import lazy_gettext as _l
 from jsonschema import Draft202012Validator
 
+from .. import ROOT
 from ..paths import ROOT
-from ..yamlfile import YamlProblem, line_of, load_text
+from ..yamlfile import MAX_BYTES, YamlProblem, line_of, load_text
 
 SCHEMA_FILE = ROOT / "question_banks" / "schema.json"
 QUESTION_TYPES = ("true_false", "single", "multiple")
@@ -345,10 +346,12 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line or 0, p.key, str(p.reason)))
 
 
-def load_document(text: str, file: str, *, known_categories: Iterable[str] | None = None) -> BankDocument:
-    """YAML text → validated document (refusing aliases, reporting YAML syntax errors with their line)."""
+def load_document(text: str, file: str, *, known_categories: Iterable[str] | None = None,
+                  max_bytes: int = MAX_BYTES) -> BankDocument:
+    """YAML text → validated document (refusing a text over ``max_bytes`` before parsing it, refusing aliases,
+    reporting YAML syntax errors with their line)."""
     try:
-        data = load_text(text, file)
+        data = load_text(text, file, max_bytes=max_bytes)
     except YamlProblem as problem:
         raise BankFileProblems([Problem(file, problem.line, "", problem.reason)]) from None
     return parse_document(data, file, known_categories=known_categories)

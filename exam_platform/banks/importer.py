@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..catalog.models import Category
+from ..config import upload_limits
 from ..errors import ValidationError
 from ..paths import ROOT
+from ..yamlfile import YamlProblem, read_text
 from .bankfile import (
     BankDocument,
     BankFileProblems,
@@ -79,11 +81,20 @@ def category_codes(session: Session) -> dict[str, int]:
 
 
 def parse_file(session: Session, *, text: str, file: str) -> BankDocument:
-    """Validate a bank file's text against the schema, the question rules and the catalogue."""
+    """Validate a bank file's text against the size limit, the schema, the question rules and the catalogue."""
     try:
-        return load_document(text, file, known_categories=category_codes(session))
+        return load_document(text, file, known_categories=category_codes(session),
+                             max_bytes=upload_limits().bank_file_bytes)
     except BankFileProblems as refused:
         raise BankFileRefused(refused.problems) from None
+
+
+def read_bank_file(path: Path) -> str:
+    """A bank file's text, refused (with file and reason) when too large or not UTF-8 — before parsing."""
+    try:
+        return read_text(path, max_bytes=upload_limits().bank_file_bytes)
+    except YamlProblem as problem:
+        raise BankFileRefused([Problem(problem.file, problem.line, "", problem.reason)]) from None
 
 
 def import_bank_file(session: Session, *, actor: Any, path: Path | None = None, text: str | None = None,
@@ -92,7 +103,7 @@ def import_bank_file(session: Session, *, actor: Any, path: Path | None = None, 
     if text is None:
         if path is None:
             raise ValueError("path or text is needed")
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_bank_file(Path(path))
     file = file or (Path(path).name if path else "<text>")
     doc = parse_file(session, text=text, file=file)
     return apply_document(session, actor=actor, doc=doc, file=file, now=now)

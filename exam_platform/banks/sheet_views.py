@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
+from ..config import MB, upload_limits
 from ..errors import DomainError
 from ..permissions import Role, role_required
-from ..spreadsheets import MAX_BYTES
 from ..web import form_error
 from . import sheets
 from .forms import ConfirmForm, UploadForm
@@ -43,7 +43,7 @@ def upload(code: str):
     db, bank = load_bank(code, edit=True)
     form = UploadForm()
     if form.validate_on_submit():
-        data = form.file.data.read(MAX_BYTES + 1)
+        data = form.file.data.read(upload_limits().xlsx_bytes + 1)
         filename = form.file.data.filename or "upload.xlsx"
         try:
             check = sheets.check_upload(db, bank=bank, data=data, file=filename)
@@ -58,8 +58,9 @@ def upload(code: str):
         else:
             db.commit()
             return redirect(url_for("bank_sheets.preview", code=bank.code, token=pending.token))
-    return render_template("banks/upload.html", bank=bank, form=form, max_mb=MAX_BYTES // (1024 * 1024)), \
-        400 if form.errors else 200
+    limits = upload_limits()
+    return render_template("banks/upload.html", bank=bank, form=form, max_mb=f"{limits.xlsx_bytes / MB:g}",
+                           max_rows=f"{limits.rows:,}"), 400 if form.errors else 200
 
 
 @bp.get("/<code>/upload/<token>")

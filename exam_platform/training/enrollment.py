@@ -23,7 +23,7 @@ from ..accounts import service as accounts
 from ..accounts.models import User
 from ..errors import Conflict, NotFound, ValidationError
 from ..permissions import Role
-from ..spreadsheets import SpreadsheetProblem, read_rows, write_xlsx
+from ..spreadsheets import SpreadsheetProblem, read_table, write_xlsx
 from .models import Enrollment, TrainingClass
 
 TEMPLATE_HEADER = ["姓名", "证件类型", "证件号码", "手机", "工作单位"]
@@ -265,8 +265,9 @@ def template_xlsx() -> bytes:
 
 def parse_upload(data: bytes) -> list[PersonRow]:
     """Rows of an uploaded template (``SpreadsheetProblem`` when the file itself is unacceptable)."""
-    rows = read_rows(data)
-    header_check(data)
+    header, rows = read_table(data)
+    if [_text(c) for c in header][:5] != TEMPLATE_HEADER:
+        raise SpreadsheetProblem("表头不符，请使用报名模板：" + "、".join(TEMPLATE_HEADER))
     people = []
     for line, cells in rows:
         cells = [*cells, "", "", "", "", ""][:5]
@@ -276,21 +277,6 @@ def parse_upload(data: bytes) -> list[PersonRow]:
     if not people:
         raise SpreadsheetProblem("表格中没有学员数据")
     return people
-
-
-def header_check(data: bytes) -> None:
-    import io
-
-    from openpyxl import load_workbook
-
-    book = load_workbook(io.BytesIO(data), read_only=True)
-    try:
-        first = next(book.worksheets[0].iter_rows(min_row=1, max_row=1, values_only=True), ())
-    finally:
-        book.close()
-    header = [_text(c) for c in first][:5]
-    if header != TEMPLATE_HEADER:
-        raise SpreadsheetProblem("表头不符，请使用报名模板：" + "、".join(TEMPLATE_HEADER))
 
 
 @dataclass

@@ -252,6 +252,31 @@ def test_cli_import_banks_and_export_bank(app, db, tmp_path):
     assert result.exit_code == 1
 
 
+def test_a_bank_file_over_the_size_limit_is_refused_before_it_is_parsed(db, tmp_path):
+    # Broken YAML on line 1 and 3 MB of padding: the refusal is the size, so the parser never ran.
+    text = "bank: [never closed\n" + "# 填充\n" * 400_000
+    big = tmp_path / "big.yaml"
+    big.write_text(text, encoding="utf-8")
+    for refusal in (lambda: importer.import_paths(db, actor=None, paths=[big], now=FIXED_NOW),
+                    lambda: importer.parse_file(db, text=text, file="big.yaml")):
+        with pytest.raises(importer.BankFileRefused) as refused:
+            refusal()
+        [problem] = refused.value.problems
+        assert problem.file == "big.yaml" and "文件过大（3.4 MB，上限 2 MB）" in str(problem.reason)
+
+
+def test_cli_refuses_a_bank_file_that_is_not_utf8_with_file_line_and_reason(app, db, tmp_path):
+    text = bf.bank_text(bf.small_questions(), code="GBK-bank")
+    first_chinese = next(n for n, line in enumerate(text.splitlines(), start=1) if not line.isascii())
+    (tmp_path / "GBK-bank.yaml").write_bytes(text.encode("gbk"))
+    (tmp_path / "big.yaml").write_text("# 填充\n" * 400_000, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["import-banks", str(tmp_path)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert f"GBK-bank.yaml:{first_chinese} 文件不是 UTF-8 编码" in result.output
+    assert "big.yaml 文件过大" in result.output and "nothing was imported" in result.output
+    assert "Traceback" not in result.output and _count(db, Bank) == 0
+
+
 def test_drawn_papers_follow_the_bank(db):
     """Sanity: a paper drawn from an imported bank uses current versions of active questions only."""
     from exam_platform.banks.models import Blueprint
