@@ -15,7 +15,7 @@ from flask import Flask, request, session
 ROOT = Path(__file__).resolve().parent.parent
 
 # Areas in dependency order (DESIGN.md §2); each exposes ``bp`` (and optionally ``api_bp``) in views.py / api.py.
-AREAS = ("accounts", "catalog", "banks", "training", "exams", "certificates", "reports")
+AREAS = ("accounts", "catalog", "banks", "training", "exams", "certificates", "employers", "reports")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

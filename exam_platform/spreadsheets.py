@@ -8,12 +8,15 @@ formula (starting with = + - @, tab or CR) is escaped with a leading apostrophe.
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import defusedxml  # noqa: F401 - openpyxl uses defusedxml for its XML parsing when it is installed
+from flask import Response
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
@@ -75,6 +78,16 @@ def read_rows(data: bytes, *, sheet: str | None = None, max_rows: int = MAX_ROWS
         book.close()
 
 
+def read_header(data: bytes) -> list[Any]:
+    """The cells of the first row of the first sheet (call ``read_rows`` first: it checks the file)."""
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        first = next(book.worksheets[0].iter_rows(min_row=1, max_row=1, values_only=True), ())
+    finally:
+        book.close()
+    return list(first)
+
+
 def escape_cell(value: Any) -> Any:
     """A value safe to put in a cell: text that looks like a formula is prefixed with an apostrophe."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
@@ -104,3 +117,45 @@ def csv_escape(value: Any) -> str:
     """The same formula escaping for CSV exports."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+# ---- downloads of tables (reports, employers' gap lists) ----------------------------------------------------
+
+Sheet = tuple[str, Sequence[str], Iterable[Sequence[Any]]]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def cell(value: Any) -> Any:
+    """Numbers stay numbers (a spreadsheet can add them up); None is an empty cell."""
+    if value is None:
+        return ""
+    return value
+
+
+def csv_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """One CSV; several sheets follow each other, each under its title line. UTF-8 with BOM for Excel."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for i, (title, header, rows) in enumerate(sheets):
+        if len(sheets) > 1:
+            if i:
+                writer.writerow([])
+            writer.writerow([csv_escape(title)])
+        writer.writerow([csv_escape(h) for h in header])
+        for row in rows:
+            writer.writerow([csv_escape(cell(v)) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def download(sheets: Sequence[Sheet], *, filename: str, fmt: str) -> Response:
+    sheets = [(t, list(h), [list(r) for r in rows]) for t, h, rows in sheets]
+    if fmt == "csv":
+        body, mimetype, ext = csv_bytes(sheets), "text/csv; charset=utf-8", "csv"
+    else:
+        body = write_xlsx([(t, h, [[cell(v) for v in r] for r in rows]) for t, h, rows in sheets])
+        mimetype, ext = XLSX, "xlsx"
+    response = Response(body, mimetype=mimetype)
+    name = f"{filename}.{ext}"
+    response.headers["Content-Disposition"] = (f"attachment; filename=\"report.{ext}\"; "
+                                               f"filename*=UTF-8''{quote(name)}")
+    return response

@@ -23,7 +23,7 @@ from ..accounts import service as accounts
 from ..accounts.models import User
 from ..errors import Conflict, NotFound, ValidationError
 from ..permissions import Role
-from ..spreadsheets import SpreadsheetProblem, read_rows, write_xlsx
+from ..spreadsheets import SpreadsheetProblem, read_header, read_rows, write_xlsx
 from .models import Enrollment, TrainingClass
 
 TEMPLATE_HEADER = ["姓名", "证件类型", "证件号码", "手机", "工作单位"]
@@ -279,16 +279,7 @@ def parse_upload(data: bytes) -> list[PersonRow]:
 
 
 def header_check(data: bytes) -> None:
-    import io
-
-    from openpyxl import load_workbook
-
-    book = load_workbook(io.BytesIO(data), read_only=True)
-    try:
-        first = next(book.worksheets[0].iter_rows(min_row=1, max_row=1, values_only=True), ())
-    finally:
-        book.close()
-    header = [_text(c) for c in first][:5]
+    header = [_text(c) for c in read_header(data)][:5]
     if header != TEMPLATE_HEADER:
         raise SpreadsheetProblem("表头不符，请使用报名模板：" + "、".join(TEMPLATE_HEADER))
 
