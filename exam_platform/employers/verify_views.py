@@ -23,6 +23,7 @@ def verify():
     if form.validate_on_submit():
         try:
             results = batch.check(get_session(), batch.parse_lines(form.entries.data), today=clock.today_local())
+            form.entries.data = ""  # the answer shows the numbers masked; the typed list is not sent back
         except DomainError as err:
             form_error(form, err)
             status = 400
