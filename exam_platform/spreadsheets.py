@@ -12,6 +12,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -28,6 +29,23 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 class SpreadsheetProblem(ValueError):
     """The upload is not acceptable; the message says why (in Chinese, for the user)."""
+
+
+@dataclass(kw_only=True)
+class CheckedRow:
+    """A row to import (typed in a form or read from a sheet) with what is wrong with it: a message for the user
+    and the form field of each problem. Areas subclass it with their columns."""
+
+    problems: list[str] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
+
+    def problem(self, field_name: str, message: Any) -> None:
+        self.problems.append(str(message))
+        self.fields.append(field_name)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
 
 
 def check_xlsx(data: bytes, *, max_bytes: int = MAX_BYTES) -> None:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from .. import audit
 from ..accounts import idnumber
 from ..catalog.models import Category
 from ..errors import Conflict, NotFound, ValidationError
-from ..spreadsheets import SpreadsheetProblem, read_header, read_rows, write_xlsx
+from ..spreadsheets import CheckedRow, SpreadsheetProblem, read_header, read_rows, write_xlsx
 from .models import Post, Worker
 
 TEMPLATE_HEADER = ["姓名", "证件类型", "证件号码", "岗位"]
@@ -99,7 +99,7 @@ def has_roster(session: Session, employer_id: int) -> bool:
 
 
 @dataclass
-class WorkerRow:
+class WorkerRow(CheckedRow):
     """One person for the roster, as typed or read from a sheet row, with what is wrong with it."""
 
     line: int
@@ -107,18 +107,8 @@ class WorkerRow:
     id_type: str
     id_number: str
     post_name: str
-    problems: list[str] = field(default_factory=list)
-    fields: list[str] = field(default_factory=list)
     post: Post | None = None
     existing: Worker | None = None
-
-    def problem(self, field_name: str, message: Any) -> None:
-        self.problems.append(str(message))
-        self.fields.append(field_name)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
     @property
     def masked_id(self) -> str:

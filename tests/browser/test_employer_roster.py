@@ -3,38 +3,21 @@ then the fixed file), and sees 持证率 and the gap list computed from the cert
 
 from __future__ import annotations
 
-import io
 import random
 
 import pytest
-from openpyxl import load_workbook
 
 from exam_platform import clock
 from exam_platform.accounts.idnumber import make_resident_id
-from tests.browser.conftest import login
+from tests.browser.conftest import filled_template, login, upload_xlsx
 
 pytestmark = pytest.mark.browser
 
 
-def filled_template(rows) -> bytes:
+def roster(rows) -> bytes:
     from exam_platform.employers.roster import template_xlsx
 
-    book = load_workbook(io.BytesIO(template_xlsx()))
-    sheet = book.worksheets[0]
-    for r, row in enumerate(rows, start=2):  # over the example row
-        for c, value in enumerate(row, start=1):
-            sheet.cell(row=r, column=c, value=value)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def upload(page, data: bytes) -> None:
-    page.set_input_files("input[type=file]", files=[{
-        "name": "人员名册.xlsx", "buffer": data,
-        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
-    page.get_by_role("button", name="上传并预览").click()
-    page.wait_for_load_state()
+    return filled_template(template_xlsx(), rows)
 
 
 def registry_coverage(live_app):
@@ -60,12 +43,12 @@ def test_employer_imports_a_roster_and_sees_the_rate_and_gaps_from_the_registry(
 
     bad = newcomer[:17] + ("0" if newcomer[17] != "0" else "1")
     rows = [[name, "居民身份证", bad, "低压电工"], ["某某", "居民身份证", newcomer, "不存在的岗位"]]
-    upload(page, filled_template(rows))
+    upload_xlsx(page, roster(rows), "人员名册.xlsx")
     problems = page.locator("#preview-problems").inner_text()
     assert "第 2 行" in problems and "校验位" in problems and "第 3 行" in problems and "不存在的岗位" in problems
     assert page.get_by_role("button", name="确认导入 2 名人员").count() == 0
 
-    upload(page, filled_template([[name, "居民身份证", newcomer, "低压电工"]]))
+    upload_xlsx(page, roster([[name, "居民身份证", newcomer, "低压电工"]]), "人员名册.xlsx")
     page.get_by_role("button", name="确认导入 1 名人员").click()
     page.wait_for_load_state()
     assert page.url.rstrip("/").endswith("/employer")

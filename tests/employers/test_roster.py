@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from exam_platform.employers import roster
@@ -16,14 +15,7 @@ from tests.employers import factories as ef
 
 
 def xlsx(rows, header=None) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header or roster.TEMPLATE_HEADER)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return f.xlsx(header or roster.TEMPLATE_HEADER, rows)
 
 
 def count(db, employer_id: int) -> int:
