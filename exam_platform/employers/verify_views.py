@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_login import current_user
 
 from .. import clock
 from ..db import get_session
 from ..errors import DomainError
 from ..permissions import Role, role_required
-from ..web import form_error
+from ..web import commit, form_error
 from . import batch, limits
 from .forms import VerifyForm
-from .views import bp
+from .views import bp, employer_id
 
 
 @bp.route("/verify", methods=["GET", "POST"])
@@ -22,7 +23,10 @@ def verify():
     results, status = None, 200
     if form.validate_on_submit():
         try:
-            results = batch.check(get_session(), batch.parse_lines(form.entries.data), today=clock.today_local())
+            db = get_session()
+            results = batch.check(db, batch.parse_lines(form.entries.data), actor=current_user,
+                                  employer_id=employer_id(), now=clock.now(), today=clock.today_local())
+            commit(db)
             form.entries.data = ""  # the answer shows the numbers masked; the typed list is not sent back
         except DomainError as err:
             form_error(form, err)

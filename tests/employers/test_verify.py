@@ -4,7 +4,9 @@ come back masked; the budget is per employer organisation."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from exam_platform.audit import AuditRecord
 from exam_platform.employers import batch
 from exam_platform.errors import ValidationError
 from exam_platform.permissions import Role
@@ -46,6 +48,8 @@ def test_the_api_answers_each_line_with_masked_numbers(client, db, clock):
     assert results[1]["certificates"][0]["status"] == "revoked" and results[1]["certificates"][0]["next_step"]
     assert results[2]["certificates"] == []
     assert good.number not in response.get_data(as_text=True)
+    logged = db.scalar(select(AuditRecord).where(AuditRecord.action == "employers.batch_verify"))
+    assert logged is not None and logged.actor_id == staff.id and good.number not in str(logged.__dict__)
     assert client.post("/api/v1/employer/verify", json={"entries": "x"}).status_code == 400
 
 
