@@ -62,8 +62,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Every blueprint, area by area in dependency order. The training pages share one blueprint: its route
-    modules (``class_views`` …) add their routes to ``training.views.bp`` when imported here."""
+    """Every blueprint, area by area in dependency order. The training and employer pages each share one
+    blueprint: their route modules (``class_views`` …) add their routes to it when imported here."""
     from . import core_views
     from .accounts import admin_views
     from .accounts import views as accounts_views
@@ -74,6 +74,9 @@ def register_blueprints(app: Flask) -> None:
     from .certificates import api as certificates_api
     from .certificates import public_views, registry_views
     from .certificates import views as certificates_views
+    from .employers import api as employers_api
+    from .employers import import_views, verify_views  # noqa: F401 - route modules of the employer blueprint
+    from .employers import views as employers_views
     from .exams import api as exams_api
     from .exams import candidate_views, proctor_views
     from .exams import views as exams_views
@@ -99,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
         training_views.bp, training_api.api_bp,
         exams_views.bp, candidate_views.bp, proctor_views.bp, exams_api.api_bp,
         certificates_views.bp, registry_views.bp, public_views.bp, certificates_api.api_bp,
+        employers_views.bp, employers_api.api_bp,
         reports_views.bp, org_views.bp, item_views.bp, reports_api.api_bp,
     ):
         app.register_blueprint(blueprint)

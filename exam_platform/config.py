@@ -112,6 +112,8 @@ def from_environment(instance_path: Path) -> dict:
         "UPLOAD_LIMITS": UploadLimits.from_environment(env),
         # Exams
         "EXAM_SAVE_GRACE_SECONDS": int(env.get("EXAM_SAVE_GRACE_SECONDS", "30")),
+        # Employers: batch verification lists per employer organisation
+        "RATELIMIT_EMPLOYER_VERIFY": env.get("RATELIMIT_EMPLOYER_VERIFY", "30 per hour"),
         # Autosave is limited per account (a whole exam room shares one IP address).
         "EXAM_SAVE_RATE_LIMIT": env.get("EXAM_SAVE_RATE_LIMIT", "600 per minute"),
         # Public base URL used inside QR codes (falls back to the request host).

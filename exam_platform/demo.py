@@ -27,6 +27,8 @@ DEMO_ACCOUNTS = [
     ("examiner", "Demo-Examiner-2026", "孙志刚", "36010219790606005", "examiner", "centre", "考评员 examiner"),
     ("trainer", "Demo-Trainer-2026", "周丽娟", "36010219880909006", "institution_staff", "institution",
      "培训机构 training institution"),
+    ("employer", "Demo-Employer-2026", "吴安全", "36010219830214010", "employer", "employer",
+     "生产经营单位 employer"),
     ("trainee", "Demo-Trainee-2026", "张小明", "36010219950315007", "candidate", None, "学员/考生 candidate"),
     ("trainee2", "Demo-Trainee-2026", "陈美玲", "36010219960420008", "candidate", None, "学员/考生 candidate"),
     ("trainee3", "Demo-Trainee-2026", "刘伟", "36010219970723009", "candidate", None, "学员/考生 candidate"),

@@ -56,3 +56,19 @@ def login_as(client, user: User) -> None:
     with client.session_transaction() as sess:
         sess["_user_id"] = user.get_id()
         sess["_fresh"] = True
+
+
+def xlsx(header, rows) -> bytes:
+    """A workbook as a user would upload it: the header row, then ``rows``."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

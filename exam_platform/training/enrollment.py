@@ -9,7 +9,7 @@ a class on any backend; the CHECK constraint on the table backs it up.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ from ..accounts import service as accounts
 from ..accounts.models import User
 from ..errors import Conflict, NotFound, ValidationError
 from ..permissions import Role
-from ..spreadsheets import SpreadsheetProblem, read_table, write_xlsx
+from ..spreadsheets import CheckedRow, SpreadsheetProblem, read_table, write_xlsx
 from .models import Enrollment, TrainingClass
 
 TEMPLATE_HEADER = ["姓名", "证件类型", "证件号码", "手机", "工作单位"]
@@ -55,7 +55,7 @@ def trainee_enrollments(session: Session, trainee_id: int) -> list[Enrollment]:
 # ---- checking one person -------------------------------------------------------------------------------
 
 @dataclass
-class PersonRow:
+class PersonRow(CheckedRow):
     """One person to enroll, as typed or as read from a spreadsheet row, with what is wrong with it."""
 
     line: int
@@ -64,18 +64,8 @@ class PersonRow:
     id_number: str
     phone: str
     employer_name: str
-    problems: list[str] = field(default_factory=list)
-    fields: list[str] = field(default_factory=list)  # the form field of each problem
     existing: User | None = None
     id_valid: bool = False
-
-    def problem(self, field_name: str, message: Any) -> None:
-        self.problems.append(str(message))
-        self.fields.append(field_name)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
     @property
     def masked_id(self) -> str:
