@@ -16,7 +16,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
-from exam_platform import ROOT
+from exam_platform.paths import ROOT
 from exam_platform.accounts.models import Organization, User
 from exam_platform.banks.models import QuestionVersion
 from exam_platform.exams import proctoring
