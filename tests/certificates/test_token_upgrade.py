@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import re
 
 import pypdfium2
@@ -102,6 +103,8 @@ def test_old_token_still_verifies_and_says_a_newer_one_exists(app, db, client, l
     new = client.get(f"/api/v1/verify/{db.get(Certificate, valid.id).token}").get_json()
     assert new["status"] == "valid" and new["newer_token"] is False
     assert 'data-status="revoked"' in body_of(client.get(path_of(old_revoked)))
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    assert "old-format QR code" in body_of(client.get(path_of(old_valid)))
     # A later 补发 voids the card of either format.
     with app.test_request_context():
         lifecycle.reissue(db, db.get(Certificate, valid.id), actor=None, now=FIXED_NOW, reason="遗失")
@@ -176,6 +179,22 @@ def test_a_conflicting_reissue_leaves_the_certificate_for_the_next_run(app, db, 
     db.expire_all()
     assert db.get(Certificate, valid.id).token.startswith(tokens.format_prefix("CT1"))
     assert db.get(Certificate, revoked.id).token.startswith(tokens.format_prefix("CT2"))
+
+
+def test_identity_limit_of_an_old_token_keeps_the_number_out_of_the_limiter_and_its_log(
+        app, client, legacy, rate_limits, caplog):
+    valid, _revoked = legacy
+    saved = app.config.get("RATELIMIT_IDENTITY_CHECK_CERT")
+    app.config["RATELIMIT_IDENTITY_CHECK_CERT"] = "1 per day"
+    caplog.set_level(logging.DEBUG)
+    try:
+        codes = [client.post(f"/api/v1/verify/{valid.token}/identity", json={"id_number": "1"},
+                             environ_overrides={"REMOTE_ADDR": f"192.0.2.{i}"}).status_code for i in (1, 2)]
+    finally:
+        app.config["RATELIMIT_IDENTITY_CHECK_CERT"] = saved
+    assert codes == [200, 429]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "exceeded" in logged and valid.holder.id_number[6:14] not in logged and valid.number not in logged
 
 
 # ---- the migration --------------------------------------------------------------------------------------------
