@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import os
 import re
 
 import pypdfium2
@@ -14,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from exam_platform.audit import AuditRecord
 from exam_platform.certificates import lifecycle, offline
@@ -24,7 +26,7 @@ from tests import factories as f
 from tests.certificates import factories as cf
 from tests.certificates.conftest import PUBLIC_BASE, path_of
 from tests.certificates.test_public import body_of, decode_qr
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, _ensure_postgres_database
 
 
 def qr_of(png: bytes) -> str:
@@ -199,18 +201,39 @@ def test_identity_limit_of_an_old_token_keeps_the_number_out_of_the_limiter_and_
 
 # ---- the migration --------------------------------------------------------------------------------------------
 
-def test_migration_gives_existing_certificates_unique_random_references(tmp_path):
+@pytest.fixture()
+def empty_database(tmp_path):
+    """An empty database of the suite's kind: SQLite, or a PostgreSQL database of its own next to the suite's.
+    Foreign keys are not enforced (plain SQLite; on PostgreSQL the rows below are inserted without triggers)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        engine = sa.create_engine(f"sqlite:///{tmp_path / 'm.sqlite3'}")
+        yield engine, ""
+    else:
+        parsed = make_url(url)
+        name = f"{parsed.database}_migration_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+        _ensure_postgres_database(parsed, name)
+        engine = sa.create_engine(parsed.set(database=name).render_as_string(hide_password=False))
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        yield engine, "SET session_replication_role = replica"
+    engine.dispose()
+
+
+def test_migration_gives_existing_certificates_unique_random_references(empty_database):
     """0001 with certificates and token rows in it → 0002: every certificate has its own 20-letter reference and
     every existing token row is marked CT1; tokens themselves are left to the command."""
-    # Plain SQLite (foreign keys not enforced): certificate rows without their users, categories and rule sets.
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    engine, no_foreign_keys = empty_database
     upgrade(engine, "0001")
     with engine.begin() as conn:
+        if no_foreign_keys:
+            conn.execute(sa.text(no_foreign_keys))
         for n in range(1, 6):
             conn.execute(sa.text(
                 "INSERT INTO certificates (id, number, holder_id, category_id, rule_set_id, status, status_code, "
                 "status_reason, region_code, token, kid, token_version, reissue_required, created_at, updated_at) "
-                "VALUES (:n, :number, 1, 1, 1, 'pending', '', '', '', 'Q1Qx.x', 'k1', 1, 0, '2026-01-01 00:00:00', "
+                "VALUES (:n, :number, 1, 1, 1, 'pending', '', '', '', 'Q1Qx.x', 'k1', 1, false, '2026-01-01 00:00:00', "
                 "'2026-01-01 00:00:00')"), {"n": n, "number": f"T11010119900101001{n}"})
             conn.execute(sa.text(
                 "INSERT INTO certificate_tokens (id, certificate_id, number, category_id, version, kid, issued_on, "
@@ -225,4 +248,3 @@ def test_migration_gives_existing_certificates_unique_random_references(tmp_path
     assert formats == {"CT1"} and tokens_left == {"Q1Qx.x"}  # re-signing is the command's job
     with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
         conn.execute(sa.text("UPDATE certificates SET reference = :r"), {"r": references[0]})
-    engine.dispose()
