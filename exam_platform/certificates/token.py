@@ -54,8 +54,6 @@ _KID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 _NUMBER = re.compile(r"^[A-Z0-9]{1,40}$")
 _REFERENCE = re.compile(rf"^[a-z]{{{REFERENCE_LENGTH}}}$")
 _CATEGORY = re.compile(r"^[A-Z0-9][A-Z0-9.-]{0,39}$")
-_VERSION = re.compile(r"^[1-9]\d{0,5}$")
-_VERSION_CT2 = re.compile(r"^[1-9]\d{0,4}$")
 
 
 class InvalidToken(Exception):
@@ -74,9 +72,27 @@ def format_prefix(fmt: str) -> str:
     return b64encode(fmt.encode("ascii"))
 
 
+@dataclass(frozen=True)
+class Spelling:
+    """How a format writes its fields: its tag, the field that names the certificate and its pattern, the
+    version's pattern, and the dates (strftime format and pattern)."""
+
+    format: str
+    subject: str
+    subject_pattern: re.Pattern
+    version: re.Pattern
+    date_format: str
+    date_pattern: re.Pattern
+
+
+_CT2 = Spelling(FORMAT, "reference", _REFERENCE, re.compile(r"^[1-9]\d{0,4}$"), "%Y-%m-%d",
+                re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+_CT1 = Spelling(LEGACY_FORMAT, "number", _NUMBER, re.compile(r"^[1-9]\d{0,5}$"), "%Y%m%d", re.compile(r"^\d{8}$"))
+
+
 @dataclass(frozen=True, kw_only=True)
 class SignedPayload:
-    """What both formats carry; a subclass names the certificate (``subject``) and fixes the spelling."""
+    """What both formats carry; a subclass adds the field that names the certificate, and its ``spelling``."""
 
     kid: str
     category: str
@@ -84,32 +100,33 @@ class SignedPayload:
     valid_until: date
     version: int
 
-    format: ClassVar[str]
-    _subject: ClassVar[tuple[str, re.Pattern]]
-    _version: ClassVar[re.Pattern]
-    _date_format: ClassVar[str]
+    spelling: ClassVar[Spelling]
+
+    @property
+    def format(self) -> str:
+        return self.spelling.format
 
     @property
     def subject(self) -> str:
         """What names the certificate in the registry: the reference (CT2) or the number (CT1)."""
-        return getattr(self, self._subject[0])
+        return getattr(self, self.spelling.subject)
 
     def encode(self) -> bytes:
         """The canonical payload bytes (what is signed); raises ValueError for values the format cannot carry."""
-        name, pattern = self._subject
-        checks = ((_KID, self.kid, "kid"), (pattern, self.subject, name), (_CATEGORY, self.category, "category"),
-                  (self._version, str(self.version), "version"))
+        sp = self.spelling
+        checks = ((_KID, self.kid, "kid"), (sp.subject_pattern, self.subject, sp.subject),
+                  (_CATEGORY, self.category, "category"), (sp.version, str(self.version), "version"))
         for check, value, field in checks:
             if not isinstance(value, str) or not check.match(value):
                 raise ValueError(f"{field} cannot be put in a token: {value!r}")
         if self.valid_until < self.issued_on:
             raise ValueError("valid_until is before issued_on")
-        fields = (self.format, self.kid, self.subject, self.category, self.issued_on.strftime(self._date_format),
-                  self.valid_until.strftime(self._date_format), str(self.version))
+        fields = (self.format, self.kid, self.subject, self.category, self.issued_on.strftime(sp.date_format),
+                  self.valid_until.strftime(sp.date_format), str(self.version))
         return "|".join(fields).encode("ascii")
 
     def as_dict(self) -> dict:
-        return {"format": self.format, "alg": ALGORITHM, "kid": self.kid, self._subject[0]: self.subject,
+        return {"format": self.format, "alg": ALGORITHM, "kid": self.kid, self.spelling.subject: self.subject,
                 "category": self.category, "issued_on": self.issued_on.isoformat(),
                 "valid_until": self.valid_until.isoformat(), "version": self.version}
 
@@ -119,11 +136,7 @@ class Payload(SignedPayload):
     """The current format (CT2): the certificate is named by its opaque ``reference``."""
 
     reference: str
-
-    format: ClassVar[str] = FORMAT
-    _subject: ClassVar[tuple[str, re.Pattern]] = ("reference", _REFERENCE)
-    _version: ClassVar[re.Pattern] = _VERSION_CT2
-    _date_format: ClassVar[str] = "%Y-%m-%d"
+    spelling: ClassVar[Spelling] = _CT2
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,15 +144,10 @@ class LegacyPayload(SignedPayload):
     """The old format (CT1): verified, never signed by the platform any more; names the certificate by its number."""
 
     number: str
-
-    format: ClassVar[str] = LEGACY_FORMAT
-    _subject: ClassVar[tuple[str, re.Pattern]] = ("number", _NUMBER)
-    _version: ClassVar[re.Pattern] = _VERSION
-    _date_format: ClassVar[str] = "%Y%m%d"
+    spelling: ClassVar[Spelling] = _CT1
 
 
 _PAYLOADS: dict[str, type[SignedPayload]] = {FORMAT: Payload, LEGACY_FORMAT: LegacyPayload}
-_DATES = {FORMAT: re.compile(r"^\d{4}-\d{2}-\d{2}$"), LEGACY_FORMAT: re.compile(r"^\d{8}$")}
 
 
 def b64encode(data: bytes) -> str:
@@ -159,8 +167,8 @@ def _b64decode_canonical(text: str) -> bytes:
     return data
 
 
-def _parse_date(text: str, fmt: str) -> date:
-    if not _DATES[fmt].match(text):
+def _parse_date(text: str, spelling: Spelling) -> date:
+    if not spelling.date_pattern.match(text):
         raise InvalidToken("bad date")
     digits = text.replace("-", "")
     try:
@@ -181,11 +189,12 @@ def decode_payload(data: bytes) -> SignedPayload:
         raise InvalidToken("unknown format")
     tag, kid, subject, category, issued, valid, version = fields
     kind = _PAYLOADS[tag]
-    if not (_KID.match(kid) and kind._subject[1].match(subject) and _CATEGORY.match(category)
-            and kind._version.match(version)):
+    sp = kind.spelling
+    if not (_KID.match(kid) and sp.subject_pattern.match(subject) and _CATEGORY.match(category)
+            and sp.version.match(version)):
         raise InvalidToken("bad field")
-    payload = kind(kid=kid, category=category, issued_on=_parse_date(issued, tag),
-                   valid_until=_parse_date(valid, tag), version=int(version), **{kind._subject[0]: subject})
+    payload = kind(kid=kid, category=category, issued_on=_parse_date(issued, sp),
+                   valid_until=_parse_date(valid, sp), version=int(version), **{sp.subject: subject})
     try:
         same = payload.valid_until >= payload.issued_on and payload.encode() == data
     except ValueError:
