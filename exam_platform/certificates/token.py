@@ -7,8 +7,8 @@ A token is ``<payload>.<signature>``, both unpadded URL-safe base64. The payload
 
 ``reference`` is the certificate's opaque reference: 20 random lowercase letters (94 bits), never its number —
 a 特种作业 number is "T" + the holder's ID number — and never a digit at all. Dates carry their dashes, the version
-at most 5 digits: a CT2 payload whose kid has no run of 6 digits has none either, so no run of an ID number can
-hide in it (a property test checks this).
+has at most 5 digits: a CT2 payload whose kid and category code have no run of 6 digits (new kids and the
+catalogue's codes do not) has none either, so no run of an ID number can hide in it (a property test checks this).
 
 The older format ``CT1`` (issued until 2026-12) named the certificate by its number, dates as ``YYYYMMDD``::
 
