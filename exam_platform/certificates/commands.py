@@ -100,6 +100,7 @@ def upgrade_tokens(base_url: str, batch: int) -> None:
     from flask import current_app
     from sqlalchemy.exc import IntegrityError
 
+    from .. import audit
     from ..errors import DomainError
     from . import keys
     from . import token as tokens
@@ -128,6 +129,9 @@ def upgrade_tokens(base_url: str, batch: int) -> None:
         session.commit()
         last = ids[-1]
         click.echo(f"… up to certificate {last}: {upgraded} upgraded")
+    audit.record(session, actor=None, action="certificate.tokens_upgrade_run", at=clock.now(),
+                 after={"upgraded": upgraded, "left": left, "format": tokens.FORMAT, "base_url": base_url})
+    session.commit()
     click.echo(f"{upgraded} certificates now have {tokens.FORMAT} tokens and new QR images ({base_url}/v/…)"
                + (f"; {left} could not be upgraded now, run the command again" if left else ""))
     sys.exit(1 if left else 0)

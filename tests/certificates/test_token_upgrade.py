@@ -91,6 +91,9 @@ def test_upgrade_command_reissues_tokens_and_qr_images_of_every_status(app, db, 
     # Safe to run again: nothing left to do, nothing changes.
     again = app.test_cli_runner().invoke(args=["certificates", "upgrade-tokens"])
     assert again.exit_code == 0 and "0 certificates now have CT2 tokens" in again.output
+    runs = list(db.scalars(select(AuditRecord.summary).where(AuditRecord.action == "certificate.tokens_upgrade_run")
+                           .order_by(AuditRecord.id)))
+    assert len(runs) == 2 and '"upgraded": 2' in runs[0] and '"upgraded": 0' in runs[1]
 
 
 def test_old_token_still_verifies_and_says_a_newer_one_exists(app, db, client, legacy, clock):
