@@ -132,19 +132,26 @@ def next_token_version(session: Session, *, number: str, category_id: int) -> in
     return (last or 0) + 1
 
 
+#: Token reason of a new token *format* for the same card (``lifecycle.upgrade_token``): the older token is not
+#: superseded — the card in the holder's wallet stays good — but its page says that a newer token exists.
+FORMAT_UPGRADE = "upgraded"
+
+
 def mint(session: Session, cert: Certificate, *, reason: str, now: datetime, number: str | None = None,
          issued_on: date | None = None, valid_until: date | None = None) -> CertificateToken:
-    """A new token version for ``cert`` (signed by the active key) and its QR image; older tokens are superseded.
+    """A new token version for ``cert`` (signed by the active key, naming ``cert.reference``) and its QR image;
+    older tokens are superseded (except by a format upgrade, see ``FORMAT_UPGRADE``).
 
     New number/dates are given here rather than set on ``cert`` first: the certificate only ever reaches the
     database with its number, dates and token together (a CHECK constraint says so)."""
     number, issued_on, valid_until = number or cert.number, issued_on or cert.issued_on, valid_until or cert.valid_until
     version = next_token_version(session, number=number, category_id=cert.category_id)
-    token, kid = keys.sign(session, {"number": number, "category": cert.category.code, "issued_on": issued_on,
-                                     "valid_until": valid_until, "version": version}, now=now)
-    for old in session.scalars(select(CertificateToken).where(CertificateToken.certificate_id == cert.id,
-                                                              CertificateToken.superseded_at.is_(None))):
-        old.superseded_at = now
+    token, kid = keys.sign(session, {"reference": cert.reference, "category": cert.category.code,
+                                     "issued_on": issued_on, "valid_until": valid_until, "version": version}, now=now)
+    if reason != FORMAT_UPGRADE:
+        for old in session.scalars(select(CertificateToken).where(CertificateToken.certificate_id == cert.id,
+                                                                  CertificateToken.superseded_at.is_(None))):
+            old.superseded_at = now
     row = CertificateToken(certificate_id=cert.id, number=number, category_id=cert.category_id,
                            version=version, kid=kid, issued_on=issued_on, valid_until=valid_until,
                            reason=reason, created_at=now)

@@ -78,7 +78,8 @@ def bank_file() -> bytes:
 
 def qr_of_pdf(data: bytes) -> str:
     document = pypdfium2.PdfDocument(data)
-    found = [r.text for r in zxingcpp.read_barcodes(document[0].render(scale=3).to_pil())]
+    found = [r.text for r in zxingcpp.read_barcodes(document[0].render(scale=3).to_pil(),
+                                                 formats=zxingcpp.BarcodeFormat.QRCode)]
     assert len(found) == 1, found
     return found[0]
 

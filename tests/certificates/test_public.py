@@ -46,7 +46,7 @@ def issued(app, db, clock):
 
 
 def decode_qr(image: Image.Image) -> str:
-    found = [r.text for r in zxingcpp.read_barcodes(image)]
+    found = [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
     assert len(found) == 1, found
     return found[0]
 
@@ -196,11 +196,15 @@ def test_wrong_kid_foreign_key_alg_confusion_and_forged_registry_data_are_invali
             tokens.b64encode(real.encode()),
             tokens.b64encode(__import__("hmac").new(tokens.b64encode(b"x").encode(), real.encode(),
                                                     "sha256").digest())),
-        # Signed by the real key but not a token the registry made: other dates, other version, other number.
+        # Signed by the real key but not a token the registry made: other dates, version, reference, format.
         "forged dates": _signed(tokens.Payload(**{**real.__dict__, "valid_until": real.valid_until.replace(
             year=real.valid_until.year + 20)}), real_key),
         "forged version": _signed(tokens.Payload(**{**real.__dict__, "version": 7}), real_key),
-        "forged number": _signed(tokens.Payload(**{**real.__dict__, "number": "T123"}), real_key),
+        "forged reference": _signed(tokens.Payload(**{**real.__dict__, "reference": tokens.new_reference()}),
+                                    real_key),
+        # The same certificate, version, dates and key in the old spelling: the registry signed it as CT2.
+        "forged legacy spelling": _signed(tokens.LegacyPayload(
+            **{k: v for k, v in real.__dict__.items() if k != "reference"}, number=issued.number), real_key),
     }
     for name, bad in variants.items():
         response = client.get(f"/v/{bad}", headers={"Accept": "application/json"})
