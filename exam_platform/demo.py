@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from . import AREAS
+from .accounts import identity
 from .accounts import service as accounts
 from .accounts.idnumber import make_resident_id
 from .catalog.service import load_catalog
@@ -62,6 +63,7 @@ def seed(session: Session, *, now: datetime, large: bool = False) -> list[tuple[
                                     employer_id=ctx.orgs["employer"].id if role == "candidate" else None, now=now)
         accounts.grant_role(session, actor=None, user=user, role=role,
                             organization_id=ctx.orgs[org_key].id if org_key else None, now=now)
+        identity.mark_demo(user, now=now)  # recorded as demo data, not as a document check
         ctx.users[username] = user
     for area in AREAS:
         try:
