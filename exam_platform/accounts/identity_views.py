@@ -55,18 +55,19 @@ def _decide(decision, done_message: str):
     if not form.validate_on_submit():
         return _page(form, status=400)
     db = get_session()
+    account = None
     try:
-        if not form.document_checked.data:
-            raise ValidationError(_("请先核对身份证件原件与在场者本人"), field="document_checked")
         account = identity.lookup(db, id_type=form.id_type.data, id_number=form.id_number.data,
                                   today=clock.today_local())
         if account is None:
             raise ValidationError(_("该证件号码没有账号"), field="id_number")
+        if not form.document_checked.data:
+            raise ValidationError(_("请先核对身份证件原件与在场者本人"), field="document_checked")
         decision(db, account, form)
     except DomainError as err:
         db.rollback()
         form_error(form, err)
-        return _page(form, status=400)
+        return _page(form, account, looked=True, status=400)
     commit(db)
     flash(done_message, "success")
     return redirect(url_for("identity.check"))
