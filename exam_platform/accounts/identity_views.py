@@ -24,13 +24,17 @@ def _mask_name(name: str) -> str:
     return idnumber.mask_name(name or "")
 
 
+@bp.app_context_processor
+def _identity_labels():
+    return {"identity_status_label": identity.status_label, "identity_method_label": identity.method_label}
+
+
 def _staff_key() -> str:
     return f"identity-lookup:{current_user.id}"
 
 
 def _page(form: IdentityForm, account=None, looked: bool = False, status: int = 200):
-    return render_template("accounts/identity.html", form=form, account=account, looked=looked,
-                           identity=identity), status
+    return render_template("accounts/identity.html", form=form, account=account, looked=looked), status
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -144,6 +144,19 @@ def test_staff_verify_an_account_and_correct_its_name_from_the_document(client, 
     assert refused.status_code == 400 and "已实名核验" in text(refused)
     db.refresh(impostor)
     assert impostor.active
+    f.login_as(client, f.user(db, Role.REGULATOR))
+    db.commit()
+    detail = text(client.get(f"/admin/users/{impostor.id}"))
+    assert "已实名核验" in detail and "现场核验身份证件原件" in detail and centre.display_name in detail
+
+
+def test_an_unverified_candidate_is_told_how_to_get_verified(client, db, impostor):
+    db.commit()
+    f.login_as(client, impostor)
+    assert "未核验的账号不能参加考试" in text(client.get("/home"))
+    f.login_as(client, f.user(db, Role.CANDIDATE))
+    db.commit()
+    assert "未核验的账号不能参加考试" not in text(client.get("/home"))
 
 
 def test_staff_accounts_and_unknown_numbers_are_not_verified_here(db):
