@@ -30,7 +30,7 @@ def _identity_labels():
 
 
 def _staff_key() -> str:
-    return f"identity-lookup:{current_user.id}"
+    return "identity-lookup:" + str(getattr(current_user, "id", ""))
 
 
 def _page(form: IdentityForm, account=None, looked: bool = False, status: int = 200):

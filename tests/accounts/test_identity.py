@@ -234,3 +234,18 @@ def test_demo_accounts_are_verified_and_say_it_is_demo_data(app, db):
         demo.seed(db, now=FIXED_NOW)
     trainee = db.scalar(select(User).where(User.username == "trainee"))
     assert trainee.identity_verified and identity.method_label(trainee) == "演示数据（未经真实核验）"
+
+
+def test_lookups_are_limited_per_staff_member(client, db, rate_limits):
+    staff, other = tf.staff(db), tf.staff(db)
+    db.commit()
+    f.login_as(client, staff)
+    document = {"id_type": "resident_id", "id_number": f.unique_id_number(), "real_name": "张三"}
+    codes = [client.post("/identity/", data=document).status_code for _ in range(121)]
+    assert codes[:120] == [200] * 120 and codes[120] == 429
+    f.login_as(client, other)
+    assert client.post("/identity/", data=document).status_code == 200
+    client.get("/logout")
+    with client.session_transaction() as sess:
+        sess.clear()
+    assert client.post("/identity/", data=document).status_code == 302  # anonymous: to the login page
