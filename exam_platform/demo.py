@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from .accounts import identity
 from .accounts import service as accounts
 from .accounts.idnumber import make_resident_id
 from .areas import area_modules
@@ -63,6 +64,7 @@ def seed(session: Session, *, now: datetime, large: bool = False) -> list[tuple[
                                     employer_id=ctx.orgs["employer"].id if role == "candidate" else None, now=now)
         accounts.grant_role(session, actor=None, user=user, role=role,
                             organization_id=ctx.orgs[org_key].id if org_key else None, now=now)
+        identity.mark_demo(user, now=now)  # recorded as demo data, not as a document check
         ctx.users[username] = user
     for module in area_modules("demo"):
         module.seed(session, ctx, now=now, large=large)

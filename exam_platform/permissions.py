@@ -103,6 +103,14 @@ def can_read_audit(user: Any) -> bool:
     return is_regulator(user)
 
 
+#: Who checks identities against the physical document (实名核验): staff who meet the person face to face.
+IDENTITY_ROLES = (Role.INSTITUTION_STAFF, Role.CENTRE_STAFF, Role.PROCTOR)
+
+
+def can_verify_identities(user: Any) -> bool:
+    return has_role(user, *IDENTITY_ROLES)
+
+
 # ---- banks (exam banks are the examining side's; practice banks the institutions') ------------------
 
 def can_read_exam_banks(user: Any) -> bool:

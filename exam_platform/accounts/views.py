@@ -11,9 +11,9 @@ from ..core_views import safe_next
 from ..db import get_session
 from ..errors import DomainError
 from ..extensions import limiter
-from ..permissions import Role, login_required
-from ..web import form_error
-from . import service
+from ..permissions import login_required
+from ..web import commit, form_error
+from . import identity, service
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
 
 bp = Blueprint("accounts", __name__)
@@ -68,18 +68,16 @@ def register():
     if form.validate_on_submit():
         db = get_session()
         try:
-            user = service.create_user(db, actor=None, username=form.username.data,
-                                       real_name=form.real_name.data, id_type=form.id_type.data,
-                                       id_number=form.id_number.data, phone=form.phone.data,
-                                       password=form.password.data, now=clock.now())
-            service.grant_role(db, actor=None, user=user, role=Role.CANDIDATE, organization_id=None,
-                               now=clock.now())
+            service.register_self(db, username=form.username.data, real_name=form.real_name.data,
+                                  id_type=form.id_type.data, id_number=form.id_number.data, phone=form.phone.data,
+                                  password=form.password.data, now=clock.now())
         except DomainError as err:
             db.rollback()
             form_error(form, err)
         else:
-            db.commit()
-            flash(_("注册成功，请登录"), "success")
+            commit(db)
+            # The same answer whether or not the number already had an account (no oracle of who has one).
+            flash(_("注册已提交，请用刚才填写的用户名和密码登录。") + str(identity.HOW_TO_GO_ON), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)
 

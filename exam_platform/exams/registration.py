@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import audit, spreadsheets
-from ..accounts import idnumber
+from ..accounts import identity, idnumber
 from ..accounts.models import User
 from ..accounts.service import find_user_by_identity
 from ..banks.models import Blueprint
@@ -127,11 +127,15 @@ def register(session: Session, *, actor: User, candidate: User, sitting: Sitting
 
 
 def register_by_identity(session: Session, *, actor: User, sitting: Sitting, id_type: str, id_number: str,
-                         now: datetime) -> Registration:
+                         real_name: str, now: datetime) -> Registration:
+    """Register the candidate staff typed (ID number and name): never an unverified account whose name differs."""
     candidate = find_user_by_identity(session, id_type, id_number)
     if candidate is None:
         raise ValidationError(_l("没有找到该证件号码的考生账号（考生需先注册）"), field="id_number",
                               code="unknown_candidate")
+    conflict = identity.binding_problem(candidate, real_name)
+    if conflict is not None:
+        raise ValidationError(conflict, field="real_name", code="identity_conflict")
     return register(session, actor=actor, candidate=candidate, sitting=sitting, now=now)
 
 
@@ -191,8 +195,9 @@ def check_import(session: Session, *, sitting: Sitting, rows: list[tuple[int, st
         if row.candidate is None:
             row.problems.append(str(_l("没有该证件号码的考生账号")))
             continue
-        if name and name != row.candidate.real_name:
-            row.problems.append(str(_l("姓名与账号不一致")))
+        conflict = identity.binding_problem(row.candidate, name)
+        if conflict is not None:
+            row.problems.append(str(conflict))
         found = check_eligibility(session, candidate=row.candidate, sitting=sitting, now=now)
         row.problems.extend(r for r in found.reasons if r != str(_l("该场次座位已满")))
     if len([r for r in checked if r.candidate]) > free:
@@ -271,11 +276,23 @@ def find_ticket(session: Session, *, sitting: Sitting, ticket_no: str) -> Regist
 
 
 def check_in(session: Session, *, actor: User, registration: Registration, identity_confirmed: bool, seat: str,
-             now: datetime) -> Registration:
+             now: datetime, verify_identity: bool = False) -> Registration:
+    """Check a candidate in; an unverified identity only when the operator verifies it on the spot
+    (``verify_identity``: the document was checked against the account's name and number)."""
     sitting = registration.sitting
     if not identity_confirmed:
         raise ValidationError(_l("请先核对证件与本人，确认身份后再签到"), field="identity_confirmed",
                               code="identity_not_confirmed")
+    candidate = registration.candidate
+    if not candidate.identity_verified:
+        if not verify_identity:
+            raise ValidationError(
+                _l("%(name)s 的账号尚未实名核验：请核对身份证件原件上的姓名（%(name)s）和号码（%(number)s）"
+                   "与本人一致后，勾选「当场实名核验」再签到", name=candidate.real_name,
+                   number=candidate.id_number),
+                field="verify_identity", code="identity_unverified")
+        identity.verify(session, actor=actor, user=candidate, method=identity.CheckMethod.DOCUMENT_AT_CHECKIN,
+                        now=now)
     if registration.status == "cancelled":
         raise Conflict(_l("该报名已取消"), code="registration_cancelled")
     if registration.status == "checked_in":
