@@ -45,10 +45,25 @@ def _shipped_text() -> str:
 
 
 @pytest.mark.parametrize("change, line_hint, reason", [
-    (("    pass_mark: 80\n    retakes: 1   ", "    pass_mark: 180\n    retakes: 1   "), True, "及格分"),
+    (("    pass_mark: 80\n    exam_within_days", "    pass_mark: 180\n    exam_within_days"), True, "及格分"),
     (("  - code: T-1.3\n", "  - code: T-1.2\n"), True, "类别代码重复"),
     (("    rules: [special-30, special-19]\n", "    rules: [special-30, special-99]\n"), True, "未知规则集"),
     (("version: 1\n", "version: 1\nbomb: &a [1, 2]\nmore: *a\n"), True, "anchors"),
+    # rule-set shapes
+    (("      model: renew_at_expiry ", "      model: renew_forever "), True, "renewal.model"),
+    (("      theory_attempts: unlimited", "      theory_attempts: 0"), True, "正整数或 unlimited"),
+    (("      after_last_failure: theory_again", "      after_last_failure: give_up"), True, "after_last_failure"),
+    (("      requirements: 有效期", "      interval_years: 3\n      requirements: 有效期"), True, "没有复审"),
+    (("      clean_record_years: 10\n", ""), True, "同时给出"),
+    (("    validity_years: 6            # 特种作业操作证", "    refresher_hours: 8\n    validity_years: 6  #"), True,
+     "重复"),
+    (("        T-2: {education: \"\"}", "        T-99: {education: \"\"}"), True, "未知操作项目"),
+    (("        T-2: {education: \"\"}", "        T-2: {education: 博士}"), True, "education"),
+    (("    application_region: nationwide", "    application_region: mars"), True, "application_region"),
+    (("      retake: {document: 公开二手报道", "      retake: {article: 1, note: 公开二手报道"), True, "document"),
+    (("      retake: {document: 公开二手报道：应急管理部令第19号解读, article: 未注明条文, status: unverified}",
+      "      retake: {document: x, status: maybe}"), True, "status"),
+    (("    status: unverified\n", "    status: perhaps\n"), True, "status"),
 ])
 def test_a_bad_file_is_refused_whole_with_line_and_reason(db, change, line_hint, reason):
     old, new = change
@@ -73,3 +88,22 @@ def test_catalogue_page_shows_rules_in_force(client, db):
     assert ("低压电工作业" in page and "special-30" in page) or "special-19" in page
     detail = client.get("/catalog/T-1.2").get_data(as_text=True)
     assert "K2" in detail and "应急管理部令第19号" in detail
+
+
+def test_shapes_become_columns_per_operation_item_with_their_sources(db):
+    from exam_platform.catalog.shapes import source_of
+    old = service.rule_in_force(db, f.category(db, "T-1.2").id, date(2026, 5, 31))
+    new = service.rule_in_force(db, f.category(db, "T-1.2").id, date(2026, 6, 1))
+    assert (old.renewal_model, old.review_interval_years, old.theory_attempts, old.after_last_failure) == (
+        "periodic_review", 3, 2, "retrain")
+    assert (old.min_education, old.application_region, old.verification) == ("junior_middle", "residence_or_work",
+                                                                            "verified")
+    assert (new.renewal_model, new.renewal_transition, new.review_interval_years) == (
+        "renew_at_expiry", "renew_at_expiry", None)
+    assert (new.theory_attempts, new.practical_attempts, new.after_last_failure) == (None, 5, "theory_again")
+    assert (new.min_education, new.application_region, new.verification) == ("", "nationwide", "unverified")
+    hazchem = service.rule_in_force(db, f.category(db, "T-9.1").id, date(2026, 6, 1))
+    assert hazchem.min_education == "senior_middle"
+    assert source_of(new, "renewal.window_days")["status"] == "unverified"
+    assert source_of(old, "retake.carry_over_months")["article"] == "第10条"
+    assert source_of(old, "pass_mark")["document"] == old.source
