@@ -121,7 +121,8 @@ def register(session: Session, *, actor: User, candidate: User, sitting: Sitting
     except IntegrityError:
         raise Conflict(_l("该考生已报名此场次"), code="already_registered") from None
     blueprint = session.get(Blueprint, sitting.blueprint_id)
-    drawing.draw_paper(session, blueprint=blueprint, now=now, registration_id=reg.id, index=index)
+    drawing.draw_paper(session, blueprint=blueprint, now=now, registration_id=reg.id, index=index,
+                       on=today_local(sitting.starts_at))
     session.flush()
     audit.record(session, actor=actor, action="registration.create", target=reg,
                  after={"sitting": sitting.id, "candidate": candidate.id, "attempt_no": reg.attempt_no,
