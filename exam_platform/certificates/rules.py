@@ -183,7 +183,7 @@ EVENT_LABELS = {
     "refused": _l("不予发证"), "reviewed": _l("复审通过"), "review_refused": _l("复审不通过"),
     "renewed": _l("换证（延期）"), "suspended": _l("证书被暂扣"), "reinstated": _l("恢复有效"),
     "revoked": _l("证书被撤销"), "cancelled": _l("证书被注销"), "expired": _l("失效"), "reissued": _l("补发新证"),
-    "rekeyed": _l("更换签名重新签发"),
+    "rekeyed": _l("更换签名重新签发"), "rules_applied": _l("按现行规则重新确定下一步（复审或换证）"),
     "flagged": _l("签名密钥停用，需重新签发"), "violation": _l("记录违章"),
     "withdrawn": _l("考试结果变更为不合格，撤回发证"), "result_changed": _l("考试结果已变更，请发证机关核查"),
 }

@@ -88,3 +88,60 @@ def test_missed_review_before_the_switch_lapses_one_after_it_is_not_held(db):
     lifecycle.expire_sweep(db, now=_at(date(2026, 8, 1)))
     assert (missed.status, missed.status_code) == ("expired", "review_overdue")
     assert later.status == "valid"
+
+
+@pytest.mark.usefixtures("appctx")
+def test_apply_rules_moves_old_certificates_to_the_rules_in_force_and_audits_each_change(db, app):
+    from sqlalchemy import select
+
+    from exam_platform.audit import AuditRecord
+    from exam_platform.certificates.models import CertificateEvent
+    from tests.conftest import FIXED_NOW
+
+    def old_style(due: date):
+        """A certificate issued before this release: its 复审 date computed by 令30 alone."""
+        issued = due + timedelta(days=1) - timedelta(days=3 * 365 + 1)
+        holder = cf.candidate(db)
+        result = cf.exam_result(db, holder, exam_date=issued - timedelta(days=10),
+                                published=_at(issued) - timedelta(1))
+        cert = issuance.create_for_result(db, result=result, now=_at(issued))
+        issuance.issue(db, cert, actor=None, now=_at(issued))
+        cert.next_review_due = due
+        return cert
+
+    kept = old_style(date(2026, 5, 20))  # due before the switch and missed: stays due, lapses
+    moved = old_style(date(2027, 1, 10))  # due after the switch: 换证 at expiry
+    lapsed = old_style(date(2026, 7, 1))  # lapsed on 2026-07-02 by the old rules for a 复审 no longer held
+    lapsed.status, lapsed.status_code = "expired", "review_overdue"
+    db.flush()
+    found = schedule.apply_rules(db, actor=None, now=FIXED_NOW)
+    assert {c.certificate.id: c.kinds() for c in found} == {moved.id: ("review", "renewal"),
+                                                           lapsed.id: ("review", "renewal")}
+    assert kept.next_review_due == date(2026, 5, 20)
+    assert moved.next_review_due == moved.valid_until and lapsed.next_review_due == lapsed.valid_until
+    assert lapsed.status == "valid" and lapsed.status_code == ""
+    audited = set(db.scalars(select(AuditRecord.target_id).where(AuditRecord.action == "certificate.rules_applied")))
+    assert audited == {str(moved.id), str(lapsed.id)}
+    assert db.scalar(select(CertificateEvent.details).where(CertificateEvent.certificate_id == moved.id,
+                                                           CertificateEvent.kind == "rules_applied")) == {
+        "before": "2027-01-10", "after": moved.valid_until.isoformat(), "restored": False}
+    assert schedule.apply_rules(db, actor=None, now=FIXED_NOW) == []  # once moved, nothing more to do
+
+
+def test_apply_rules_command_reports_and_dry_run_writes_nothing(app, db):
+    from tests.conftest import FIXED_NOW
+
+    with app.test_request_context():
+        cert = cf.issued_certificate(db, now=FIXED_NOW)
+        cert.next_review_due = rules.period_end(cert.issued_on, 3)  # as 令30 alone would have it
+    db.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["certificates", "apply-rules", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "review" in result.output and "→ renewal" in result.output
+    assert "1 certificate(s) would change" in result.output
+    assert cert.number not in result.output  # the number is the ID number: masked
+    result = runner.invoke(args=["certificates", "apply-rules"])
+    assert "1 certificate(s) changed" in result.output
+    result = runner.invoke(args=["certificates", "apply-rules"])
+    assert "0 certificate(s) changed" in result.output
