@@ -107,3 +107,66 @@ def test_shapes_become_columns_per_operation_item_with_their_sources(db):
     assert source_of(new, "renewal.window_days")["status"] == "unverified"
     assert source_of(old, "retake.carry_over_months")["article"] == "第10条"
     assert source_of(old, "pass_mark")["document"] == old.source
+
+
+def _publish_form(**changes):
+    values = {"effective_from": "2026-06-01", "source": "应急管理部令第19号（原文核对后更正）",
+              "verification": "verified",
+              "renewal_model": "periodic_review", "review_interval_years": "3", "review_window_days": "60",
+              "refresher_hours": "8", "theory_attempts": "", "practical_attempts": "5",
+              "after_last_failure": "theory_again", "validity_years": "6", "pass_mark": "80"}
+    values.update(changes)
+    return values
+
+
+def test_rule_versions_side_by_side_with_the_unverified_mark(client, db):
+    regulator = f.user(db, "regulator")
+    db.commit()
+    f.login_as(client, regulator)
+    page = client.get("/catalog/rules/special").get_data(as_text=True)
+    assert "自 2010-07-01 起" in page and "自 2026-06-01 起" in page
+    assert "未经原文核对" in page and "已改：" in page and "不复审；有效期届满前 60 日内申请换证" in page
+    assert "special-19" not in page and "renew_at_expiry" not in page.split("<form")[0]  # words, not codes
+
+
+def test_publishing_a_corrected_version_previews_the_impact_then_every_decision_follows(client, db, app, tmp_path,
+                                                                                        monkeypatch):
+    """The regulator restores 复审 in special-19 (a correction on its own date): the preview counts the
+    certificates whose next action changes; after publishing, issuance and next actions follow at once."""
+    from sqlalchemy import select as sel
+
+    from exam_platform.audit import AuditRecord
+    from exam_platform.certificates import rules as cert_rules
+    from tests.certificates import factories as cf
+
+    monkeypatch.setitem(app.config, "CERT_KEY_DIR", str(tmp_path))
+    with app.test_request_context():
+        cert = cf.issued_certificate(db)  # issued 2026-11-02 under special-19: 换证 at expiry
+    regulator = f.user(db, "regulator")
+    db.commit()
+    assert cert.next_review_due == cert.valid_until
+    f.login_as(client, regulator)
+    bad = client.post("/catalog/rules/special", data=_publish_form(effective_from="2026-07-01", preview="1"))
+    assert bad.status_code == 400 and "不能追溯" in bad.get_data(as_text=True)
+    bad = client.post("/catalog/rules/special", data=_publish_form(review_interval_years="", preview="1"))
+    assert bad.status_code == 400 and "复审间隔" in bad.get_data(as_text=True)
+    preview = client.post("/catalog/rules/special", data=_publish_form(preview="1"))
+    text = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and 'data-impact="certificates"' in text
+    assert "下一步改变的证书：1 张" in text
+    db.expire_all()
+    assert service.rule_in_force(db, cert.category_id, date(2026, 11, 2)).renewal_model == "renew_at_expiry"
+    done = client.post("/catalog/rules/special", data=_publish_form(publish="1"))
+    assert done.status_code == 302
+    db.expire_all()
+    rule = service.rule_in_force(db, cert.category_id, date(2026, 11, 2))
+    assert (rule.renewal_model, rule.review_interval_years, rule.verification) == ("periodic_review", 3, "verified")
+    assert rule.theory_attempts is None and rule.practical_attempts == 5
+    fresh = db.get(type(cert), cert.id)
+    assert cert_rules.certificate_next_action(fresh).kind == "review"
+    assert fresh.next_review_due == cert_rules.period_end(fresh.issued_on, 3)
+    actions = set(db.scalars(sel(AuditRecord.action).where(AuditRecord.action.like("catalog.%"))))
+    assert "catalog.rule_set_correct" in actions
+    with app.test_request_context():
+        other = cf.issued_certificate(db)
+    assert other.next_review_due == cert_rules.period_end(other.issued_on, 3)  # no restart needed
