@@ -10,6 +10,8 @@
     issue-pending                    certificates for passed, published results that have none (idempotent)
     expire                           validity ended or 复审 overdue → 失效
     sweep                            issue-pending, then expire (run it daily from cron/systemd)
+    apply-rules [--dry-run]          move certificates to the rule sets in force (next actions recomputed) and
+                                     report each change (docs/rules.md)
 """
 
 from __future__ import annotations
@@ -212,3 +214,28 @@ def sweep() -> None:
 
 
 COMMANDS = [group]
+
+
+@group.command("apply-rules")
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+@in_request_context
+def apply_rules_command(dry_run: bool) -> None:
+    """Recompute every certificate's next action (复审 or 换证 at expiry) from the rule sets in force."""
+    from ..accounts.idnumber import mask_number
+    from . import schedule
+
+    session = get_session()
+    now = clock.now()
+    found = (schedule.changes(session, today=clock.today_local(now)) if dry_run
+             else schedule.apply_rules(session, actor=None, now=now))
+    for change in found:
+        before, after = change.kinds()
+        cert = change.certificate
+        click.echo(f"#{cert.id} {mask_number(cert.number or '')} {cert.category.code}: {before} {change.before} → "
+                   f"{after} {change.after}{' (restored to valid)' if change.restored else ''}")
+    if dry_run:
+        session.rollback()
+        click.echo(f"{len(found)} certificate(s) would change (dry run: nothing written)")
+    else:
+        session.commit()
+        click.echo(f"{len(found)} certificate(s) changed")

@@ -22,7 +22,7 @@ from ..clock import today_local
 from ..errors import Conflict, NotFound, ValidationError
 from ..permissions import Role
 from ..training.service import valid_completion
-from . import drawing, eligibility
+from . import drawing, eligibility, retakes
 from .models import ExamResult, ProctorEvent, Registration, Sitting
 from .sittings import seats_taken
 
@@ -74,19 +74,22 @@ def check_eligibility(session: Session, *, candidate: User, sitting: Sitting, no
         reasons.append(str(_l("没有该类别在考试当日有效的培训合格证明：请先完成培训")))
     else:
         out.completion_id = completion.id
-        # Earlier registrations on this training completion: absent or failed ones use up the retakes.
+        # Earlier registrations on this training completion: absent or failed ones use up attempts per part,
+        # counted by the retake policy of the rule set in force on this exam date.
         earlier = list(session.execute(
-            select(Registration.status, ExamResult.passed).outerjoin(
+            select(Registration.status, ExamResult.passed, ExamResult.theory_passed).outerjoin(
                 ExamResult, ExamResult.registration_id == Registration.id)
             .where(Registration.candidate_id == candidate.id, Registration.completion_id == completion.id,
                    Registration.status != "cancelled", Registration.sitting_id != sitting.id)))
-        failures = sum(1 for status, passed in earlier if status == "absent" or passed is False)
-        pending = sum(1 for status, passed in earlier if status != "absent" and passed is None)
-        out.attempt_no = failures + 1
+        failed = [p for row in earlier if (p := retakes.failed_part(*row))]
+        pending = sum(1 for status, passed, _theory in earlier if status != "absent" and passed is None)
+        out.attempt_no = len(failed) + 1
         if pending:
             reasons.append(str(_l("该考生在本类别已有尚未出结果的考试报名")))
-        if failures > rule.retakes:
-            reasons.append(str(_l("已用完补考机会（可补考 %(n)s 次），需重新参加培训", n=rule.retakes)))
+        refused = retakes.refusal(failed, retakes.Policy(rule.theory_attempts, rule.practical_attempts,
+                                                         rule.after_last_failure))
+        if refused:
+            reasons.append(refused)
     valid_pass = session.scalar(select(ExamResult.id).where(
         ExamResult.candidate_id == candidate.id, ExamResult.category_id == sitting.category_id,
         ExamResult.passed.is_(True), ExamResult.valid_until >= exam_day))
@@ -118,7 +121,8 @@ def register(session: Session, *, actor: User, candidate: User, sitting: Sitting
     except IntegrityError:
         raise Conflict(_l("该考生已报名此场次"), code="already_registered") from None
     blueprint = session.get(Blueprint, sitting.blueprint_id)
-    drawing.draw_paper(session, blueprint=blueprint, now=now, registration_id=reg.id, index=index)
+    drawing.draw_paper(session, blueprint=blueprint, now=now, registration_id=reg.id, index=index,
+                       on=today_local(sitting.starts_at))
     session.flush()
     audit.record(session, actor=actor, action="registration.create", target=reg,
                  after={"sitting": sitting.id, "candidate": candidate.id, "attempt_no": reg.attempt_no,

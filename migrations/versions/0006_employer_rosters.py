@@ -1,7 +1,7 @@
 """employers: posts with their required certificate categories, and rosters of workers
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import exam_platform.db
 
 
 revision = '0006'
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
