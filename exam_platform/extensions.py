@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import current_app, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager, user_logged_in
 from flask_wtf.csrf import CSRFProtect
+
+from . import clock
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -43,8 +43,8 @@ LOGIN_AT = "_login_at"
 
 
 def stamp_login(_app, **_kw) -> None:
-    """``user_logged_in`` receiver: the login's wall-clock time (Unix seconds, the clock the cookie's own age uses)."""
-    session[LOGIN_AT] = int(time.time())
+    """``user_logged_in`` receiver: the login's time (Unix seconds, from the one clock)."""
+    session[LOGIN_AT] = int(clock.now().timestamp())
 
 
 def session_expired() -> bool:
@@ -52,7 +52,7 @@ def session_expired() -> bool:
     if not isinstance(login_at, int):  # signed before logins were stamped: its 12 hours start now
         stamp_login(None)
         return False
-    return time.time() - login_at > current_app.permanent_session_lifetime.total_seconds()
+    return clock.now().timestamp() - login_at > current_app.permanent_session_lifetime.total_seconds()
 
 
 def init_app(app) -> None:
