@@ -15,12 +15,13 @@ from werkzeug.routing import IntegerConverter, Map
 
 from .errors import DomainError
 
-MAX_ID = 2**63 - 1  # the largest BIGINT (PostgreSQL) and SQLite INTEGER
+# The largest id: id columns are INTEGER (PostgreSQL: 32-bit, "integer out of range" above this; SQLite's driver
+# raises OverflowError above 2**63 - 1). A larger id names nothing.
+MAX_ID = 2**31 - 1
 
 
 class DatabaseIntConverter(IntegerConverter):
-    """``<int:…>`` for ids: values above the signed 64-bit range match no route (404) instead of reaching the
-    database driver (SQLite raises ``OverflowError`` on them)."""
+    """``<int:…>`` for ids: values above ``MAX_ID`` match no route (404) instead of reaching the database driver."""
 
     def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,
                  signed: bool = False) -> None:

@@ -5,6 +5,7 @@ import re
 import pytest
 from werkzeug.exceptions import HTTPException
 
+from exam_platform.web import MAX_ID
 from tests import factories as f
 
 
@@ -56,14 +57,15 @@ def _endpoint(adapter, path: str, method: str) -> str | None:
 
 
 def test_ids_beyond_64_bits_match_no_route(app):
-    """Every ``<int:…>`` rule: 2**63 is no id (refused by routing, before any view or database), 2**63 - 1 is."""
+    """Every ``<int:…>`` rule: past MAX_ID (the INTEGER range) is no id — refused by routing, before any view or
+    database (SQLite raised OverflowError beyond 2**63 - 1, PostgreSQL "integer out of range" beyond 2**31 - 1)."""
     rules = [rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
     assert len(rules) > 50
     adapter = app.url_map.bind("localhost")
     for rule in rules:
         method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
-        assert _endpoint(adapter, _path(rule, 2**63 - 1), method) == rule.endpoint, rule.rule
-        for value in (2**63, 10**40):
+        assert _endpoint(adapter, _path(rule, MAX_ID), method) == rule.endpoint, rule.rule
+        for value in (MAX_ID + 1, 2**63, 10**40):
             assert _endpoint(adapter, _path(rule, value), method) != rule.endpoint, (rule.rule, value)
 
 
@@ -71,7 +73,7 @@ def test_a_huge_id_answers_404_not_500(db, client):
     """Over HTTP as a logged-in candidate: SQLite raised OverflowError on such an id (a 500)."""
     f.login_as(client, f.user(db, "candidate"))
     db.commit()
-    for value in (2**63, 2**64 + 5, 2**63 - 1):
+    for value in (2**63, 2**64 + 5, 2**63 - 1, MAX_ID + 1, MAX_ID):
         response = client.get(f"/api/v1/attempts/{value}")
         assert response.status_code == 404, (value, response.get_json())
         assert response.get_json()["error"]["code"] == "not_found"
