@@ -21,6 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     configure(app, test_config)
     register_database(app)
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_hooks()
     register_error_handlers(app)
@@ -59,6 +60,13 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     permissions.init_app(app)
     i18n.init_app(app)
+
+
+def register_url_converters(app: Flask) -> None:
+    """``<int:…>`` stops at the largest database integer: a larger id is no object (404), not a driver error."""
+    from .web import DatabaseIntConverter
+
+    app.url_map.converters["int"] = DatabaseIntConverter
 
 
 def register_blueprints(app: Flask) -> None:

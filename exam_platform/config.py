@@ -101,6 +101,7 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_LOGIN_IP": env.get("RATELIMIT_LOGIN_IP", "300 per minute"),
         "RATELIMIT_VERIFY_IP": env.get("RATELIMIT_VERIFY_IP", "120 per minute"),
         "RATELIMIT_IDENTITY_CHECK_IP": env.get("RATELIMIT_IDENTITY_CHECK_IP", "10 per hour"),
+        "RATELIMIT_IDENTITY_CHECK_CERT": env.get("RATELIMIT_IDENTITY_CHECK_CERT", "50 per day"),
         # Reverse proxies in front of the app (for client IPs and allowed exam subnets).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # Babel
