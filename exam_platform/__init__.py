@@ -118,11 +118,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks() -> None:
-    """Certificates listen to exams (a passed result gets its certificate) and add registration checks, without
-    exams importing certificates (DESIGN.md §2). Idempotent: every app of the process shares the one signal."""
-    from .certificates import hooks
+    """Areas plug into the ones below them without being imported by them (DESIGN.md §2): certificates listen to
+    exams (a passed result gets its certificate) and add registration checks; exams and certificates add their parts
+    to the catalog's rule-change impact preview. Idempotent: every app of the process shares the registries."""
+    from .certificates import hooks as certificate_hooks
+    from .exams import hooks as exam_hooks
 
-    hooks.install()
+    exam_hooks.install()
+    certificate_hooks.install()
 
 
 def register_error_handlers(app: Flask) -> None:

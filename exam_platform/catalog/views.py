@@ -10,7 +10,7 @@ from .. import clock
 from ..db import get_session
 from ..errors import DomainError, NotFound
 from ..permissions import Role, role_required
-from . import forms, publishing, rulesheet, service
+from . import forms, impact, publishing, rulesheet, service
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
@@ -76,19 +76,19 @@ def publish(group: str):
     db = get_session()
     today = clock.today_local()
     form = forms.PublishForm()
-    impact = None
+    found = None
     if form.validate():
         proposal = form.proposal(group)
         try:
             publishing.prepare(db, proposal, today=today)
             if form.publish.data:
                 counts = publishing.publish(db, proposal, actor=current_user, now=clock.now())
-                moved = apply_rules(db, actor=current_user, now=clock.now())
+                moved = impact.follow_up(db, actor=current_user, now=clock.now())
                 db.commit()
                 flash(_("规则已发布：新增版本 %(a)s 个，更正版本 %(c)s 个；%(n)s 张证书的下一步已按新规则重新确定",
-                        a=counts["added"], c=counts["corrected"], n=len(moved)), "success")
+                        a=counts["added"], c=counts["corrected"], n=moved), "success")
                 return redirect(url_for("catalog.rule_versions", group=group))
-            impact = preview(db, proposal, today=today)
+            found = impact.preview(db, proposal, today=today)
         except DomainError as err:
             form_field = getattr(form, err.field or "", None)
             if form_field is not None:
@@ -98,21 +98,9 @@ def publish(group: str):
     db.rollback()
     return render_template("catalog/rules.html", group=group, groups=service.GROUPS,
                            versions=rulesheet.versions(db, group), fields=rulesheet.FIELDS, today=today, form=form,
-                           impact=impact, next_action_words=rulesheet.NEXT_ACTION_WORDS), 200 if impact else 400
+                           impact=found, next_action_words=rulesheet.NEXT_ACTION_WORDS), 200 if found else 400
 
 
 def _in_force(versions, today):
     current = [v for v in versions if v.effective_from <= today]
     return (current or versions)[-1].rule if versions else None
-
-
-def apply_rules(db, *, actor, now):
-    from ..certificates.schedule import apply_rules as move
-
-    return move(db, actor=actor, now=now)
-
-
-def preview(db, proposal, *, today):
-    from .impact import preview as impact_of
-
-    return impact_of(db, proposal, today=today)

@@ -119,3 +119,25 @@ def apply_rules(session: Session, *, actor: Any, now: datetime) -> list[Change]:
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def _regimes_with(session: Session, proposal: Any) -> dict[int, list[rules.Regime]]:
+    """Each category's regimes as they would be with the proposed version in place of one of the same date."""
+    out = {}
+    for category_id, values in proposal.values.items():
+        sets = [r for r in session.scalars(select(RuleSet).where(RuleSet.category_id == category_id))
+                if r.effective_from != proposal.effective_from]
+        regimes = [rules.Regime(r.effective_from, r.renewal_model, r.review_interval_years, r.renewal_transition)
+                   for r in sets]
+        regimes.append(rules.Regime(proposal.effective_from, values["renewal_model"],
+                                    values["review_interval_years"], values["renewal_transition"]))
+        out[category_id] = regimes
+    return out
+
+
+def impact_on_certificates(session: Session, proposal: Any, *, today: date, impact: Any) -> None:
+    """The catalog's impact preview, certificates' part: whose next action the proposed version would change."""
+    moved = changes(session, today=today, category_ids=list(proposal.values),
+                    override=_regimes_with(session, proposal))
+    impact.certificates = len(moved)
+    impact.certificate_moves.update(c.kinds() for c in moved)
