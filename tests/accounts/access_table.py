@@ -18,5 +18,6 @@ ACCESS = {
     "admin.user_revoke": REGULATOR,
     "admin.user_set_active": REGULATOR,
     "admin.user_reset_password": REGULATOR,
+    "admin.user_unlock_login": REGULATOR,
     "admin.audit_log": REGULATOR,
 }
