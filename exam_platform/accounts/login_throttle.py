@@ -53,7 +53,7 @@ class Refusal:
 
     @property
     def minutes(self) -> int:
-        return max(1, -(-self.retry_after // 60))
+        return max(1, math.ceil(self.retry_after / 60))
 
 
 def _serializer() -> URLSafeSerializer:
@@ -77,10 +77,14 @@ def current_browser() -> Browser:
         return Browser()
 
 
+def _unknown_browsers_window(account: str):
+    return parse(current_app.config["RATELIMIT_LOGIN_ACCOUNT"]), ("login-account", account)
+
+
 def _window(account: str, browser: Browser):
     if browser.knows(account):
         return parse(current_app.config["RATELIMIT_LOGIN_KNOWN_BROWSER"]), ("login-browser", account, browser.id)
-    return parse(current_app.config["RATELIMIT_LOGIN_ACCOUNT"]), ("login-account", account)
+    return _unknown_browsers_window(account)
 
 
 def attempt(account: str, browser: Browser) -> Refusal | None:
@@ -97,15 +101,15 @@ def attempt(account: str, browser: Browser) -> Refusal | None:
 
 def unknown_browser_attempts(account: str) -> tuple[int, int]:
     """(attempts in the window, the limit) for the account's unknown-browser window — for the staff page."""
-    item = parse(current_app.config["RATELIMIT_LOGIN_ACCOUNT"])
-    _reset, remaining = MovingWindowRateLimiter(limiter.storage).get_window_stats(item, "login-account", account)
+    item, keys = _unknown_browsers_window(account)
+    _reset, remaining = MovingWindowRateLimiter(limiter.storage).get_window_stats(item, *keys)
     return item.amount - remaining, item.amount
 
 
 def unlock(account: str) -> None:
     """Empty the account's unknown-browser window (staff unlock)."""
-    item = parse(current_app.config["RATELIMIT_LOGIN_ACCOUNT"])
-    MovingWindowRateLimiter(limiter.storage).clear(item, "login-account", account)
+    item, keys = _unknown_browsers_window(account)
+    MovingWindowRateLimiter(limiter.storage).clear(item, *keys)
 
 
 def remember(response, account: str, browser: Browser) -> None:

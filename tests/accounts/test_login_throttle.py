@@ -3,14 +3,25 @@ cannot lock a candidate out, and guessing stays bounded per account whatever the
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
+from exam_platform.accounts.service import username_key
 from exam_platform.audit import AuditRecord
 from exam_platform.permissions import Role
 from tests import factories as f
 
 WRONG = "Wrong-Password-1"
 SPELLINGS = ["trainee2", "TRAINEE2", " trainee2", "Trainee2 ", "\ttRAINEE2"]  # one account, however typed
+
+
+@given(name=st.text(st.sampled_from("abcxyzABC019._-@"), min_size=1, max_size=20),
+       flips=st.lists(st.booleans(), min_size=20, max_size=20),
+       before=st.sampled_from(["", " ", "\t", "\u3000 "]), after=st.sampled_from(["", " ", "\n"]))
+def test_every_spelling_that_reaches_an_account_is_counted_as_that_account(name, flips, before, after):
+    typed = before + "".join(c.swapcase() if flip else c for c, flip in zip(name, flips, strict=False)) + after
+    assert username_key(typed) == username_key(name) == name.lower()
 
 
 def login(client, username, password, address="10.8.0.1"):
