@@ -129,7 +129,7 @@ class Candidate(FastHttpUser):
             raise StopUser()
         attempt, paper = body["attempt_id"], body.get("paper") or {}
         STATS["start_ms"].append(ms)
-        STATS["started_at"].append(time.time())
+        STATS["started_at"].append(time.monotonic())
         if len(paper.get("questions", ())) != CONFIG["paper"]:
             self._error("start without the paper")
             raise StopUser()
@@ -150,7 +150,7 @@ class Candidate(FastHttpUser):
             STATS["saves"] += 1
             if status == 200 and ack and ack.get("seq", 0) >= seq:
                 STATS["save_ms"].append(ms)
-                STATS["save_at"].append(time.time())
+                STATS["save_at"].append(time.monotonic())
                 _acks.append({"attempt_id": attempt, "position": q["position"], "seq": seq,
                               "response": response})
             else:

@@ -22,8 +22,9 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
+
+from exam_platform import clock
 
 from . import backends, report, system, wrk
 from .server import ROOT, AppServer, free_port
@@ -243,7 +244,7 @@ class Backend:
 
         insert = pg_insert if self.name == "postgresql" else sqlite_insert
         db = self.session()
-        now = datetime.now(UTC)
+        now = clock.now()
         rows = []
         for aid, layout in db.execute(select(Attempt.id, Attempt.layout).where(Attempt.id.in_(attempt_ids))):
             for pos, token in enumerate(layout.split(), start=1):
@@ -486,7 +487,7 @@ def parse(argv: list[str] | None = None) -> Options:
 
 def main(argv: list[str] | None = None) -> int:
     opts = parse(argv)
-    started = datetime.now(UTC)
+    started = clock.now()
     t_all = time.perf_counter()
     log(f"bench: {'quick' if opts.quick else 'full'} run on {', '.join(opts.backends)}"
         f"{' + scale-out' if opts.scaleout else ''}")

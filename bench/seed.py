@@ -16,10 +16,12 @@ import random
 import secrets
 import time
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
+
+from exam_platform import clock
 
 PASSWORD = "Bench-Candidate-2026"
 CENTRE_SUBNETS = "127.0.0.0/8"  # the save path checks the sitting's subnets: keep the check on, on loopback
@@ -55,7 +57,7 @@ def seed(app, sizes: Sizes, *, now: datetime | None = None, log=print) -> dict[s
     """Fill the (empty, migrated) database of ``app``; returns the manifest."""
     from exam_platform.db import get_db
 
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     manifest: dict[str, Any] = {"sizes": asdict(sizes), "password": PASSWORD, "seeded_at": now.isoformat()}
     timings = manifest["timings_s"] = {}
     with app.app_context(), app.test_request_context("/"):

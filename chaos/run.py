@@ -26,12 +26,13 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import requests
 
 from bench.server import AppServer
 from chaos import world
+from exam_platform import clock
 
 LETTERS = "ABCDEFGH"
 FINALISE_WITHIN = timedelta(seconds=60)
@@ -58,7 +59,7 @@ class Ledger:
     backend: str = ""
 
     def note(self, message: str) -> None:
-        stamp = datetime.now(UTC).strftime("%H:%M:%S")
+        stamp = clock.now().strftime("%H:%M:%S")
         with self.lock:
             self.notes.append(f"{stamp} {message}")
         print(f"[chaos {self.backend} {stamp}] {message}", flush=True)

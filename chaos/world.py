@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from exam_platform import create_app
+from exam_platform import clock, create_app
 from exam_platform.db import make_engine
 from exam_platform.migrate import upgrade
 
@@ -60,7 +60,7 @@ def build(app, *, candidates: int, minutes: int) -> list[Candidate]:
     from tests import factories as f
     from tests.exams import factories as xf
 
-    now = datetime.now(UTC)
+    now = clock.now()
     with app.test_request_context():  # services raise translated errors: they need a locale
         session = get_session()
         load_catalog(session, now=now)

@@ -1,7 +1,7 @@
 """安全生产培训考试平台 — the Flask application factory.
 
-``create_app`` reads top to bottom: configuration → database → extensions → blueprints → error
-handlers → commands → logging.
+``create_app`` reads top to bottom: configuration → database → extensions → blueprints → hooks → error
+handlers → commands → logging. Everything is wired here, explicitly: importing a module registers nothing.
 """
 
 from __future__ import annotations
@@ -12,10 +12,7 @@ from typing import Any
 
 from flask import Flask, request, session
 
-ROOT = Path(__file__).resolve().parent.parent
-
-# Areas in dependency order (DESIGN.md §2); each exposes ``bp`` (and optionally ``api_bp``) in views.py / api.py.
-AREAS = ("accounts", "catalog", "banks", "training", "exams", "certificates", "reports")
+from .paths import ROOT
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -25,6 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_database(app)
     register_extensions(app)
     register_blueprints(app)
+    register_hooks()
     register_error_handlers(app)
     register_commands(app)
     configure_logging(app)
@@ -54,33 +52,65 @@ def register_database(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from . import extensions, i18n, permissions, security
+    from .accounts import sessions
 
     extensions.init_app(app)
+    sessions.init_app(app)
     security.init_app(app)
     permissions.init_app(app)
     i18n.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    """Every ``Blueprint`` defined in an area's ``*views.py`` or ``api.py`` module."""
-    import importlib
-    import pkgutil
-
-    from flask import Blueprint
-
+    """Every blueprint, area by area in dependency order. The training pages share one blueprint: its route
+    modules (``class_views`` …) add their routes to ``training.views.bp`` when imported here."""
     from . import core_views
+    from .accounts import admin_views
+    from .accounts import views as accounts_views
+    from .banks import api as banks_api
+    from .banks import blueprint_views, sheet_views
+    from .banks import views as banks_views
+    from .catalog import views as catalog_views
+    from .certificates import api as certificates_api
+    from .certificates import public_views, registry_views
+    from .certificates import views as certificates_views
+    from .exams import api as exams_api
+    from .exams import candidate_views, proctor_views
+    from .exams import views as exams_views
+    from .reports import api as reports_api
+    from .reports import item_views, org_views
+    from .reports import views as reports_views
+    from .training import api as training_api
+    from .training import (  # noqa: F401 - route modules of the training blueprint
+        class_views,
+        completion_views,
+        enroll_views,
+        lesson_views,
+        my_views,
+        practice_views,
+    )
+    from .training import views as training_views
 
-    app.register_blueprint(core_views.bp)
+    for blueprint in (
+        core_views.bp,
+        accounts_views.bp, admin_views.bp,
+        catalog_views.bp,
+        banks_views.bp, sheet_views.bp, blueprint_views.bp, banks_api.api_bp,
+        training_views.bp, training_api.api_bp,
+        exams_views.bp, candidate_views.bp, proctor_views.bp, exams_api.api_bp,
+        certificates_views.bp, registry_views.bp, public_views.bp, certificates_api.api_bp,
+        reports_views.bp, org_views.bp, item_views.bp, reports_api.api_bp,
+    ):
+        app.register_blueprint(blueprint)
     core_views.register_bench_baseline(app)
-    for area in AREAS:
-        package = importlib.import_module(f"{__name__}.{area}")
-        for info in pkgutil.iter_modules(package.__path__):
-            if not (info.name.endswith("views") or info.name == "api"):
-                continue
-            module = importlib.import_module(f"{package.__name__}.{info.name}")
-            for value in vars(module).values():
-                if isinstance(value, Blueprint) and value.import_name == module.__name__:
-                    app.register_blueprint(value)
+
+
+def register_hooks() -> None:
+    """Certificates listen to exams (a passed result gets its certificate) and add registration checks, without
+    exams importing certificates (DESIGN.md §2). Idempotent: every app of the process shares the one signal."""
+    from .certificates import hooks
+
+    hooks.install()
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -5,7 +5,6 @@ Core commands live here; an area adds its own in ``<area>/commands.py`` (a ``COM
 
 from __future__ import annotations
 
-import importlib
 import sqlite3
 import sys
 from pathlib import Path
@@ -15,7 +14,8 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
-from . import AREAS, clock
+from . import clock
+from .areas import area_modules
 from .db import get_db, get_session
 
 
@@ -33,13 +33,7 @@ def _in_app_context(command: click.Command) -> click.Command:
 def register(app: Flask) -> None:
     for command in (init_db, create_user, import_catalog, seed_demo, backup):
         app.cli.add_command(_in_app_context(command))
-    for area in AREAS:
-        try:
-            module = importlib.import_module(f"{__package__}.{area}.commands")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.{area}.commands":
-                raise
-            continue
+    for module in area_modules("commands"):
         for command in module.COMMANDS:
             app.cli.add_command(_in_app_context(command))
 

@@ -46,7 +46,7 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": env.get("COOKIE_SECURE", "0") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        # 12 hours from the login, not from the last request (absolute timeout; extensions.session_expired):
+        # 12 hours from the login, not from the last request (absolute timeout; accounts.sessions.session_expired):
         # the cookie is re-signed only when the session changes, not on every request.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "SESSION_REFRESH_EACH_REQUEST": False,

@@ -6,16 +6,15 @@ organisations and users made here (see ``DemoContext``) and areas may add to it 
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import AREAS
 from .accounts import service as accounts
 from .accounts.idnumber import make_resident_id
+from .areas import area_modules
 from .catalog.service import load_catalog
 
 # (username, password, real name, ID first 17 digits, role, organisation key, label)
@@ -63,13 +62,7 @@ def seed(session: Session, *, now: datetime, large: bool = False) -> list[tuple[
         accounts.grant_role(session, actor=None, user=user, role=role,
                             organization_id=ctx.orgs[org_key].id if org_key else None, now=now)
         ctx.users[username] = user
-    for area in AREAS:
-        try:
-            module = importlib.import_module(f"{__package__}.{area}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.{area}.demo":
-                raise
-            continue
+    for module in area_modules("demo"):
         module.seed(session, ctx, now=now, large=large)
     return demo_logins()
 

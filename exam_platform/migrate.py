@@ -8,8 +8,8 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection, Engine
 
-from . import ROOT
 from .models import metadata
+from .paths import ROOT
 
 
 def alembic_config(url: str) -> Config:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-
-from . import AREAS
+from .areas import area_modules
 from .audit import AuditRecord  # noqa: F401
 from .db import Base
 
-for _area in AREAS:
-    try:
-        importlib.import_module(f"{__package__}.{_area}.models")
-    except ModuleNotFoundError as exc:  # an area without tables
-        if exc.name != f"{__package__}.{_area}.models":
-            raise
+for _module in area_modules("models"):
+    pass  # importing an area's models module registers its tables
 
 metadata = Base.metadata

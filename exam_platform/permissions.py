@@ -211,6 +211,12 @@ def can_read_sitting(user: Any, centre_id: int) -> bool:
     return is_regulator(user) or centre_id in org_ids(user, *CENTRE_ROLES)
 
 
+def can_read_ticket(user: Any, registration: Any) -> bool:
+    """准考证 (HTML, PDF, QR): the candidate's own, and the check-in side of its centre (考务, 监考) — not 考评员."""
+    return (can_take_exams(user) and registration.candidate_id == getattr(user, "id", None)) \
+        or can_proctor(user, registration.sitting.centre_id)
+
+
 def can_take_exams(user: Any) -> bool:
     return has_role(user, Role.CANDIDATE)
 

@@ -12,7 +12,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,27 @@ from exam_platform.migrate import upgrade
 
 _TMP = Path(tempfile.mkdtemp(prefix="exam_platform_tests_"))
 FIXED_NOW = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+
+
+class TestClock:
+    """The suite's one clock: every test runs at ``FIXED_NOW`` unless it moves the clock (fixture ``clock``).
+
+    Nothing in the suite reads the wall clock, so it passes on any date (CI runs it again under faketime).
+    """
+
+    __test__ = False  # not a test class
+
+    def __init__(self, value: datetime = FIXED_NOW):
+        self.value = value
+
+    def set(self, value: datetime) -> None:
+        self.value = value
+
+    def advance(self, **delta) -> None:
+        self.value += timedelta(**delta)
+
+    def __call__(self) -> datetime:
+        return self.value
 
 
 def database_url() -> str:
@@ -96,7 +117,7 @@ def app():
         "DATABASE_URL": url,
         "SECRET_KEY": "test-secret-key",
         "SERVER_NAME": None,
-        "CLOCK": None,
+        "CLOCK": TestClock(),
         "RATELIMIT_STORAGE_URI": f"sqlite:///{_TMP / 'ratelimits.sqlite3'}",  # per test process, as on one host
     })
     application.test_client_class = CsrfClient
@@ -148,28 +169,12 @@ def client(app, _transaction) -> CsrfClient:
 
 
 @pytest.fixture()
-def clock(app):
-    """Pin the app's clock: ``clock.set(dt)``; restored after the test."""
-
-    class Clock:
-        def __init__(self):
-            self.value = FIXED_NOW
-
-        def set(self, value: datetime) -> None:
-            self.value = value
-
-        def advance(self, **delta) -> None:
-            from datetime import timedelta
-
-            self.value += timedelta(**delta)
-
-        def __call__(self) -> datetime:
-            return self.value
-
-    pinned = Clock()
-    app.config["CLOCK"] = pinned
+def clock(app) -> Iterator[TestClock]:
+    """The app's clock, pinned at ``FIXED_NOW``: ``clock.set(dt)``, ``clock.advance(minutes=5)``; reset afterwards."""
+    pinned = app.config["CLOCK"]
+    pinned.set(FIXED_NOW)
     yield pinned
-    app.config["CLOCK"] = None
+    pinned.set(FIXED_NOW)
 
 
 @pytest.fixture()

@@ -24,7 +24,7 @@ import yaml
 from flask_babel import lazy_gettext as _l
 from jsonschema import Draft202012Validator
 
-from .. import ROOT
+from ..paths import ROOT
 from ..yamlfile import YamlProblem, line_of, load_text
 
 SCHEMA_FILE = ROOT / "question_banks" / "schema.json"

@@ -17,9 +17,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import ROOT, audit, clock
+from .. import audit, clock
 from ..catalog.service import rule_in_force
 from ..errors import NotFound, ValidationError
+from ..paths import ROOT
 from ..yamlfile import YamlProblem, line_of, load_file
 from .models import Bank, Blueprint
 from .paper import QUESTION_TYPES

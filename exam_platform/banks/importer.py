@@ -18,9 +18,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import ROOT, audit
+from .. import audit
 from ..catalog.models import Category
 from ..errors import ValidationError
+from ..paths import ROOT
 from .bankfile import (
     BankDocument,
     BankFileProblems,

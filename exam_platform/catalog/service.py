@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import ROOT, audit
+from .. import audit
 from ..errors import NotFound, ValidationError
+from ..paths import ROOT
 from ..yamlfile import YamlProblem, line_of, load_file, load_text
 from .models import Category, RuleSet
 

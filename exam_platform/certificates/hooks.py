@@ -4,7 +4,7 @@
 - two registration checks: "already holds a certificate of this category" and "banned for 3 years after 撤销
   for false information or fraud".
 
-Imported by the package (``certificates/__init__.py``), so they are active whenever the app runs.
+Installed by ``create_app`` (``register_hooks``), so they are active whenever the app runs.
 """
 
 from __future__ import annotations

@@ -21,8 +21,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .. import ROOT, audit
+from .. import audit
 from ..errors import Conflict, NotFound
+from ..paths import ROOT
 from . import token as tokens
 from .models import Certificate, CertificateEvent, SigningKey
 

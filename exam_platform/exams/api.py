@@ -150,10 +150,15 @@ def save(attempt_id: int):
     if not isinstance(body, dict):
         body = {}
     db = get_session()
-    ack = attempts.save_answer(db, attempt_id=attempt_id, candidate_id=current_user.id,
-                               device=attempts.device_hash(device.token()), ip=request.remote_addr or "",
-                               position=body.get("position"), response=body.get("response"), seq=body.get("seq"),
-                               now=clock.now(), grace=_grace())
+    try:
+        ack = attempts.save_answer(db, attempt_id=attempt_id, candidate_id=current_user.id,
+                                   device=attempts.device_hash(device.token()), ip=request.remote_addr or "",
+                                   position=body.get("position"), response=body.get("response"),
+                                   seq=body.get("seq"), now=clock.now(), grace=_grace())
+    except attempts.AttemptRefused as refusal:
+        if refusal.finalised:  # too late: the answer is refused, the finalisation (and its grading) stands
+            db.commit()
+        raise
     db.commit()
     return jsonify(ack)
 

@@ -34,9 +34,15 @@ from .sittings import ip_allowed
 
 
 class AttemptRefused(DomainError):
-    """A refusal on the exam protocol: each has its own stable ``code`` for the client."""
+    """A refusal on the exam protocol: each has its own stable ``code`` for the client.
+
+    ``finalised``: the attempt was found overdue and finalised on the way to this refusal (``time_up``). The
+    finalisation is the protocol's, not the refused request's: the caller commits it before answering
+    (docs/exam-protocol.md §4, §6) — rolling back would leave an attempt the answer calls finished in progress.
+    """
 
     status = 409
+    finalised = False
 
 
 def device_hash(token: str | None) -> str:
@@ -287,7 +293,9 @@ def _why_not_saved(session: Session, *, attempt_id: int, candidate_id: int, devi
         return _refuse("attempt_finished", _l("试卷已交卷，不能再修改答案"))
     if attempt.deadline < now - timedelta(seconds=grace):
         finalise_if_overdue(session, attempt, now=now, grace=grace)
-        return _refuse("time_up", _l("考试时间已到，答案未能保存"))
+        late = _refuse("time_up", _l("考试时间已到，答案未能保存"))
+        late.finalised = True
+        return late
     return _refuse("device_mismatch", DEVICE_MESSAGE, 403)
 
 
@@ -326,11 +334,12 @@ def submit(session: Session, *, attempt: Attempt, candidate: User, device: str, 
     """The candidate hands in. Idempotent: a second submit returns the same, already graded attempt."""
     if attempt.candidate_id != candidate.id:
         raise NotFound()
+    # Overdue: finalised with its saved answers whichever device asks (as on any access), and nothing refused after.
+    finalise_if_overdue(session, attempt, now=now, grace=grace)
     if attempt.state == "in_progress" and attempt.device_hash != device:
         raise _refuse("device_mismatch", DEVICE_MESSAGE, 403)
     if attempt.state == "in_progress":
-        late = attempt.deadline < now - timedelta(seconds=grace)
-        finish(session, attempt=attempt, now=now, by="timeout" if late else "candidate")
+        finish(session, attempt=attempt, now=now, by="candidate")
     return attempt
 
 

@@ -15,9 +15,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import ROOT
 from ..banks.models import Bank, Blueprint, Question, QuestionVersion
 from ..catalog.models import Category
+from ..paths import ROOT
 from ..training.models import TrainingCompletion
 from . import registration, sittings
 

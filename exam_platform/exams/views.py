@@ -13,7 +13,15 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from .. import clock, printing, spreadsheets
 from ..db import get_session
 from ..errors import DomainError
-from ..permissions import Role, can_manage_sittings, can_proctor, can_read_sitting, require, role_required
+from ..permissions import (
+    Role,
+    can_manage_sittings,
+    can_proctor,
+    can_read_sitting,
+    can_read_ticket,
+    require,
+    role_required,
+)
 from ..web import form_error
 from . import registration as reg_service
 from . import results as results_service
@@ -266,8 +274,7 @@ def registration_cancel(registration_id: int):
 
 def _ticket_registration(registration_id: int):
     registration = reg_service.get_registration(get_session(), registration_id)
-    require(registration.candidate_id == current_user.id
-            or can_proctor(current_user, registration.sitting.centre_id))
+    require(can_read_ticket(current_user, registration))
     return registration
 
 

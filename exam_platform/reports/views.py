@@ -246,7 +246,7 @@ def definitions():
     import nh3
     from markdown_it import MarkdownIt
 
-    from .. import ROOT
+    from ..paths import ROOT
 
     text = (ROOT / "docs" / "statistics.md").read_text(encoding="utf-8")
     html = nh3.clean(MarkdownIt("commonmark", {"html": False}).enable("table").render(text))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from alembic import command
 
-from exam_platform import ROOT
 from exam_platform.migrate import alembic_config
+from exam_platform.paths import ROOT
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ import calendar as cal
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,6 +19,7 @@ from ..permissions import Role, role_required, training_org_ids
 from ..printing import qr_png
 from ..web import commit, form_error, paginate
 from . import attendance, checkin, classes, enrollment, progress
+from .completions import add_months
 from .forms import AttendanceForm, ClassForm, EmptyForm, SessionForm
 from .views import bp, institution_id, load_class, load_class_session, local_datetime, public_url, setting
 
@@ -173,10 +174,16 @@ def session_delete(session_id: int):
 @bp.get("/calendar")
 @role_required(Role.INSTITUTION_STAFF)
 def calendar():
+    this_month = clock.today_local().replace(day=1)
     try:
         first = datetime.strptime(request.args.get("month", ""), "%Y-%m").date()
     except ValueError:
-        first = clock.today_local().replace(day=1)
+        first = this_month
+    # Bounded either side of this month, so that following "next month" ends (crawlers, and dates near year 1/9999).
+    span = setting("TRAINING_CALENDAR_MONTHS")
+    earliest, latest = add_months(this_month, -span), add_months(this_month, span)
+    if not earliest <= first <= latest:
+        abort(404)
     days = cal.monthrange(first.year, first.month)[1]
     start = datetime.combine(first, datetime.min.time(), tzinfo=SHANGHAI)
     end = start + timedelta(days=days)
@@ -189,8 +196,8 @@ def calendar():
     for s in sessions:
         by_day.setdefault(local(s.starts_at).date(), []).append(s)
     weeks = cal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
-    prev_month = (first - timedelta(days=1)).replace(day=1)
-    next_month = first + timedelta(days=days)
+    prev_month = add_months(first, -1) if first > earliest else None
+    next_month = add_months(first, 1) if first < latest else None
     return render_template("training/calendar.html", first=first, weeks=weeks, by_day=by_day, clashing=clashing,
                            prev_month=prev_month, next_month=next_month, today=clock.today_local())
 

@@ -20,7 +20,7 @@ from .forms import ATTENDANCE_LABELS, KIND_LABELS, MODE_LABELS, STATUS_ACTIONS, 
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 
-# Anti-挂机 and check-in parameters (technical, not legal rules — those come from the rule sets).
+# Anti-挂机, check-in and paging parameters (technical, not legal rules — those come from the rule sets).
 DEFAULTS = {
     "TRAINING_STUDY_MAX_GAP_SECONDS": 60,   # longest gap between heartbeats that is still credited
     "TRAINING_STUDY_BEAT_SECONDS": 20,      # how often the lesson page sends a heartbeat
@@ -28,6 +28,7 @@ DEFAULTS = {
     "TRAINING_QR_PERIOD_SECONDS": 30,       # the on-site check-in code changes this often
     "TRAINING_QR_GRACE_WINDOWS": 1,         # ... and is accepted for this many periods after it changed
     "TRAINING_CHECKIN_EARLY_MINUTES": 30,   # check-in opens this long before a session starts
+    "TRAINING_CALENDAR_MONTHS": 24,         # the timetable calendar pages this many months either side of today's
 }
 
 

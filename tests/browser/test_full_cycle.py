@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import random
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 import pypdfium2
 import pytest
@@ -24,6 +24,7 @@ import zxingcpp
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from exam_platform import clock
 from exam_platform.accounts.idnumber import make_resident_id
 from exam_platform.clock import SHANGHAI, local
 from tests.browser.conftest import login
@@ -35,7 +36,7 @@ QUESTIONS = 12
 
 class Clock:
     def __init__(self):
-        self.value = datetime.now(UTC).replace(second=0, microsecond=0)
+        self.value = clock.now().replace(second=0, microsecond=0)  # the one clock (no app context: the real time)
 
     def __call__(self):
         return self.value

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import sessionmaker
 
-from exam_platform import ROOT
 from exam_platform.audit import AuditRecord
 from exam_platform.banks.models import Bank, Blueprint
 from exam_platform.certificates import issuance, keys, offline
@@ -21,6 +20,7 @@ from exam_platform.certificates.models import (
     SigningKey,
 )
 from exam_platform.exams.models import ExamResult, Registration, Sitting
+from exam_platform.paths import ROOT
 from exam_platform.training.models import TrainingCompletion
 from tests.certificates import factories as cf
 from tests.conftest import FIXED_NOW

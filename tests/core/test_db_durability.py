@@ -2,7 +2,6 @@
 is back at full durability afterwards — also after an exception — on the suite's backend (SQLite or PostgreSQL)."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -10,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from exam_platform.certificates.models import VerificationLog
 from exam_platform.db import make_engine, relaxed_durability
+from tests.conftest import FIXED_NOW
 
 MARK = "durability-test"
 
@@ -26,7 +26,7 @@ def engine(app) -> Iterator:
 
 
 def add_row(session: Session) -> None:
-    session.add(VerificationLog(at=datetime.now(UTC), certificate_id=None, ip_hash="x", kind="json", result=MARK))
+    session.add(VerificationLog(at=FIXED_NOW, certificate_id=None, ip_hash="x", kind="json", result=MARK))
     session.flush()
 
 

@@ -8,9 +8,12 @@ from datetime import timedelta
 
 import jsonschema
 import pytest
+from sqlalchemy import select
 
 from exam_platform.banks.models import QuestionVersion
+from exam_platform.certificates.models import Certificate
 from exam_platform.exams import device, openapi
+from exam_platform.exams.models import Attempt, ExamResult
 from tests import factories as f
 from tests.exams import factories as xf
 from tests.exams.conftest import TOKEN
@@ -67,6 +70,71 @@ def test_the_exam_client_path(live, client, clock, db):
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "attempt_finished"
     validate(refused.get_json(), "Error")
     assert client.get(f"/exams/attempts/{attempt_id}/result").status_code == 200
+
+
+@pytest.fixture()
+def fresh(app):
+    """A session of its own, to read what the requests left behind (not this test's identity map)."""
+    session = app.extensions["database"].factory()
+    yield session
+    session.close()
+
+
+def test_a_save_after_deadline_and_grace_finalises_the_attempt_for_good(live, client, clock, db, fresh):
+    """docs/exam-protocol.md §4: ``time_up`` — the attempt is then finalised at once; the 409 must not undo that
+    (nor the result and certificate that grading decided)."""
+    _w, reg = live
+    attempt_id = start(client, reg)
+    attempt = db.get(Attempt, attempt_id)
+    for seq, (position, response) in enumerate(xf.correct_responses(db, attempt).items(), start=1):
+        assert save(client, attempt_id, position, response, seq).status_code == 200
+    clock.set(attempt.deadline + timedelta(seconds=client.application.config["EXAM_SAVE_GRACE_SECONDS"], minutes=1))
+    late = save(client, attempt_id, 1, False, 99)
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "time_up"
+    validate(late.get_json(), "Error")
+    row = fresh.get(Attempt, attempt_id)
+    assert (row.state, row.finished_by, row.score, row.passed) == ("submitted", "timeout", 100.0, True)
+    result = fresh.scalar(select(ExamResult).where(ExamResult.registration_id == reg.id))
+    assert result is not None and result.theory_passed and result.passed
+    assert fresh.scalar(select(Certificate).where(Certificate.result_id == result.id)) is not None
+    assert client.get(f"/api/v1/attempts/{attempt_id}").get_json()["state"] == "submitted"
+
+
+ACCESSES = {  # every way an overdue attempt is touched: (method, path, who: candidate | other-device | proctor)
+    "state": ("GET", "/api/v1/attempts/{a}", "candidate"),
+    "paper": ("GET", "/api/v1/attempts/{a}/paper", "candidate"),
+    "paper on another device": ("GET", "/api/v1/attempts/{a}/paper", "other-device"),
+    "start again": ("POST", "/api/v1/registrations/{r}/attempt", "candidate"),
+    "start on another device": ("POST", "/api/v1/registrations/{r}/attempt", "other-device"),
+    "submit": ("POST", "/api/v1/attempts/{a}/submit", "candidate"),
+    "submit on another device": ("POST", "/api/v1/attempts/{a}/submit", "other-device"),
+    "result": ("GET", "/api/v1/attempts/{a}/result", "candidate"),
+    "result page": ("GET", "/exams/attempts/{a}/result", "candidate"),
+    "late save on another device": ("POST", "/api/v1/attempts/{a}/answers", "other-device"),
+    "console": ("GET", "/api/v1/sittings/{s}/console", "proctor"),
+    "console page": ("GET", "/exams/sittings/{s}/console", "proctor"),
+}
+
+
+@pytest.mark.parametrize("access", list(ACCESSES))
+def test_every_access_to_an_overdue_attempt_finalises_it_for_good(access, live, client, clock, db, fresh):
+    """exam-protocol §6: overdue attempts are finalised lazily on any access — and whatever the request answers,
+    that finalisation is committed."""
+    w, reg = live
+    attempt_id = start(client, reg)
+    save(client, attempt_id, 1, True, 1)
+    deadline = db.get(Attempt, attempt_id).deadline
+    clock.set(deadline + timedelta(seconds=client.application.config["EXAM_SAVE_GRACE_SECONDS"], minutes=1))
+    method, path, who = ACCESSES[access]
+    if who == "other-device":
+        client.set_cookie(device.COOKIE, "a-different-computer-token-000000000")
+    elif who == "proctor":
+        f.login_as(client, w.proctor)
+    client.open(path.format(a=attempt_id, r=reg.id, s=w.sitting.id), method=method,
+                json={"position": 2, "response": True, "seq": 2})
+    row = fresh.get(Attempt, attempt_id)
+    assert (row.state, row.finished_by) == ("submitted", "timeout"), access
+    assert fresh.scalar(select(ExamResult.theory_score).where(ExamResult.registration_id == reg.id)) is not None
 
 
 def test_new_login_on_the_same_device_resumes_and_another_device_is_refused(live, client, app, db):

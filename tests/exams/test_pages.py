@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from datetime import timedelta
 
 import pypdfium2
@@ -89,6 +91,21 @@ def test_ticket_html_pdf_and_qr(db, client):
     f.login_as(client, f.user(db, "candidate"))
     db.commit()
     assert client.get(f"/exams/registrations/{reg.id}/ticket").status_code == 404
+
+
+def test_the_sitting_page_links_only_to_what_each_role_may_open(db, client, clock):
+    """Every link on the sitting page opens for the person it is shown to (the examiner sees no 准考证 link)."""
+    w = xf.world(db, category_code=CAT)
+    reg = xf.registered(db, w, check_in=False)
+    db.commit()
+    clock.set(w.sitting.starts_at - timedelta(hours=1))
+    ticket = f"/exams/registrations/{reg.id}/ticket"
+    for user, sees_ticket in ((w.staff, True), (w.proctor, True), (w.examiner, False)):
+        f.login_as(client, user)
+        page = client.get(f"/exams/sittings/{w.sitting.id}").get_data(as_text=True)
+        assert reg.ticket_no in page and (f'href="{ticket}"' in page) == sees_ticket, user.username
+        for href in {html.unescape(h) for h in re.findall(r'<a [^>]*href="(/[^"#]*)', page)}:
+            assert client.get(href).status_code < 400, (user.username, href)
 
 
 def test_check_in_page_records_who_confirmed(db, client, clock):

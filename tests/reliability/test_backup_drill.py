@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ from exam_platform.cli import backup_sqlite
 from exam_platform.db import Base, make_engine
 from exam_platform.exams import attempts
 from exam_platform.migrate import drift
-from tests.conftest import database_url
+from tests.conftest import FIXED_NOW, TestClock, database_url
 from tests.exams import factories as xf
 from tests.reliability.conftest import fresh_database
 
@@ -52,8 +52,8 @@ def row_counts(conn) -> dict[str, int]:
 def source():
     """A fresh database with a live attempt; yields (url, app, attempt id, candidate id)."""
     url = fresh_database("backup")
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "backup-drill", "TESTING": True})
-    now = datetime.now(UTC)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "backup-drill", "TESTING": True, "CLOCK": TestClock()})
+    now = FIXED_NOW
     with app.test_request_context():
         from exam_platform.catalog.service import load_catalog
         from exam_platform.db import get_session
@@ -91,7 +91,7 @@ class Writer(threading.Thread):
                 db = get_session()
                 attempts.save_answer(db, attempt_id=self.attempt_id, candidate_id=self.candidate_id,
                                      device=xf.DEVICE, ip=xf.IP, position=1 + seq % self.positions,
-                                     response=None, seq=seq, now=datetime.now(UTC), grace=30)
+                                     response=None, seq=seq, now=FIXED_NOW, grace=30)
                 db.commit()
                 self.saves += 1
                 with engine.connect() as conn:

@@ -138,11 +138,15 @@ class AttemptLife(RuleBasedStateMachine):
     # ---- helpers -------------------------------------------------------------------------------------------
 
     def unit(self, work):
-        """One unit of work: commit on success, roll back on a domain refusal (as a view does)."""
+        """One unit of work: commit on success, roll back on a domain refusal (as a view does) — except a refusal
+        that finalised the attempt on the way, whose finalisation the view commits."""
         try:
             value = work()
         except DomainError as err:
-            self.db.rollback()
+            if getattr(err, "finalised", False):
+                self.db.commit()
+            else:
+                self.db.rollback()
             return err
         self.db.commit()
         return value
@@ -191,7 +195,8 @@ class AttemptLife(RuleBasedStateMachine):
         elif m.finished:
             assert isinstance(out, DomainError) and out.code == "attempt_finished", out
         elif self.overdue(m):
-            assert isinstance(out, DomainError) and out.code == "time_up", out  # rolled back: still in progress
+            assert isinstance(out, DomainError) and out.code == "time_up", out
+            m.finished = True  # refused, and finalised for good
         elif device != m.device:
             assert isinstance(out, DomainError) and out.code == "device_mismatch", out
         elif not valid:
@@ -293,9 +298,9 @@ class AttemptLife(RuleBasedStateMachine):
                                                 device=DEVICES[d], now=self.now, grace=GRACE))
         if m.finished:
             assert not isinstance(out, DomainError), out
-        elif m.device != DEVICES[d]:
+        elif m.device != DEVICES[d] and not self.overdue(m):
             assert isinstance(out, DomainError) and out.code == "device_mismatch"
-        else:
+        else:  # an overdue attempt is finalised whichever device submits
             assert not isinstance(out, DomainError), out
             assert out.finished_by == ("timeout" if self.overdue(m) else "candidate")
             m.finished = True

@@ -15,13 +15,14 @@ import re
 import tempfile
 import threading
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
 from sqlalchemy import func, select
 
 from bench.server import AppServer
+from exam_platform import clock
 from exam_platform.certificates import issuance
 from exam_platform.certificates.models import Certificate, CertificateEvent
 from exam_platform.exams import device
@@ -29,7 +30,7 @@ from exam_platform.exams.models import Attempt, ExamResult
 from exam_platform.exams.signals import result_decided
 from tests import factories as f
 from tests.certificates import factories as cf
-from tests.conftest import together
+from tests.conftest import FIXED_NOW, together
 from tests.exams import factories as xf
 from tests.reliability.conftest import fresh_database
 
@@ -106,7 +107,7 @@ def test_twenty_simultaneous_submits_grade_once(app, committed, clock):
 def test_simultaneous_approvals_give_unique_numbers_and_issue_each_certificate_once(app, committed, key_dir):
     db = committed
     pending = [issuance.create_for_result(db, result=cf.exam_result(db, cf.candidate(db), category_code=CAT),
-                                          now=datetime.now(UTC)) for _ in range(8)]
+                                          now=FIXED_NOW) for _ in range(8)]
     assert {c.status for c in pending} == {"pending"}
     regulator = cf.regulator(db)
     db.commit()
@@ -150,7 +151,7 @@ def served():
     url = fresh_database("races")
     keys = tempfile.mkdtemp(prefix="race_keys_")
     setup = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "TESTING": False, "CERT_KEY_DIR": keys})
-    now = datetime.now(UTC)
+    now = clock.now()  # the served gunicorn workers run on the real time, read through the one clock
     with setup.test_request_context():
         db = get_session()
         load_catalog(db, now=now)

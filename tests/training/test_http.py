@@ -85,6 +85,35 @@ def test_conflicting_session_shows_a_warning(client, db):
     assert month.count("cal-item clash") == 2
 
 
+def _crawl(client, url: str, label: str, limit: int = 12) -> list[str]:
+    """Follow the calendar's "上个月"/"下个月" link from ``url`` until there is none (at most ``limit`` pages)."""
+    months = []
+    while url and len(months) < limit:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        months.append(re.search(r"课表日历 · (\d{4}-\d{2})", text(page)).group(1))
+        link = re.search(rf'href="([^"]+)"[^>]*>{label}<', text(page))
+        url = link.group(1).replace("&amp;", "&") if link else None
+    return months
+
+
+def test_the_calendar_pages_only_within_its_bound(client, db, clock, app, monkeypatch):
+    """A crawler following "下个月" once went on for 310 pages: the months end TRAINING_CALENDAR_MONTHS either side
+    of this one, with no link past the bound and 404 beyond it."""
+    monkeypatch.setitem(app.config, "TRAINING_CALENDAR_MONTHS", 3)
+    staff = tf.staff(db)
+    db.commit()
+    f.login_as(client, staff)
+    assert _crawl(client, "/training/calendar", "下个月") == ["2026-11", "2026-12", "2027-01", "2027-02"]
+    assert _crawl(client, "/training/calendar", "上个月") == ["2026-11", "2026-10", "2026-09", "2026-08"]
+    for month in ("2027-03", "2026-07", "0001-01", "9999-12"):
+        assert client.get(f"/training/calendar?month={month}").status_code == 404, month
+    clock.set(FIXED_NOW + timedelta(days=31))  # the window moves with the clock (a new login: one lasts 12 hours)
+    later = app.test_client()
+    f.login_as(later, staff)
+    assert _crawl(later, "/training/calendar?month=2027-02", "下个月") == ["2027-02", "2027-03"]
+
+
 OBJECT_URLS = [
     ("GET", "/training/classes/{cls}"), ("GET", "/training/classes/{cls}/edit"),
     ("POST", "/training/classes/{cls}/status"), ("POST", "/training/classes/{cls}/sessions"),
