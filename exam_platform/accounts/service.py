@@ -234,6 +234,12 @@ def end_all_sessions(session: Session, *, user: User) -> None:
     user.session_version += 1
 
 
+def record_login_unlock(session: Session, *, actor: User, user: User, attempts: int, now: datetime) -> None:
+    """Audit a staff unlock of the account's login window (the view then empties it: login_throttle.unlock)."""
+    audit.record(session, actor=actor, action="user.unlock_login", target=user, before={"attempts": attempts},
+                 after={"attempts": 0}, at=now)
+
+
 # ---- roles -----------------------------------------------------------------------------------------
 
 def grant_role(session: Session, *, actor: User | None, user: User, role: str, organization_id: int | None,
@@ -277,9 +283,16 @@ def revoke_role(session: Session, *, actor: User, user: User, grant_id: int, now
 
 # ---- login -----------------------------------------------------------------------------------------
 
+def username_key(username: str) -> str:
+    """The form of a typed username that login matches on (case and surrounding whitespace ignored).
+
+    Every input that reaches one account has the same key, so login limits count per account by it."""
+    return username.strip().lower()
+
+
 def authenticate(session: Session, *, username: str, password: str, now: datetime) -> User | None:
     """The user for these credentials, or None; the same work is done whether or not the user exists."""
-    user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    user = session.scalar(select(User).where(func.lower(User.username) == username_key(username)))
     if user is None:
         passwords.verify_password(passwords.DUMMY_HASH, password)
         return None

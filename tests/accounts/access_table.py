@@ -21,6 +21,7 @@ ACCESS = {
     "admin.user_revoke": REGULATOR,
     "admin.user_set_active": REGULATOR,
     "admin.user_reset_password": REGULATOR,
+    "admin.user_unlock_login": REGULATOR,
     "admin.audit_log": REGULATOR,
     "identity.check": IDENTITY_STAFF,
     "identity.verify": IDENTITY_STAFF,
