@@ -1,8 +1,9 @@
 """Demo certificates, so that the public page, printing and 复审 can be tried at once (see README).
 
 - certificates for every passed, published result the exams demo produced (approved by the demo regulator);
-- 张小明 (``trainee``): 特种作业操作证 T-1.1 issued today, and T-4.1 issued almost three years ago — its 复审 window
-  is open and a refresher training record (8 学时) is on file, so he can apply for 复审;
+- 张小明 (``trainee``): 特种作业操作证 T-1.1 issued today, and T-4.1 issued almost three years ago under 令30 — its
+  复审 would fall after 2026-06-01, so under 令19 it is renewed (换证) at expiry instead (docs/rules.md); a refresher
+  training record (8 学时) is on file;
 - 陈美玲 (``trainee2``): a pending certificate in the approval queue;
 - 刘伟 (``trainee3``): 烟花爆竹零售 (``issuance: immediate``) issued at once on passing.
 

@@ -14,6 +14,8 @@ SUMMARY = {
     "signature": {"enum": ["valid", "invalid"]}, "status": {"enum": list(STATUS_LABELS)},
     "status_label": {"type": "string"}, "tone": {"type": "string"}, "valid": {"type": "boolean"},
     "status_date": NULLABLE_STRING, "status_reason": NULLABLE_STRING, "reissue_required": {"type": "boolean"},
+    "newer_token": {"type": "boolean", "description": "a later token of this certificate exists (reissued, or a "
+                                                      "newer token format: show the newer QR)"},
     "certificate": obj({
         "number": {"type": "string", "description": "masked"}, "certificate_name": {"type": "string"},
         "category": {"type": "string"}, "category_name": {"type": "string"}, "class_name": {"type": "string"},
@@ -31,6 +33,7 @@ SCHEMAS: dict[str, Any] = {
     "IdentityMatch": obj({"match": {"type": "boolean"}}),
     "PublicKeys": obj({
         "format": {"type": "string"}, "token_format": {"type": "string"},
+        "accepted_token_formats": {"type": "array", "items": {"type": "string"}},
         "keys": {"type": "array", "items": obj({
             "kid": {"type": "string"}, "alg": {"type": "string"}, "public_key": {"type": "string"},
             "state": {"type": "string"}, "created_at": NULLABLE_STRING, "retired_at": NULLABLE_STRING,

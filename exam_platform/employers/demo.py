@@ -1,6 +1,7 @@
-"""Demo roster of 示范化工有限公司 (``employer``): valid, due and missing certificates, all from the registry.
+"""Demo roster of 示范化工有限公司 (``employer``): valid and missing certificates, all from the registry.
 
-- 张小明 (the demo trainee), post 电工兼制冷运行: T-1.1 valid, T-4.1 in its 复审 window (due within 60 days);
+- 张小明 (the demo trainee), post 电工兼制冷运行: T-1.1 valid, T-4.1 issued under 令30 almost 3 years ago
+  (under 令19 no 复审: renewed at expiry);
 - 刘伟 and 马建军, post 低压电工: no T-1.2 certificate (无证上岗);
 - 黄志强, post 主要负责人 (危化): no PRINCIPAL-HAZCHEM certificate;
 - 陈美玲, post 化工操作工: no certificate required.

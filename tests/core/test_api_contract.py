@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from exam_platform import openapi
+from exam_platform.areas import area_modules
 from tests import factories as f
 from tests.conftest import FIXED_NOW
 
@@ -49,8 +50,8 @@ def test_every_json_route_is_documented_and_every_documented_operation_exists(ap
               if rule.rule.startswith("/api/") or rule.endpoint in JSON_OUTSIDE_API
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == _documented(doc)
-    areas = {module.__name__.split(".")[1] for module in openapi.area_modules()}
-    assert areas == {"banks", "training", "exams", "certificates", "reports"}
+    areas = {module.__name__.split(".")[1] for module in area_modules("openapi")}
+    assert areas == {"banks", "training", "exams", "certificates", "employers", "reports"}
 
 
 def _schema_for(doc: dict, path: str, method: str, status: int) -> dict:
@@ -177,6 +178,12 @@ def test_every_documented_operation_answers_as_described(app, demo_world, client
     # Centre staff: the proctor console
     login("centre")
     call("GET", "/api/v1/sittings/{sitting_id}/console")
+
+    # Employer staff: batch verification (one found, one not), and a list that does not read
+    login("employer")
+    batch = call("POST", "/api/v1/employer/verify", json={"entries": [{"number": "T000", "name": "无此人"}]})
+    assert batch["results"][0]["found"] is False
+    call("POST", "/api/v1/employer/verify", json={"entries": []}, status=400)
 
     # A regulator: the dashboards' figures
     login("admin")
