@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from exam_platform.banks.models import Blueprint
-from exam_platform.exams.models import Registration, Sitting
+from exam_platform.exams.models import Sitting
 from tests import factories as f
 from tests.browser.conftest import login
 from tests.browser.test_exams_browser import accept_leaving
@@ -20,6 +20,7 @@ from tests.browser.test_exams_browser import accept_leaving
 pytestmark = pytest.mark.browser
 SIZES = {"phone": (390, 844), "tablet": (768, 1024)}
 
+STEM_SIZE = "() => parseFloat(getComputedStyle(document.querySelector('.question:not([hidden]) .stem')).fontSize)"
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 SMALL_TARGETS = """() => [...document.querySelectorAll('#exam button, #exam label.option, #exam a.btn')]
   .filter((n) => n.offsetParent !== null)
@@ -115,12 +116,12 @@ def test_exam_client_fits_phone_and_tablet(browser, live_server, live_app, size)
     assert page.evaluate(OVERFLOW) <= 0
 
     # The font size: larger on request, remembered across a reload, still no sideways scrolling.
-    before = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.question:not([hidden]) .stem')).fontSize)")
+    before = page.evaluate(STEM_SIZE)
     page.get_by_role("button", name="放大字号").click()
     page.get_by_role("button", name="放大字号").click()
     page.reload()
     page.locator(".question:not([hidden]) .stem").wait_for()
-    after = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.question:not([hidden]) .stem')).fontSize)")
+    after = page.evaluate(STEM_SIZE)
     assert after > before * 1.2
     assert page.evaluate(OVERFLOW) <= 0
 

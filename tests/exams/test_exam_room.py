@@ -31,6 +31,15 @@ def _start_mock(db, me, bp, *, device_hash=xf.DEVICE, now=xf.FIXED_NOW):
                                grace=GRACE)
 
 
+def _mock_started_over_http(db, client):
+    bp = _mock(db)
+    me = f.user(db, "candidate")
+    db.commit()
+    f.login_as(client, me)
+    client.set_cookie(device.COOKIE, "a" * 30)
+    return bp, me, client.post(f"/api/v1/mock/{bp.id}/attempt").get_json()["attempt_id"]
+
+
 def test_exam_page_shows_candidate_ticket_seat_and_no_site_navigation(db, client, clock):
     w = xf.world(db, category_code="PRINCIPAL-HAZCHEM")
     reg = xf.registered(db, w)
@@ -73,12 +82,7 @@ def test_a_mock_exam_follows_the_device_that_opened_it_last(db):
 
 
 def test_mock_opened_on_a_second_device_through_the_api(db, client, app, clock):
-    bp = _mock(db)
-    me = f.user(db, "candidate")
-    db.commit()
-    f.login_as(client, me)
-    client.set_cookie(device.COOKIE, "a" * 30)
-    first = client.post(f"/api/v1/mock/{bp.id}/attempt").get_json()["attempt_id"]
+    bp, me, first = _mock_started_over_http(db, client)
     other = app.test_client()
     f.login_as(other, me)
     other.set_cookie(device.COOKIE, "b" * 30)
@@ -89,12 +93,7 @@ def test_mock_opened_on_a_second_device_through_the_api(db, client, app, clock):
 
 
 def test_the_candidate_abandons_and_restarts_a_mock_exam(db, client, clock):
-    bp = _mock(db)
-    me = f.user(db, "candidate")
-    db.commit()
-    f.login_as(client, me)
-    client.set_cookie(device.COOKIE, "a" * 30)
-    first = client.post(f"/api/v1/mock/{bp.id}/attempt").get_json()["attempt_id"]
+    bp, _me, first = _mock_started_over_http(db, client)
     r = client.post(f"/exams/mock/{bp.id}/restart")
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/exams/mock/{bp.id}")
     old = db.get(Attempt, first)
