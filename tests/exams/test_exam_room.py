@@ -148,3 +148,24 @@ def test_mock_mistakes_go_to_the_wrong_answer_book_and_right_answers_clear_it(db
     db.refresh(book[version_of[wrong_single]])
     assert book[version_of[wrong_single]].cleared is True
     assert book[version_of[wrong_tf]].cleared is False
+
+
+def test_mock_mistakes_reach_the_wrong_answer_book_page(db, client, clock):
+    from tests.training import factories as tf
+
+    bp = _mock(db)
+    me = tf.trainee(db, real_name="周学员")
+    staff = tf.staff(db)
+    tf.enroll(db, staff, tf.training_class(db, staff), me)
+    db.commit()
+    f.login_as(client, me)
+    client.set_cookie(device.COOKIE, "a" * 30)
+    attempt_id = client.post(f"/api/v1/mock/{bp.id}/attempt").get_json()["attempt_id"]
+    a = db.get(Attempt, attempt_id)
+    pos = next(p for p, item in enumerate(a.paper.items, 1) if item["type"] == "true_false")
+    wrong = not xf.correct_responses(db, a)[pos]
+    assert client.post(f"/api/v1/attempts/{attempt_id}/answers",
+                       json={"position": pos, "response": wrong, "seq": 1}).status_code == 200
+    assert client.post(f"/api/v1/attempts/{attempt_id}/submit").status_code == 200
+    stem = db.get(QuestionVersion, int(a.paper.items[pos - 1]["version_id"])).stem
+    assert stem in client.get("/training/practice/wrong").get_data(as_text=True)
