@@ -102,6 +102,8 @@ def test_the_candidate_abandons_and_restarts_a_mock_exam(db, client, clock):
     second = client.post(f"/api/v1/mock/{bp.id}/attempt").get_json()
     assert second["attempt_id"] != first and second["state"] == "in_progress"
     assert "已放弃" in client.get("/exams/my").get_data(as_text=True)
+    result = client.get(f"/exams/attempts/{first}/result").get_data(as_text=True)
+    assert "你放弃了这次模拟考试" in result and "违纪" not in result
 
 
 def test_a_real_exam_cannot_be_abandoned(db):
