@@ -8,7 +8,7 @@ WORKERS ?= 2
 PYTEST_ARGS ?= -n 2 -rs
 export FLASK_APP := exam_platform
 
-.PHONY: run test setup translations migrate seed lint migration bench chaos chaos-short audit clean
+.PHONY: run test setup translations migrate seed lint migration bench chaos chaos-short audit fuzz-api clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -63,6 +63,11 @@ chaos-short: setup
 # Static and dependency checks: bandit (reviewed findings only) and pip-audit (see docs/reliability.md).
 audit: setup
 	$(PY) -m tests.security.audit
+
+# The API contract under a fuzzer (docs/api.md): schemathesis against the served app as anonymous, a candidate and a
+# question author; fails on any 5xx or any answer the OpenAPI document does not describe. ~3 min.
+fuzz-api: setup
+	$(PY) -m tests.api_fuzz $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) instance

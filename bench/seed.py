@@ -234,11 +234,13 @@ def _certificates(session, manifest, sizes, now) -> None:
             issued_on = today - timedelta(days=365 * 7)
             valid_until, due = issued_on.replace(year=issued_on.year + 6), issued_on.replace(year=issued_on.year + 3)
             status, code, changed = "expired", "validity_ended", valid_until
-        payload = tokens.Payload(kid=key.kid, number=number, category=cat.code, issued_on=issued_on,
+        reference = tokens.new_reference()
+        payload = tokens.Payload(kid=key.kid, reference=reference, category=cat.code, issued_on=issued_on,
                                  valid_until=valid_until, version=1)
         token = tokens.sign(payload, private)
         tokens_out.append(token)
-        cert_rows.append({"number": number, "holder_id": holder_id, "category_id": cat.id, "rule_set_id": rule.id,
+        cert_rows.append({"reference": reference, "number": number, "holder_id": holder_id, "category_id": cat.id,
+                          "rule_set_id": rule.id,
                           "status": status, "status_code": code, "status_reason": "压测数据" if code else "",
                           "status_changed_on": changed, "issued_on": issued_on, "valid_until": valid_until,
                           "next_review_due": due, "first_issued_on": issued_on,

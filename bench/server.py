@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -34,12 +35,16 @@ class AppServer:
         self.extra_args = list(extra_args or [])
         self.log = log or ROOT / "bench" / "results" / f"gunicorn-{self.port}.log.tmp"
         self.process: subprocess.Popen | None = None
+        # Rate-limit counters of this server's host (the embedded default, limit_store.py) — not the project's
+        # instance/ file, which `make run` and other servers started at the same time would share.
+        self.limits_uri = f"sqlite:///{Path(tempfile.mkdtemp(prefix='exam_limits_')) / 'ratelimits.sqlite3'}"
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update({
             "DATABASE_URL": self.database_url,
             "BENCH_MODE": "1",
+            "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", self.limits_uri),
             "SECRET_KEY": env.get("SECRET_KEY", "bench-secret-key-not-for-production"),
             "RATELIMIT_LOGIN_ACCOUNT": "100000 per minute",
             "RATELIMIT_LOGIN_IP": "100000 per minute",

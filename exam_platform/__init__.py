@@ -21,6 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     configure(app, test_config)
     register_database(app)
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_hooks()
     register_error_handlers(app)
@@ -61,9 +62,16 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
 
 
+def register_url_converters(app: Flask) -> None:
+    """``<int:…>`` stops at the largest database integer: a larger id is no object (404), not a driver error."""
+    from .web import DatabaseIntConverter
+
+    app.url_map.converters["int"] = DatabaseIntConverter
+
+
 def register_blueprints(app: Flask) -> None:
-    """Every blueprint, area by area in dependency order. The training pages share one blueprint: its route
-    modules (``class_views`` …) add their routes to ``training.views.bp`` when imported here."""
+    """Every blueprint, area by area in dependency order. The training and employer pages each share one
+    blueprint: their route modules (``class_views`` …) add their routes to it when imported here."""
     from . import core_views
     from .accounts import admin_views
     from .accounts import views as accounts_views
@@ -74,6 +82,9 @@ def register_blueprints(app: Flask) -> None:
     from .certificates import api as certificates_api
     from .certificates import public_views, registry_views
     from .certificates import views as certificates_views
+    from .employers import api as employers_api
+    from .employers import import_views, verify_views  # noqa: F401 - route modules of the employer blueprint
+    from .employers import views as employers_views
     from .exams import api as exams_api
     from .exams import candidate_views, proctor_views
     from .exams import views as exams_views
@@ -99,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
         training_views.bp, training_api.api_bp,
         exams_views.bp, candidate_views.bp, proctor_views.bp, exams_api.api_bp,
         certificates_views.bp, registry_views.bp, public_views.bp, certificates_api.api_bp,
+        employers_views.bp, employers_api.api_bp,
         reports_views.bp, org_views.bp, item_views.bp, reports_api.api_bp,
     ):
         app.register_blueprint(blueprint)
@@ -106,11 +118,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks() -> None:
-    """Certificates listen to exams (a passed result gets its certificate) and add registration checks, without
-    exams importing certificates (DESIGN.md §2). Idempotent: every app of the process shares the one signal."""
-    from .certificates import hooks
+    """Areas plug into the ones below them without being imported by them (DESIGN.md §2): certificates listen to
+    exams (a passed result gets its certificate) and add registration checks; exams and certificates add their parts
+    to the catalog's rule-change impact preview. Idempotent: every app of the process shares the registries."""
+    from .certificates import hooks as certificate_hooks
+    from .exams import hooks as exam_hooks
 
-    hooks.install()
+    exam_hooks.install()
+    certificate_hooks.install()
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -76,7 +76,7 @@ def import_catalog(path: str | None) -> None:
 @click.option("--id-type", default="resident_id", show_default=True)
 @click.option("--id-number", required=True)
 @click.option("--role", required=True, help="regulator, question_author, centre_staff, proctor, examiner, "
-              "institution_staff or candidate")
+              "institution_staff, employer or candidate")
 @click.option("--org", "org_name", default="", help="organisation name (created if missing, with --org-kind)")
 @click.option("--org-kind", default="")
 @click.password_option()

@@ -1,6 +1,7 @@
 """Settings, read from the environment once at start-up.
 
-Defaults give the embedded deployment: a SQLite file in ``instance/`` and in-memory rate-limit storage.
+Defaults give the embedded deployment: SQLite files in ``instance/`` for the data and for the rate-limit counters
+(shared by the workers of one host, ``limit_store.py``).
 Production sets ``DATABASE_URL`` (PostgreSQL), ``RATELIMIT_STORAGE_URI`` (Redis) and ``SECRET_KEY``.
 """
 
@@ -94,13 +95,19 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_REFRESH_EACH_REQUEST": False,
         # CSRF tokens must outlive the longest exam (120 min + extensions).
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
-        # Rate limits: memory by default; Redis so that limits hold across workers and hosts.
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Rate limits: a SQLite file shared by the workers of this host by default; Redis when several hosts serve
+        # (docs/security.md). ``memory://`` counts per worker process: tests only.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI",
+                                         f"sqlite:///{instance_path / 'ratelimits.sqlite3'}"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Login (accounts/login_throttle.py): attempts per account from browsers that have not signed in to it
+        # (all addresses together), and per account and browser for those that have.
         "RATELIMIT_LOGIN_ACCOUNT": env.get("RATELIMIT_LOGIN_ACCOUNT", "10 per 5 minutes"),
+        "RATELIMIT_LOGIN_KNOWN_BROWSER": env.get("RATELIMIT_LOGIN_KNOWN_BROWSER", "10 per 5 minutes"),
         "RATELIMIT_LOGIN_IP": env.get("RATELIMIT_LOGIN_IP", "300 per minute"),
         "RATELIMIT_VERIFY_IP": env.get("RATELIMIT_VERIFY_IP", "120 per minute"),
         "RATELIMIT_IDENTITY_CHECK_IP": env.get("RATELIMIT_IDENTITY_CHECK_IP", "10 per hour"),
+        "RATELIMIT_IDENTITY_CHECK_CERT": env.get("RATELIMIT_IDENTITY_CHECK_CERT", "50 per day"),
         # Reverse proxies in front of the app (for client IPs and allowed exam subnets).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # Babel
@@ -112,6 +119,8 @@ def from_environment(instance_path: Path) -> dict:
         "UPLOAD_LIMITS": UploadLimits.from_environment(env),
         # Exams
         "EXAM_SAVE_GRACE_SECONDS": int(env.get("EXAM_SAVE_GRACE_SECONDS", "30")),
+        # Employers: batch verification lists per employer organisation
+        "RATELIMIT_EMPLOYER_VERIFY": env.get("RATELIMIT_EMPLOYER_VERIFY", "30 per hour"),
         # Autosave is limited per account (a whole exam room shares one IP address).
         "EXAM_SAVE_RATE_LIMIT": env.get("EXAM_SAVE_RATE_LIMIT", "600 per minute"),
         # Public base URL used inside QR codes (falls back to the request host).

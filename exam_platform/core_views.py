@@ -55,3 +55,11 @@ def healthz():
     body = {"status": "ok" if db_state == "ok" else "degraded", "database": db_state,
             "backend": database.engine.dialect.name}
     return jsonify(body), 200 if db_state == "ok" else 503
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi_document():
+    """Every JSON endpoint of every area, described (exam_platform/openapi.py)."""
+    from . import openapi
+
+    return jsonify(openapi.document())

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from .accounts import identity
 from .accounts import service as accounts
 from .accounts.idnumber import make_resident_id
 from .areas import area_modules
@@ -27,6 +28,8 @@ DEMO_ACCOUNTS = [
     ("examiner", "Demo-Examiner-2026", "孙志刚", "36010219790606005", "examiner", "centre", "考评员 examiner"),
     ("trainer", "Demo-Trainer-2026", "周丽娟", "36010219880909006", "institution_staff", "institution",
      "培训机构 training institution"),
+    ("employer", "Demo-Employer-2026", "吴安全", "36010219830214010", "employer", "employer",
+     "生产经营单位 employer"),
     ("trainee", "Demo-Trainee-2026", "张小明", "36010219950315007", "candidate", None, "学员/考生 candidate"),
     ("trainee2", "Demo-Trainee-2026", "陈美玲", "36010219960420008", "candidate", None, "学员/考生 candidate"),
     ("trainee3", "Demo-Trainee-2026", "刘伟", "36010219970723009", "candidate", None, "学员/考生 candidate"),
@@ -61,6 +64,7 @@ def seed(session: Session, *, now: datetime, large: bool = False) -> list[tuple[
                                     employer_id=ctx.orgs["employer"].id if role == "candidate" else None, now=now)
         accounts.grant_role(session, actor=None, user=user, role=role,
                             organization_id=ctx.orgs[org_key].id if org_key else None, now=now)
+        identity.mark_demo(user, now=now)  # recorded as demo data, not as a document check
         ctx.users[username] = user
     for module in area_modules("demo"):
         module.seed(session, ctx, now=now, large=large)

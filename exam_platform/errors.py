@@ -78,6 +78,12 @@ _HTTP_TITLES = {
 }
 
 
+def _kept_headers(err: HTTPException) -> list[tuple[str, str]]:
+    """The headers the exception itself would send (``Allow`` on a 405, ``Retry-After``, ``WWW-Authenticate``),
+    without its HTML content type: the rendered error brings its own."""
+    return [(name, value) for name, value in err.get_headers() if name.lower() != "content-type"]
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(err: DomainError):
@@ -94,8 +100,8 @@ def register_error_handlers(app: Flask) -> None:
             code = {429: "rate_limited", 400: "bad_request", 404: "not_found", 403: "forbidden",
                     405: "method_not_allowed", 413: "too_large", 401: "unauthorized"}.get(status, "http_error")
             message = str(err.description) if status == 400 and "CSRF" in str(err.description) else str(title)
-            return jsonify(error={"code": code, "message": message}), status
-        return render_template("core/error.html", status=status, title=title, message=None), status
+            return jsonify(error={"code": code, "message": message}), status, _kept_headers(err)
+        return render_template("core/error.html", status=status, title=title, message=None), status, _kept_headers(err)
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):  # no traceback ever reaches the user

@@ -8,6 +8,8 @@ from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from . import limit_store  # noqa: F401 - registers the ``sqlite://`` rate-limit storage with limits
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
@@ -37,5 +39,4 @@ def init_app(app) -> None:
     login_manager.session_protection = "basic"  # the user loader is the accounts area's (accounts/sessions.py)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)

@@ -28,6 +28,7 @@ class Role(enum.StrEnum):
     EXAMINER = "examiner"                    # 考评员 (实操)
     INSTITUTION_STAFF = "institution_staff"  # 培训机构
     CANDIDATE = "candidate"                  # 学员/考生
+    EMPLOYER = "employer"                    # 生产经营单位 (用人单位) staff
 
 
 class OrgKind(enum.StrEnum):
@@ -47,6 +48,7 @@ ROLE_ORG_KIND: dict[Role, OrgKind | None] = {
     Role.EXAMINER: OrgKind.EXAM_CENTRE,
     Role.INSTITUTION_STAFF: OrgKind.TRAINING_INSTITUTION,
     Role.CANDIDATE: None,
+    Role.EMPLOYER: OrgKind.EMPLOYER,
 }
 
 EXAMINING_ROLES = frozenset({Role.QUESTION_AUTHOR, Role.CENTRE_STAFF, Role.PROCTOR, Role.EXAMINER})
@@ -99,6 +101,14 @@ def can_manage_catalog(user: Any) -> bool:
 
 def can_read_audit(user: Any) -> bool:
     return is_regulator(user)
+
+
+#: Who checks identities against the physical document (实名核验): staff who meet the person face to face.
+IDENTITY_ROLES = (Role.INSTITUTION_STAFF, Role.CENTRE_STAFF, Role.PROCTOR)
+
+
+def can_verify_identities(user: Any) -> bool:
+    return has_role(user, *IDENTITY_ROLES)
 
 
 # ---- banks (exam banks are the examining side's; practice banks the institutions') ------------------
@@ -253,6 +263,29 @@ def can_apply_review(user: Any, cert: Any) -> bool:
 
 def can_read_trainee_certificates(user: Any) -> bool:
     return has_role(user, Role.INSTITUTION_STAFF)
+
+
+# ---- employers (生产经营单位): rosters, 持证率, batch verification -----------------------------------------
+
+def employer_ids(user: Any) -> frozenset[int]:
+    """Employers whose roster ``user`` keeps."""
+    return org_ids(user, Role.EMPLOYER)
+
+
+def can_manage_roster(user: Any, employer_id: int | None = None) -> bool:
+    """An employer's roster, posts, 持证率 and gap list: its own staff only (others' workers are not found)."""
+    if employer_id is None:
+        return has_role(user, Role.EMPLOYER)
+    return employer_id in employer_ids(user)
+
+
+def can_manage_worker(user: Any, worker: Any) -> bool:
+    return can_manage_roster(user, worker.employer_id)
+
+
+def can_batch_verify(user: Any) -> bool:
+    """Checking a list of certificate numbers with names (rate-limited per organisation)."""
+    return has_role(user, Role.EMPLOYER)
 
 
 # ---- reports ---------------------------------------------------------------------------------------

@@ -14,13 +14,17 @@ a leading apostrophe.
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 from xml.parsers import expat
 
 import defusedxml  # noqa: F401 - openpyxl uses defusedxml for its XML parsing when it is installed
+from flask import Response
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -36,6 +40,23 @@ _UNREADABLE = _l("无法读取该表格文件，请确认是有效的 .xlsx")
 
 class SpreadsheetProblem(ValueError):
     """The upload is not acceptable; the message says why (Chinese, or the reader's language in a request)."""
+
+
+@dataclass(kw_only=True)
+class CheckedRow:
+    """A row to import (typed in a form or read from a sheet) with what is wrong with it: a message for the user
+    and the form field of each problem. Areas subclass it with their columns."""
+
+    problems: list[str] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
+
+    def problem(self, field_name: str, message: Any) -> None:
+        self.problems.append(str(message))
+        self.fields.append(field_name)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
 
 
 class CpuBudget:
@@ -220,3 +241,45 @@ def csv_escape(value: Any) -> str:
     """The same formula escaping for CSV exports."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+# ---- downloads of tables (reports, employers' gap lists) ----------------------------------------------------
+
+Sheet = tuple[str, Sequence[str], Iterable[Sequence[Any]]]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def cell(value: Any) -> Any:
+    """Numbers stay numbers (a spreadsheet can add them up); None is an empty cell."""
+    if value is None:
+        return ""
+    return value
+
+
+def csv_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """One CSV; several sheets follow each other, each under its title line. UTF-8 with BOM for Excel."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for i, (title, header, rows) in enumerate(sheets):
+        if len(sheets) > 1:
+            if i:
+                writer.writerow([])
+            writer.writerow([csv_escape(title)])
+        writer.writerow([csv_escape(h) for h in header])
+        for row in rows:
+            writer.writerow([csv_escape(cell(v)) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def download(sheets: Sequence[Sheet], *, filename: str, fmt: str) -> Response:
+    sheets = [(t, list(h), [list(r) for r in rows]) for t, h, rows in sheets]
+    if fmt == "csv":
+        body, mimetype, ext = csv_bytes(sheets), "text/csv; charset=utf-8", "csv"
+    else:
+        body = write_xlsx([(t, h, [[cell(v) for v in r] for r in rows]) for t, h, rows in sheets])
+        mimetype, ext = XLSX, "xlsx"
+    response = Response(body, mimetype=mimetype)
+    name = f"{filename}.{ext}"
+    response.headers["Content-Disposition"] = (f"attachment; filename=\"report.{ext}\"; "
+                                               f"filename*=UTF-8''{quote(name)}")
+    return response

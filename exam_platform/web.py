@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -10,8 +11,22 @@ from flask import flash, request
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter, Map
 
 from .errors import DomainError
+
+# The largest id: id columns are INTEGER (PostgreSQL: 32-bit, "integer out of range" above this; SQLite's driver
+# raises OverflowError above 2**63 - 1). A larger id names nothing.
+MAX_ID = 2**31 - 1
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:…>`` for ids: values above ``MAX_ID`` match no route (404) instead of reaching the database driver."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,
+                 signed: bool = False) -> None:
+        bound = MAX_ID if max is None else builtins.min(max, MAX_ID)
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=bound, signed=signed)
 
 
 @dataclass

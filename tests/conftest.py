@@ -118,6 +118,7 @@ def app():
         "SECRET_KEY": "test-secret-key",
         "SERVER_NAME": None,
         "CLOCK": TestClock(),
+        "RATELIMIT_STORAGE_URI": f"sqlite:///{_TMP / 'ratelimits.sqlite3'}",  # per test process, as on one host
     })
     application.test_client_class = CsrfClient
     limiter.enabled = False

@@ -32,11 +32,16 @@ def org(session, kind: str = "exam_centre", name: str | None = None, region: str
 
 def user(session, role: str | Role | None = None, organization: Organization | None = None, *,
          username: str | None = None, real_name: str = "张小明", password: str = PASSWORD,
-         id_number: str | None = None, now: datetime = FIXED_NOW) -> User:
+         id_number: str | None = None, verified: bool = True, now: datetime = FIXED_NOW) -> User:
+    """A user with ``role``; ``verified``: their identity was checked against the document (实名核验), as for
+    most people who reach an exam; ``verified=False`` is a self-registered, unchecked account."""
     n = next(_seq)
     u = accounts.create_user(session, actor=None, username=username or f"user{n}", real_name=real_name,
                              id_type="resident_id", id_number=id_number or unique_id_number(),
                              password=password, now=now)
+    if verified:
+        u.identity_status, u.identity_checked_at = "verified", now
+        u.identity_check_method = "document_on_site"
     if role:
         role = Role(role)
         kind = ROLE_ORG_KIND[role]
@@ -56,3 +61,19 @@ def login_as(client, user: User) -> None:
     with client.session_transaction() as sess:
         sess["_user_id"] = user.get_id()
         sess["_fresh"] = True
+
+
+def xlsx(header, rows) -> bytes:
+    """A workbook as a user would upload it: the header row, then ``rows``."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

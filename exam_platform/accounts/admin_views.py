@@ -14,7 +14,7 @@ from ..db import get_session
 from ..errors import DomainError
 from ..permissions import ROLE_ORG_KIND, OrgKind, Role, role_required
 from ..web import commit, form_error, paginate
-from . import service
+from . import login_throttle, service
 from .forms import (
     ORG_KIND_LABELS,
     ROLE_LABELS,
@@ -131,9 +131,10 @@ def _user_page(user, edit_form=None, grant_form=None, reset_form=None, status: i
     grant_form.organization_id.choices = _org_choices(blank=_("（考生无需机构）"))
     recent = db.scalars(audit.search(db).where(audit.AuditRecord.target_type == "User",
                                                audit.AuditRecord.target_id == str(user.id)).limit(20))
+    login_attempts = login_throttle.unknown_browser_attempts(service.username_key(user.username))
     return render_template("accounts/user_detail.html", user=user, edit_form=edit_form, grant_form=grant_form,
                            reset_form=reset_form or ResetPasswordForm(), roles=ROLE_LABELS,
-                           role_org_kind=ROLE_ORG_KIND, history=list(recent)), status
+                           role_org_kind=ROLE_ORG_KIND, history=list(recent), login_attempts=login_attempts), status
 
 
 @bp.get("/users/<int:user_id>")
@@ -236,6 +237,20 @@ def user_reset_password(user_id: int):
             flash(_("密码已重置，用户下次登录需修改密码"), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return _user_page(user, reset_form=form, status=400)
+
+
+@bp.post("/users/<int:user_id>/login-unlock")
+@role_required(Role.REGULATOR)
+def user_unlock_login(user_id: int):
+    db = get_session()
+    user = service.get_user(db, user_id)
+    account = service.username_key(user.username)
+    attempts, _limit = login_throttle.unknown_browser_attempts(account)
+    service.record_login_unlock(db, actor=current_user, user=user, attempts=attempts, now=clock.now())
+    commit(db)
+    login_throttle.unlock(account)
+    flash(_("已解除该账号的登录限制"), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
 # ---- audit -----------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ ROLE_LABELS = {
     Role.EXAMINER: _l("考评员"),
     Role.INSTITUTION_STAFF: _l("培训机构人员"),
     Role.CANDIDATE: _l("学员/考生"),
+    Role.EMPLOYER: _l("生产经营单位人员"),
 }
 
 REQUIRED = _l("此项必填")
@@ -84,3 +85,12 @@ class RegisterForm(FlaskForm):
     id_number = StringField(_l("证件号码"), validators=[DataRequired(REQUIRED), Length(max=32)])
     phone = StringField(_l("手机号码"), validators=[DataRequired(REQUIRED), Length(max=20)])
     password = PasswordField(_l("密码"), validators=[DataRequired(REQUIRED), Length(max=200)])
+
+
+class IdentityForm(FlaskForm):
+    """实名核验: what the document in front of the staff member says."""
+
+    id_type = SelectField(_l("证件类型"), choices=[(k.value, v) for k, v in ID_TYPE_LABELS.items()])
+    id_number = StringField(_l("证件号码"), validators=[DataRequired(REQUIRED), Length(max=32)])
+    real_name = StringField(_l("证件上的姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    document_checked = BooleanField(_l("已核对身份证件原件，持证人即在场者本人"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
@@ -33,7 +33,10 @@ class User(Base):
     """A person with an account: staff of an organisation, or a trainee/candidate (学员/考生)."""
 
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("id_type", "id_number"),)
+    __table_args__ = (
+        UniqueConstraint("id_type", "id_number"),
+        CheckConstraint("identity_status IN ('unverified', 'verified', 'set_aside')", name="identity_status_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -49,11 +52,18 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
+    # 实名核验 (see accounts/identity.py): who checked the identity against the physical document, when and how.
+    identity_status: Mapped[str] = mapped_column(String(20), default="unverified")
+    identity_checked_at: Mapped[datetime | None]
+    identity_checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    identity_check_method: Mapped[str] = mapped_column(String(30), default="")
 
     grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan",
         foreign_keys="RoleGrant.user_id")
     employer: Mapped[Organization | None] = relationship(foreign_keys=[employer_id])
+    identity_checked_by: Mapped[User | None] = relationship(foreign_keys=[identity_checked_by_id],
+                                                            remote_side=[id], lazy="select")
 
     # Flask-Login protocol
     is_authenticated = True
@@ -69,6 +79,10 @@ class User(Base):
     @property
     def roles(self) -> frozenset[Role]:
         return frozenset(Role(g.role) for g in self.grants)
+
+    @property
+    def identity_verified(self) -> bool:
+        return self.identity_status == "verified"
 
     @property
     def display_name(self) -> str:

@@ -73,23 +73,24 @@ def get_organization(session: Session, org_id: int) -> Organization:
 
 # ---- users -----------------------------------------------------------------------------------------
 
-def _check_identity(session: Session, *, id_type: str, id_number: str, user_id: int | None, today) -> str:
+def _check_identity(session: Session, *, id_type: str, id_number: str, user_id: int | None, today,
+                    unique: bool = True) -> str:
     try:
         number = idnumber.validate(id_type, id_number, today=today)
     except (idnumber.InvalidIdNumber, ValueError) as exc:
         raise ValidationError(str(exc) if isinstance(exc, idnumber.InvalidIdNumber) else _l("证件类型无效"),
                               field="id_number") from None
+    if not unique:
+        return number
     clash = session.scalar(select(User.id).where(User.id_type == id_type, User.id_number == number))
     if clash and clash != user_id:
         raise Conflict(_l("该证件号码已有账号"), field="id_number")
     return number
 
 
-def create_user(session: Session, *, actor: User | None, username: str, real_name: str, id_type: str,
-                id_number: str, password: str, phone: str = "", employer_id: int | None = None,
-                must_change_password: bool = False, now: datetime) -> User:
-    username = username.strip()
-    real_name = real_name.strip()
+def _check_new_user(session: Session, *, username: str, real_name: str, id_type: str, id_number: str,
+                    password: str, phone: str, today) -> str:
+    """Every check of a new account except whether its ID number is taken; the normalised number."""
     if not username or len(username) > 64 or not all(c.isalnum() or c in "._-@" for c in username):
         raise ValidationError(_l("用户名只能包含字母、数字和 . _ - @，且不超过64个字符"), field="username")
     if not real_name or len(real_name) > 64:
@@ -98,13 +99,24 @@ def create_user(session: Session, *, actor: User | None, username: str, real_nam
         raise ValidationError(_l("姓名中含有无效字符"), field="real_name")
     if phone and not (phone.isdigit() and 5 <= len(phone) <= 20):
         raise ValidationError(_l("电话号码格式不正确"), field="phone")
-    number = _check_identity(session, id_type=id_type, id_number=id_number, user_id=None,
-                             today=now.date())
+    number = _check_identity(session, id_type=id_type, id_number=id_number, user_id=None, today=today,
+                             unique=False)
     if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise Conflict(_l("用户名已被使用"), field="username")
     problem = passwords.policy_problem(password, username=username, id_number=number)
     if problem:
         raise ValidationError(problem, field="password")
+    return number
+
+
+def create_user(session: Session, *, actor: User | None, username: str, real_name: str, id_type: str,
+                id_number: str, password: str, phone: str = "", employer_id: int | None = None,
+                must_change_password: bool = False, now: datetime) -> User:
+    username = username.strip()
+    real_name = real_name.strip()
+    number = _check_new_user(session, username=username, real_name=real_name, id_type=id_type,
+                             id_number=id_number, password=password, phone=phone, today=now.date())
+    _check_identity(session, id_type=id_type, id_number=number, user_id=None, today=now.date())
     user = User(username=username, real_name=real_name, id_type=id_type, id_number=number, phone=phone,
                 employer_id=employer_id, password_hash=passwords.hash_password(password),
                 must_change_password=must_change_password, created_at=now)
@@ -113,6 +125,29 @@ def create_user(session: Session, *, actor: User | None, username: str, real_nam
     audit.record(session, actor=actor, action="user.create", target=user,
                  after={"username": username, "name": idnumber.mask_name(real_name)}, at=now)
     return user
+
+
+def register_self(session: Session, *, username: str, real_name: str, id_type: str, id_number: str,
+                  password: str, phone: str = "", now: datetime) -> User | None:
+    """公开注册: a new, unverified candidate account — or, when the ID number already has an account, nothing.
+
+    Both cases do the same work (every field check, one password hash, one row written) and the caller answers
+    them alike, so the page tells no one whether a number has an account. The attempt on a taken number is
+    audited against that account: staff see who tried to register on it.
+    """
+    username, real_name = username.strip(), real_name.strip()
+    number = _check_new_user(session, username=username, real_name=real_name, id_type=id_type,
+                             id_number=id_number, password=password, phone=phone, today=now.date())
+    holder = session.scalar(select(User).where(User.id_type == id_type, User.id_number == number))
+    if holder is None:
+        user = create_user(session, actor=None, username=username, real_name=real_name, id_type=id_type,
+                           id_number=number, password=password, phone=phone, now=now)
+        grant_role(session, actor=None, user=user, role=Role.CANDIDATE, organization_id=None, now=now)
+        return user
+    passwords.hash_password(password)  # the time creating the account would have taken
+    audit.record(session, actor=None, action="user.register_number_taken", target=holder,
+                 after={"username": username, "name": idnumber.mask_name(real_name)}, at=now)
+    return None
 
 
 def update_user(session: Session, *, actor: User, user: User, real_name: str, phone: str,
@@ -199,6 +234,12 @@ def end_all_sessions(session: Session, *, user: User) -> None:
     user.session_version += 1
 
 
+def record_login_unlock(session: Session, *, actor: User, user: User, attempts: int, now: datetime) -> None:
+    """Audit a staff unlock of the account's login window (the view then empties it: login_throttle.unlock)."""
+    audit.record(session, actor=actor, action="user.unlock_login", target=user, before={"attempts": attempts},
+                 after={"attempts": 0}, at=now)
+
+
 # ---- roles -----------------------------------------------------------------------------------------
 
 def grant_role(session: Session, *, actor: User | None, user: User, role: str, organization_id: int | None,
@@ -242,9 +283,16 @@ def revoke_role(session: Session, *, actor: User, user: User, grant_id: int, now
 
 # ---- login -----------------------------------------------------------------------------------------
 
+def username_key(username: str) -> str:
+    """The form of a typed username that login matches on (case and surrounding whitespace ignored).
+
+    Every input that reaches one account has the same key, so login limits count per account by it."""
+    return username.strip().lower()
+
+
 def authenticate(session: Session, *, username: str, password: str, now: datetime) -> User | None:
     """The user for these credentials, or None; the same work is done whether or not the user exists."""
-    user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    user = session.scalar(select(User).where(func.lower(User.username) == username_key(username)))
     if user is None:
         passwords.verify_password(passwords.DUMMY_HASH, password)
         return None

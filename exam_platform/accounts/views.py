@@ -11,25 +11,30 @@ from ..core_views import safe_next
 from ..db import get_session
 from ..errors import DomainError
 from ..extensions import limiter
-from ..permissions import Role, login_required
-from ..web import form_error
-from . import service
+from ..permissions import login_required
+from ..web import commit, form_error
+from . import identity, login_throttle, service
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
 
 bp = Blueprint("accounts", __name__)
 
 
-def _login_account_key() -> str:
-    return "login:" + (request.form.get("username") or "").strip().lower()[:64]
+def _login_refused(form: LoginForm, refused: login_throttle.Refusal):
+    """429 on the login page: the password was not checked (the account's window is full, login_throttle)."""
+    form.password.errors = [_("该账号登录尝试过多，请%(minutes)s分钟后再试，或请管理员解除限制",
+                              minutes=refused.minutes)]
+    return render_template("accounts/login.html", form=form), 429, {"Retry-After": str(refused.retry_after)}
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], key_func=_login_account_key,
-               methods=["POST"], error_message="登录尝试过于频繁，请稍后再试")
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_IP"], methods=["POST"])
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        account, browser = service.username_key(form.username.data), login_throttle.current_browser()
+        refused = login_throttle.attempt(account, browser)
+        if refused:
+            return _login_refused(form, refused)
         db = get_session()
         user = service.authenticate(db, username=form.username.data, password=form.password.data,
                                     now=clock.now())
@@ -43,8 +48,11 @@ def login():
         session.permanent = True
         if user.must_change_password:
             flash(_("请先修改初始密码"), "info")
-            return redirect(url_for("accounts.change_password"))
-        return redirect(safe_next(form.next.data, url_for("accounts.home")))
+            response = redirect(url_for("accounts.change_password"))
+        else:
+            response = redirect(safe_next(form.next.data, url_for("accounts.home")))
+        login_throttle.remember(response, account, browser)
+        return response
     return render_template("accounts/login.html", form=form)
 
 
@@ -68,18 +76,16 @@ def register():
     if form.validate_on_submit():
         db = get_session()
         try:
-            user = service.create_user(db, actor=None, username=form.username.data,
-                                       real_name=form.real_name.data, id_type=form.id_type.data,
-                                       id_number=form.id_number.data, phone=form.phone.data,
-                                       password=form.password.data, now=clock.now())
-            service.grant_role(db, actor=None, user=user, role=Role.CANDIDATE, organization_id=None,
-                               now=clock.now())
+            service.register_self(db, username=form.username.data, real_name=form.real_name.data,
+                                  id_type=form.id_type.data, id_number=form.id_number.data, phone=form.phone.data,
+                                  password=form.password.data, now=clock.now())
         except DomainError as err:
             db.rollback()
             form_error(form, err)
         else:
-            db.commit()
-            flash(_("注册成功，请登录"), "success")
+            commit(db)
+            # The same answer whether or not the number already had an account (no oracle of who has one).
+            flash(_("注册已提交，请用刚才填写的用户名和密码登录。") + str(identity.HOW_TO_GO_ON), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from ..db import get_session
 from ..errors import ValidationError
+from ..openapi import request_body
 from ..permissions import Role, role_required
 from .blueprint_views import SECTION_FIELDS, feasibility, parse_quotas
 from .blueprints import BlueprintValues
@@ -28,17 +29,25 @@ def blueprint_check():
     Body: the editor's fields as JSON (``bank_id``, ``purpose``, ``tf_count``, ``tf_points``, …,
     ``topic_quotas`` text, ``diff_1``…``diff_5`` percentages, ``minutes``, ``pass_mark``, …). Nothing is saved.
     """
-    data = request.get_json(silent=True) or {}
+    data = request_body("BlueprintDraft")
     sections = []
     for qtype, prefix in SECTION_FIELDS:
         count = _int(data, f"{prefix}_count")
         if count:
             sections.append({"type": qtype, "count": count, "points": _int(data, f"{prefix}_points")})
     shares = {str(n): _int(data, f"diff_{n}") for n in range(1, 6)}
+    try:
+        quotas, quota_problem = parse_quotas(str(data.get("topic_quotas") or "")), None
+    except ValidationError as err:  # a line that does not read is one more problem at its field, as the others
+        quotas, quota_problem = {}, {"field": err.field or "topic_quotas", "message": str(err.message)}
     values = BlueprintValues(
         name=str(data.get("name") or ""), bank_id=_int(data, "bank_id"), purpose=str(data.get("purpose") or ""),
         sections=sections, minutes=_int(data, "minutes"), pass_mark=_int(data, "pass_mark"),
-        topic_quotas=parse_quotas(str(data.get("topic_quotas") or "")),
+        topic_quotas=quotas,
         difficulty_mix={k: v / 100 for k, v in shares.items() if v},
         review_policy=str(data.get("review_policy") or "score"), partial_credit=bool(data.get("partial_credit")))
-    return jsonify(feasibility(get_session(), values))
+    result = feasibility(get_session(), values)
+    if quota_problem:
+        result["errors"].append(quota_problem)
+        result["ok"] = False
+    return jsonify(result)

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -33,6 +34,8 @@ PURPOSES = ("exam", "practice")
 LETTERS = "ABCDEFGH"
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
 CONTENT_FIELDS = ("type", "topic", "difficulty", "stem", "options", "answer", "explanation")
+#: A question that states a rule is valid only while that rule is in force: first and last day (inclusive).
+VALIDITY_FIELDS = ("valid_from", "valid_until")
 MAX_STEM, MAX_OPTION, MAX_TOPIC, MAX_EXPLANATION = 2000, 500, 60, 4000
 
 
@@ -164,6 +167,7 @@ def check_question(q: Mapping[str, Any]) -> list[tuple[str, Any]]:
     elif explanation and len(explanation) > MAX_EXPLANATION:
         found.append(("explanation", _l("解析过长（上限 %(n)s 字）", n=MAX_EXPLANATION)))
 
+    found.extend(_check_validity(q))
     options = q.get("options")
     answer = q.get("answer")
     if qtype == "true_false":
@@ -206,6 +210,33 @@ def check_question(q: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return found
 
 
+def as_date(value: Any) -> date | None:
+    """A validity date from the file (a YAML date, an ISO text) or a spreadsheet cell; None when empty.
+    Raises ValueError for anything else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value.strip()[:10])
+    raise ValueError(value)
+
+
+def _check_validity(q: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+    days = {}
+    for name in VALIDITY_FIELDS:
+        try:
+            days[name] = as_date(q.get(name))
+        except ValueError:
+            found.append((name, _l("有效日期应写成 YYYY-MM-DD，而不是 %(value)s", value=q.get(name))))
+    if days.get("valid_from") and days.get("valid_until") and days["valid_until"] < days["valid_from"]:
+        found.append(("valid_until", _l("有效期止日早于起日")))
+    return found
+
+
 def normalise_question(q: Mapping[str, Any]) -> dict:
     """The canonical stored form of a valid question (stripped texts, sorted letters)."""
     out = {
@@ -217,6 +248,10 @@ def normalise_question(q: Mapping[str, Any]) -> dict:
         "options": [o.strip() for o in q.get("options") or []] if q["type"] != "true_false" else [],
         "explanation": (q.get("explanation") or "").strip(),
     }
+    for name in VALIDITY_FIELDS:
+        day = as_date(q.get(name))
+        if day is not None:
+            out[name] = day.isoformat()
     if q["type"] == "true_false":
         out["answer"] = bool(q["answer"])
     elif q["type"] == "single":
@@ -233,6 +268,10 @@ def stem_hash(stem: str) -> str:
 def content_hash(q: Mapping[str, Any]) -> str:
     """What identifies a version's content: equal hash, same question as a candidate sees and is graded."""
     payload = {k: q.get(k) for k in CONTENT_FIELDS}
+    for name in VALIDITY_FIELDS:  # only when set: questions without validity keep their hash
+        day = as_date(q.get(name))
+        if day is not None:
+            payload[name] = day.isoformat()
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -388,6 +427,9 @@ def dump_document(*, code: str, category: str, purpose: str, title: str, questio
         item["answer"] = _Flow(q["answer"]) if isinstance(q["answer"], list) else q["answer"]
         if q.get("explanation"):
             item["explanation"] = q["explanation"]
+        for name in VALIDITY_FIELDS:
+            if q.get(name):
+                item[name] = as_date(q[name])
         items.append(item)
     doc = {"bank": code, "category": category, "purpose": purpose, "title": title, "questions": items}
     return yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)

@@ -25,9 +25,11 @@ from ..errors import ValidationError
 from ..paths import ROOT
 from ..yamlfile import YamlProblem, read_text
 from .bankfile import (
+    VALIDITY_FIELDS,
     BankDocument,
     BankFileProblems,
     Problem,
+    as_date,
     content_hash,
     dump_document,
     load_document,
@@ -153,6 +155,7 @@ def version_row(*, question: Question, bank: Bank, content: Mapping[str, Any], a
         type=content["type"], topic=content["topic"], difficulty=content["difficulty"], stem=content["stem"],
         options=list(content.get("options") or []), answer=content["answer"],
         explanation=content.get("explanation") or "", content_hash=content_hash(content),
+        valid_from=as_date(content.get("valid_from")), valid_until=as_date(content.get("valid_until")),
         stem_hash=stem_hash(content["stem"]), created_at=now, created_by_id=getattr(actor, "id", None))
 
 
@@ -254,7 +257,8 @@ def shipped_files(directory: Path | None = None) -> list[Path]:
 
 def version_content(key: str, v: QuestionVersion) -> dict:
     return {"key": key, "type": v.type, "topic": v.topic, "difficulty": v.difficulty, "stem": v.stem,
-            "options": list(v.options or []), "answer": v.answer, "explanation": v.explanation or ""}
+            "options": list(v.options or []), "answer": v.answer, "explanation": v.explanation or "",
+            **{k: getattr(v, k).isoformat() for k in VALIDITY_FIELDS if getattr(v, k)}}
 
 
 def bank_contents(session: Session, bank: Bank, *, include_retired: bool = False) -> list[dict]:

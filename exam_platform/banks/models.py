@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -78,6 +78,9 @@ class QuestionVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     # Hash of the normalised stem (bankfile.normalise_stem): finds a duplicate stem in a bank with one query.
     stem_hash: Mapped[str] = mapped_column(String(64), default="")
+    # A question that states a rule is valid only while that rule is in force (inclusive; None = open).
+    valid_from: Mapped[date | None]
+    valid_until: Mapped[date | None]
     created_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -18,6 +18,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 QUESTION_TYPES = ("true_false", "single", "multiple")
 
@@ -31,6 +32,12 @@ class PoolItem:
     topic: str
     difficulty: int
     option_count: int = 0
+    valid_from: date | None = None  # a question that states a rule: the days that rule is in force (inclusive)
+    valid_until: date | None = None
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_until is None
+                                                                         or day <= self.valid_until)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +110,21 @@ class PoolIndex:
         self.by_type_level = dict(by_type_level)
         self.by_type_topic = dict(by_type_topic)
         self.topics = sorted({i.topic for i in self.items})
+        self._dated = any(i.valid_from or i.valid_until for i in self.items)
+        self._on: dict[date, PoolIndex] = {}
 
     def __len__(self) -> int:
         return len(self.items)
+
+    def on(self, day: date) -> PoolIndex:
+        """The pool on the exam date ``day``: only questions valid that day (the same index when none is dated)."""
+        if not self._dated:
+            return self
+        if day not in self._on:
+            if len(self._on) > 16:
+                self._on.clear()
+            self._on[day] = PoolIndex(i for i in self.items if i.valid_on(day))
+        return self._on[day]
 
 
 def problems(spec: Spec, index: PoolIndex) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import OrderedDict
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -69,13 +70,13 @@ def build_index(session: Session, bank_id: int) -> PoolIndex:
     """Read the pool of a bank: current versions of its active questions (ids, type, topic, difficulty, options)."""
     rows = session.execute(
         select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.topic, QuestionVersion.difficulty,
-               QuestionVersion.options)
+               QuestionVersion.options, QuestionVersion.valid_from, QuestionVersion.valid_until)
         .join(Question, Question.id == QuestionVersion.question_id)
         .where(QuestionVersion.bank_id == bank_id, QuestionVersion.is_current.is_(True),
                Question.status == "active")
     )
-    return PoolIndex(PoolItem(vid, qtype, topic, difficulty, len(options or ())) for vid, qtype, topic, difficulty,
-                     options in rows)
+    return PoolIndex(PoolItem(vid, qtype, topic, difficulty, len(options or ()), start, end)
+                     for vid, qtype, topic, difficulty, options, start, end in rows)
 
 
 def pool_index(session: Session, bank_id: int) -> PoolIndex:
@@ -95,15 +96,22 @@ def spec_of(blueprint: Blueprint) -> Spec:
     return Spec.from_blueprint(blueprint.sections, blueprint.topic_quotas, blueprint.difficulty_mix)
 
 
-def check_blueprint(session: Session, blueprint: Blueprint | Any) -> list[str]:
-    """Why the bank cannot satisfy the blueprint now (empty: it can)."""
-    return problems(spec_of(blueprint), pool_index(session, blueprint.bank_id))
+def _pool_on(session: Session, bank_id: int, on: date | None) -> PoolIndex:
+    index = pool_index(session, bank_id)
+    return index.on(on) if on is not None else index
 
 
-def draw_paper(session: Session, blueprint: Blueprint | Any, rng: random.Random) -> list[PaperItem]:
-    """A paper for ``blueprint`` from its bank's current pool; ``PoolTooSmall`` when the bank cannot do it."""
+def check_blueprint(session: Session, blueprint: Blueprint | Any, *, on: date | None = None) -> list[str]:
+    """Why the bank cannot satisfy the blueprint now (on the exam date ``on``, when given; empty: it can)."""
+    return problems(spec_of(blueprint), _pool_on(session, blueprint.bank_id, on))
+
+
+def draw_paper(session: Session, blueprint: Blueprint | Any, rng: random.Random, *,
+               on: date | None = None) -> list[PaperItem]:
+    """A paper for ``blueprint`` from its bank's current pool — only questions valid on the exam date ``on`` —
+    ``PoolTooSmall`` when the bank cannot do it."""
     try:
-        return draw(spec_of(blueprint), pool_index(session, blueprint.bank_id), rng)
+        return draw(spec_of(blueprint), _pool_on(session, blueprint.bank_id, on), rng)
     except InsufficientPool as short:
         raise PoolTooSmall(_l("题库中的有效试题不足以按此组卷规则组卷：%(why)s", why="；".join(short.problems)),
                            problems=short.problems) from None

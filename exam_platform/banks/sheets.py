@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -30,7 +30,8 @@ from .models import Bank, PendingUpload, Question, QuestionVersion
 from .questions import next_key
 
 SHEET = "试题"
-HEADER = ["编号", "题型", "知识点", "难度", "题干", *[f"选项{c}" for c in LETTERS], "答案", "解析"]
+HEADER = ["编号", "题型", "知识点", "难度", "题干", *[f"选项{c}" for c in LETTERS], "答案", "解析", "有效期起",
+          "有效期止"]
 TYPE_WORDS = {"判断": "true_false", "判断题": "true_false", "true_false": "true_false",
               "单选": "single", "单选题": "single", "single": "single",
               "多选": "multiple", "多选题": "multiple", "multiple": "multiple"}
@@ -48,6 +49,8 @@ EXPLANATION = [
     ("选项A … 选项H", "选择题按 A、B、C… 顺序填写 2–8 个选项，中间不留空；判断题不填。", "使触电者脱离电源"),
     ("答案", "判断题填 对 或 错；单选题填一个字母，如 B；多选题填两个以上字母，如 ACD（少选、错选不得分）。", "A"),
     ("解析", "可选，考生在允许查看错题时能看到。", "脱离电源是触电急救的第一步。"),
+    ("有效期起", "可选。题目陈述某项规定时，填该规定生效之日（YYYY-MM-DD）；此前的考试不抽此题。", "2026-06-01"),
+    ("有效期止", "可选。题目所述规定失效前的最后一天（YYYY-MM-DD）；此后的考试不抽此题。", "2026-05-31"),
     ("注意", "第一行是表头，请勿修改列的顺序；单元格中的公式不会被计算，会被拒绝；"
              "一次导入中任何一行有问题，整份文件都不会导入。", ""),
 ]
@@ -87,7 +90,8 @@ def export_bytes(session: Session, bank: Bank) -> bytes:
     for q in bank_contents(session, bank):
         options = [*q["options"], *[""] * (len(LETTERS) - len(q["options"]))]
         rows.append([q["key"], TYPE_NAMES[q["type"]], q["topic"], q["difficulty"], q["stem"], *options,
-                     answer_text(q["type"], q["answer"]), q["explanation"]])
+                     answer_text(q["type"], q["answer"]), q["explanation"], q.get("valid_from", ""),
+                     q.get("valid_until", "")])
     return write_xlsx([(SHEET, HEADER, rows), ("说明", ["列", "怎么填", "示例"], EXPLANATION)])
 
 
@@ -113,6 +117,7 @@ def _row_content(cells: list[Any]) -> tuple[dict, list[tuple[str, Any]]]:
     key, type_word, topic, difficulty, stem = (_text(c) for c in cells[:5])
     options = [_text(c) for c in cells[5:13]]
     answer, explanation = _text(cells[13]), _text(cells[14])
+    valid_from, valid_until = (c if isinstance(c, date | datetime) else _text(c) for c in cells[15:17])
     qtype = TYPE_WORDS.get(type_word, type_word)
     while options and not options[-1]:
         options.pop()
@@ -122,7 +127,7 @@ def _row_content(cells: list[Any]) -> tuple[dict, list[tuple[str, Any]]]:
         level = difficulty
     content = {"key": key or None, "type": qtype, "topic": topic, "difficulty": level, "stem": stem,
                "options": options if qtype != "true_false" else [], "answer": parse_answer(qtype, answer),
-               "explanation": explanation}
+               "explanation": explanation, "valid_from": valid_from, "valid_until": valid_until}
     if qtype == "true_false" and any(options):
         content["options"] = options  # let the checks say that a true/false question has no options
     return content, found

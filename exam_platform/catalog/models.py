@@ -72,5 +72,23 @@ class RuleSet(Base):
     numbering: Mapped[str] = mapped_column(String(60))  # "T+id" or a pattern "{prefix}{year}{seq:06d}"
     number_prefix: Mapped[str] = mapped_column(String(20), default="")
     min_age: Mapped[int]
+    # Shapes of the rules (docs/rules.md). Renewal: "periodic_review" (复审 every review_interval_years …) or
+    # "renew_at_expiry" (换证 at the end of validity). ``renewal_transition`` says what this set does to
+    # certificates of earlier sets whose next 复审 falls on or after ``effective_from`` ("renew_at_expiry": none
+    # is held, the next action becomes 换证 at expiry; "": they keep their schedule).
+    renewal_model: Mapped[str] = mapped_column(String(20), default="periodic_review")
+    renewal_transition: Mapped[str] = mapped_column(String(20), default="")
+    renewal_requirements: Mapped[str] = mapped_column(String(300), default="")
+    # Retakes per part: None = unlimited; what follows the last failed one: "retrain" | "theory_again".
+    theory_attempts: Mapped[int | None]
+    practical_attempts: Mapped[int | None]
+    after_last_failure: Mapped[str] = mapped_column(String(20), default="retrain")
+    # Eligibility of this 操作项目 ("" = none | junior_middle | senior_middle) and where one may apply.
+    min_education: Mapped[str] = mapped_column(String(20), default="")
+    application_region: Mapped[str] = mapped_column(String(20), default="nationwide")
+    # Provenance: the set's verification status ("verified" | "unverified" = 未经原文核对) and, per field or
+    # block, {document, article, status} (fields without an entry have the set's source and status).
+    verification: Mapped[str] = mapped_column(String(12), default="verified")
+    sources: Mapped[dict] = mapped_column(JSON, default=dict)
 
     category: Mapped[Category] = relationship(back_populates="rule_sets")

@@ -19,6 +19,7 @@ from .. import audit
 from ..errors import NotFound, ValidationError
 from ..paths import ROOT
 from ..yamlfile import YamlProblem, line_of, load_file, load_text
+from . import shapes
 from .models import Category, RuleSet
 
 CATALOG_FILE = ROOT / "question_banks" / "catalog.yaml"
@@ -51,12 +52,15 @@ class LoadSummary:
         return any((self.categories_added, self.categories_updated, self.rule_sets_added, self.rule_sets_updated))
 
 
-def _check_rule(profile_name: str, profile: dict, file: str) -> dict:
-    line = line_of(profile)
-    out: dict[str, Any] = {}
-    for key in profile:
-        if key not in RULE_FIELDS and key != "extends":
+def check_rule(profile_name: str, raw: dict, merged: dict, file: str) -> dict:
+    """Check one profile (``merged``: after ``extends``); return its RuleSet values (eligibility items: ``_items``)."""
+    line = line_of(raw)
+    for key in merged:
+        if key not in RULE_FIELDS and key not in shapes.SHAPE_KEYS and key != "extends":
             raise YamlProblem(file, line, f"规则集 {profile_name}：未知字段 {key}")
+    shaped = shapes.check_shapes(profile_name, raw, merged, file)
+    profile = {**merged, **{k: v for k, v in shaped.items() if k in RULE_FIELDS}}
+    out: dict[str, Any] = {}
     for key, (kind, required) in RULE_FIELDS.items():
         value = profile.get(key)
         if value is None:
@@ -77,6 +81,9 @@ def _check_rule(profile_name: str, profile: dict, file: str) -> dict:
         weights = [s.get("weight") for s in out["practical_subjects"] if isinstance(s, dict)]
         if len(weights) != len(out["practical_subjects"]) or sum(w or 0 for w in weights) != 100:
             raise YamlProblem(file, line, f"规则集 {profile_name}：实操科目权重之和应为 100")
+    if out["review_interval_years"] and out["review_interval_years"] > out["validity_years"]:
+        raise YamlProblem(file, line, f"规则集 {profile_name}：复审间隔不能长于证书有效期")
+    out.update({k: v for k, v in shaped.items() if k not in RULE_FIELDS})
     return out
 
 
@@ -99,9 +106,7 @@ def parse_catalog(data: Any, file: str) -> tuple[list[dict], dict[str, dict]]:
             merged.update(raw_profiles[base])
         merged.update(profile)
         merged.pop("extends", None)
-        checked_input = type(profile)(merged)
-        checked_input.line = line_of(profile)  # type: ignore[attr-defined]
-        resolved[name] = _check_rule(name, checked_input, file)
+        resolved[name] = check_rule(name, profile, merged, file)
     categories = data["categories"]
     if not isinstance(categories, list) or not categories:
         raise YamlProblem(file, line_of(data), "categories 应为非空列表")
@@ -119,6 +124,8 @@ def parse_catalog(data: Any, file: str) -> tuple[list[dict], dict[str, dict]]:
         if cat["group"] not in GROUPS:
             raise YamlProblem(file, line, f"类别 {cat['code']}：未知分组 {cat['group']}")
         dates = set()
+        if not isinstance(cat["rules"], list):
+            raise YamlProblem(file, line, f"类别 {cat['code']}：rules 应为列表")
         for rule_name in cat["rules"]:
             if rule_name not in resolved:
                 raise YamlProblem(file, line, f"类别 {cat['code']}：未知规则集 {rule_name}")
@@ -126,6 +133,12 @@ def parse_catalog(data: Any, file: str) -> tuple[list[dict], dict[str, dict]]:
             if eff in dates:
                 raise YamlProblem(file, line, f"类别 {cat['code']}：两个规则集的生效日期相同")
             dates.add(eff)
+    known = {c["code"] for c in categories} | {c.get("class_code") for c in categories if c.get("class_code")}
+    for name, values in resolved.items():
+        unknown = sorted(set(values["_items"]) - known)
+        if unknown:
+            raise YamlProblem(file, line_of(raw_profiles[name]),
+                              f"规则集 {name}：eligibility.items 中的未知操作项目 {', '.join(unknown)}")
     return categories, resolved
 
 
@@ -160,7 +173,8 @@ def load_catalog(session: Session, *, actor: Any = None, path: Path | None = Non
             summary.categories_updated += 1
         by_date = {r.effective_from: r for r in row.rule_sets}
         for rule_name in cat["rules"]:
-            values = {"profile": rule_name, **profiles[rule_name]}
+            values = {"profile": rule_name, **shapes.for_category(profiles[rule_name], code=cat["code"],
+                                                                  class_code=cat.get("class_code", ""))}
             rule = by_date.get(values["effective_from"])
             if rule is None:
                 session.add(RuleSet(category_id=row.id, **values))

@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from .. import clock
 from ..db import get_session
-from ..errors import DomainError
+from ..errors import DomainError, NotFound
 from ..permissions import Role, role_required
-from . import service
+from . import forms, impact, publishing, rulesheet, service
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
@@ -50,3 +50,57 @@ def reload():
                 a=summary.categories_added, u=summary.categories_updated, r=summary.rule_sets_added,
                 ru=summary.rule_sets_updated), "success")
     return redirect(url_for("catalog.index"))
+
+
+# ---- rule-set versions per category group, and publishing a new one ------------------------------------------
+
+@bp.get("/rules/<group>")
+@role_required(Role.REGULATOR, Role.QUESTION_AUTHOR)
+def rule_versions(group: str):
+    if group not in service.GROUPS:
+        raise NotFound()
+    db = get_session()
+    today = clock.today_local()
+    versions = rulesheet.versions(db, group)
+    form = forms.PublishForm.for_version(_in_force(versions, today))
+    return render_template("catalog/rules.html", group=group, groups=service.GROUPS, versions=versions,
+                           fields=rulesheet.FIELDS, today=today, form=form, impact=None,
+                           next_action_words=rulesheet.NEXT_ACTION_WORDS)
+
+
+@bp.post("/rules/<group>")
+@role_required(Role.REGULATOR)
+def publish(group: str):
+    if group not in service.GROUPS:
+        raise NotFound()
+    db = get_session()
+    today = clock.today_local()
+    form = forms.PublishForm()
+    found = None
+    if form.validate():
+        proposal = form.proposal(group)
+        try:
+            publishing.prepare(db, proposal, today=today)
+            if form.publish.data:
+                counts = publishing.publish(db, proposal, actor=current_user, now=clock.now())
+                moved = impact.follow_up(db, actor=current_user, now=clock.now())
+                db.commit()
+                flash(_("规则已发布：新增版本 %(a)s 个，更正版本 %(c)s 个；%(n)s 张证书的下一步已按新规则重新确定",
+                        a=counts["added"], c=counts["corrected"], n=moved), "success")
+                return redirect(url_for("catalog.rule_versions", group=group))
+            found = impact.preview(db, proposal, today=today)
+        except DomainError as err:
+            form_field = getattr(form, err.field or "", None)
+            if form_field is not None:
+                form_field.errors = [*form_field.errors, str(err.message)]
+            else:
+                form.form_errors.append(str(err.message))
+    db.rollback()
+    return render_template("catalog/rules.html", group=group, groups=service.GROUPS,
+                           versions=rulesheet.versions(db, group), fields=rulesheet.FIELDS, today=today, form=form,
+                           impact=found, next_action_words=rulesheet.NEXT_ACTION_WORDS), 200 if found else 400
+
+
+def _in_force(versions, today):
+    current = [v for v in versions if v.effective_from <= today]
+    return (current or versions)[-1].rule if versions else None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 
 from ..db import get_session, write_intent
+from ..errors import ValidationError
+from ..openapi import request_body
 from . import keys, limits
 from .public_views import check, identity_answer
 
@@ -38,9 +40,9 @@ def verify(token: str):
 @limits.identity_certificate
 def identity(token: str):
     """Body {"id_number": "..."} → {"match": true|false}; nothing else is revealed."""
-    body = request.get_json(silent=True)
-    id_number = body.get("id_number") if isinstance(body, dict) else None
-    if not isinstance(id_number, str) or not id_number.strip() or len(id_number) > 32:
+    try:
+        id_number = request_body("IdentityRequest")["id_number"]
+    except ValidationError:
         return jsonify(error={"code": "invalid", "message": _("请提供证件号码"), "field": "id_number"}), 400
     _outcome, match = identity_answer(token, id_number)
     if match is None:

@@ -3,12 +3,15 @@
     rotate-key                       new active signing key (the first one is made the same way)
     mark-compromised KID             stop trusting a key; its certificates are flagged for reissue
     reissue-flagged                  re-sign flagged valid certificates with the active key
+    upgrade-tokens [--base-url URL]  CT1 tokens (they carry the number) → CT2 tokens and new QR images
     export-public-keys FILE          the public key file for offline verifiers ("-" for stdout)
     verify TOKEN --keys FILE         offline: signature check with only the key file (no database)
     verify-qr IMAGE --keys FILE      offline: read the QR with zxing-cpp, then as ``verify``
     issue-pending                    certificates for passed, published results that have none (idempotent)
     expire                           validity ended or 复审 overdue → 失效
     sweep                            issue-pending, then expire (run it daily from cron/systemd)
+    apply-rules [--dry-run]          move certificates to the rule sets in force (next actions recomputed) and
+                                     report each change (docs/rules.md)
 """
 
 from __future__ import annotations
@@ -87,6 +90,55 @@ def reissue_flagged() -> None:
     click.echo(f"{count} certificates re-signed")
 
 
+@group.command("upgrade-tokens")
+@click.option("--base-url", default="", help="address put into the QR codes (default: PUBLIC_BASE_URL)")
+@click.option("--batch", default=200, show_default=True, type=click.IntRange(1, 10_000),
+              help="certificates per transaction")
+@in_request_context
+def upgrade_tokens(base_url: str, batch: int) -> None:
+    """Give every certificate whose token still carries its number (format CT1) a token naming its opaque
+    reference (CT2) and a new QR image, whatever its status. Commits every BATCH certificates (the app keeps
+    serving); safe to interrupt and to run again. Each one is audited and recorded on the certificate."""
+    from flask import current_app
+    from sqlalchemy.exc import IntegrityError
+
+    from .. import audit
+    from ..errors import DomainError
+    from . import keys
+    from . import token as tokens
+    from .lifecycle import legacy_token_ids, upgrade_token
+    from .models import Certificate
+
+    base_url = (base_url or current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    if not base_url.startswith(("https://", "http://")):
+        _fail("set PUBLIC_BASE_URL or give --base-url (the address the new QR codes lead to)", 3)
+    current_app.config["PUBLIC_BASE_URL"] = base_url
+    session = get_session()
+    try:
+        keys.private_key(keys.ensure_active_key(session, now=clock.now()).kid)
+    except DomainError as err:
+        session.rollback()
+        _fail(str(err.message))
+    upgraded, left, last = 0, 0, 0
+    while ids := legacy_token_ids(session, after_id=last, limit=batch):
+        for certificate_id in ids:
+            try:
+                with session.begin_nested():
+                    upgraded += upgrade_token(session, session.get(Certificate, certificate_id), actor=None,
+                                              now=clock.now())
+            except (DomainError, IntegrityError):  # e.g. a 补发 took the next version meanwhile: run again
+                left += 1
+        session.commit()
+        last = ids[-1]
+        click.echo(f"… up to certificate {last}: {upgraded} upgraded")
+    audit.record(session, actor=None, action="certificate.tokens_upgrade_run", at=clock.now(),
+                 after={"upgraded": upgraded, "left": left, "format": tokens.FORMAT, "base_url": base_url})
+    session.commit()
+    click.echo(f"{upgraded} certificates now have {tokens.FORMAT} tokens and new QR images ({base_url}/v/…)"
+               + (f"; {left} could not be upgraded now, run the command again" if left else ""))
+    sys.exit(1 if left else 0)
+
+
 @group.command("export-public-keys")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @in_request_context
@@ -162,3 +214,28 @@ def sweep() -> None:
 
 
 COMMANDS = [group]
+
+
+@group.command("apply-rules")
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+@in_request_context
+def apply_rules_command(dry_run: bool) -> None:
+    """Recompute every certificate's next action (复审 or 换证 at expiry) from the rule sets in force."""
+    from ..accounts.idnumber import mask_number
+    from . import schedule
+
+    session = get_session()
+    now = clock.now()
+    found = (schedule.changes(session, today=clock.today_local(now)) if dry_run
+             else schedule.apply_rules(session, actor=None, now=now))
+    for change in found:
+        before, after = change.kinds()
+        cert = change.certificate
+        click.echo(f"#{cert.id} {mask_number(cert.number or '')} {cert.category.code}: {before} {change.before} → "
+                   f"{after} {change.after}{' (restored to valid)' if change.restored else ''}")
+    if dry_run:
+        session.rollback()
+        click.echo(f"{len(found)} certificate(s) would change (dry run: nothing written)")
+    else:
+        session.commit()
+        click.echo(f"{len(found)} certificate(s) changed")

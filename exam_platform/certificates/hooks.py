@@ -74,6 +74,11 @@ def banned(session: Session, *, candidate_id: int, category_id: int, on: date) -
 
 
 def install() -> None:
+    from ..catalog import impact
+    from .schedule import apply_rules, impact_on_certificates
+
     signals.result_decided.connect(on_result_decided)
+    impact.register(impact_on_certificates)
+    impact.after_publishing(apply_rules)
     eligibility.register(holds_certificate)
     eligibility.register(banned)

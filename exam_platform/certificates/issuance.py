@@ -2,7 +2,9 @@
 
 A passed result (theory, and practical where the category needs it, within the result's validity) creates a
 *pending* certificate in the authority's approval queue, or issues it at once when the rule set says
-``issuance: immediate`` and the result is published. Dates come from the rule set in force on the exam date.
+``issuance: immediate`` and the result is published. Whether and how it is issued follows the rule set in force
+on the exam date; validity and the next action (复审, or 换证 at expiry) the rule sets in force on the issue date
+(``schedule``).
 Issuing gives the number, signs the token with the active key and stores the QR image — once.
 """
 
@@ -24,7 +26,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..exams.models import ExamResult
 from ..permissions import OrgKind, Role
 from ..training.models import TrainingCompletion
-from . import keys, links, numbering, rules
+from . import keys, links, numbering, rules, schedule
 from .models import LIVE_STATUSES, Certificate, CertificateEvent, CertificateToken
 
 log = logging.getLogger(__name__)
@@ -132,19 +134,26 @@ def next_token_version(session: Session, *, number: str, category_id: int) -> in
     return (last or 0) + 1
 
 
+#: Token reason of a new token *format* for the same card (``lifecycle.upgrade_token``): the older token is not
+#: superseded — the card in the holder's wallet stays good — but its page says that a newer token exists.
+FORMAT_UPGRADE = "upgraded"
+
+
 def mint(session: Session, cert: Certificate, *, reason: str, now: datetime, number: str | None = None,
          issued_on: date | None = None, valid_until: date | None = None) -> CertificateToken:
-    """A new token version for ``cert`` (signed by the active key) and its QR image; older tokens are superseded.
+    """A new token version for ``cert`` (signed by the active key, naming ``cert.reference``) and its QR image;
+    older tokens are superseded (except by a format upgrade, see ``FORMAT_UPGRADE``).
 
     New number/dates are given here rather than set on ``cert`` first: the certificate only ever reaches the
     database with its number, dates and token together (a CHECK constraint says so)."""
     number, issued_on, valid_until = number or cert.number, issued_on or cert.issued_on, valid_until or cert.valid_until
     version = next_token_version(session, number=number, category_id=cert.category_id)
-    token, kid = keys.sign(session, {"number": number, "category": cert.category.code, "issued_on": issued_on,
-                                     "valid_until": valid_until, "version": version}, now=now)
-    for old in session.scalars(select(CertificateToken).where(CertificateToken.certificate_id == cert.id,
-                                                              CertificateToken.superseded_at.is_(None))):
-        old.superseded_at = now
+    token, kid = keys.sign(session, {"reference": cert.reference, "category": cert.category.code,
+                                     "issued_on": issued_on, "valid_until": valid_until, "version": version}, now=now)
+    if reason != FORMAT_UPGRADE:
+        for old in session.scalars(select(CertificateToken).where(CertificateToken.certificate_id == cert.id,
+                                                                  CertificateToken.superseded_at.is_(None))):
+            old.superseded_at = now
     row = CertificateToken(certificate_id=cert.id, number=number, category_id=cert.category_id,
                            version=version, kid=kid, issued_on=issued_on, valid_until=valid_until,
                            reason=reason, created_at=now)
@@ -170,14 +179,16 @@ def issue(session: Session, cert: Certificate, *, actor: Any, now: datetime, kin
         raise Conflict(_l("考试成绩尚未公布，暂不能发证"), code="result_unpublished")
     today = today_local(now)
     rule = cert.rule_set
-    dates = rules.initial_dates(today, validity_years=rule.validity_years,
-                                review_interval_years=rule.review_interval_years)
+    # Validity and the next action by the rule set in force on the issue date.
+    in_force = rule_in_force(session, cert.category_id, today)
+    dates = rules.initial_dates(today, validity_years=in_force.validity_years, review_interval_years=None)
+    due = schedule.due_for_new(session, category_id=cert.category_id, issued_on=today, valid_until=dates.valid_until)
     number = numbering.certificate_number(session, numbering=rule.numbering, prefix=rule.number_prefix or "",
                                           id_number=cert.holder.id_number, year=today.year)
     authority = issuing_authority(session, actor=actor, region_code=cert.region_code)
     mint(session, cert, reason="issued", now=now, number=number, issued_on=dates.issued_on,
          valid_until=dates.valid_until)
-    cert.next_review_due, cert.first_issued_on = dates.next_review_due, today
+    cert.next_review_due, cert.first_issued_on = due, today
     cert.issuing_org_id = authority.id if authority else None
     cert.status, cert.status_code, cert.status_reason, cert.status_changed_on = "valid", "", "", today
     add_event(session, cert, kind, actor=actor, now=now, number=cert.number)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import string
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,9 @@ def key_path(kid: str) -> Path:
 
 
 def _new_kid(now: datetime) -> str:
-    return f"k{now:%y%m%d}-{secrets.token_hex(3)}"
+    """``k26-11-02-qxzvbe``: the creation date and 6 random letters — no run of digits long enough to be mistaken
+    for part of an ID number in a token (kids made before 2026-12 read ``k261102-a1b2c3`` and keep working)."""
+    return f"k{now:%y-%m-%d}-" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(6))
 
 
 def _write_private_key(path: Path, key: Ed25519PrivateKey) -> None:
@@ -153,6 +156,7 @@ def public_key_document(session: Session) -> dict:
     return {
         "format": KEYS_FORMAT,
         "token_format": tokens.FORMAT,
+        "accepted_token_formats": [tokens.FORMAT, tokens.LEGACY_FORMAT],
         "keys": [{"kid": k.kid, "alg": k.algorithm, "public_key": k.public_key, "state": k.state,
                   "created_at": iso(k.created_at), "retired_at": iso(k.retired_at),
                   "compromised_at": iso(k.compromised_at)} for k in all_keys(session)],

@@ -18,7 +18,8 @@ from .. import audit
 from ..clock import today_local
 from ..errors import Conflict, ValidationError
 from . import rules
-from .issuance import add_event, mint
+from . import token as tokens
+from .issuance import FORMAT_UPGRADE, add_event, mint
 from .models import Certificate, RegistrationBan, ReviewApplication, Violation
 
 
@@ -110,6 +111,34 @@ def reissue_flagged(session: Session, *, actor: Any, now: datetime) -> int:
     for cert in flagged:
         reissue(session, cert, actor=actor, now=now, reason="签名密钥停用，重新签发", kind="rekeyed")
     return len(flagged)
+
+
+def upgrade_token(session: Session, cert: Certificate, *, actor: Any, now: datetime) -> bool:
+    """A CT1-era certificate gets a token of the current format (naming its reference, not its number) and a new
+    QR image — whatever its status, so no stored QR, print or link carries the number any more. Same number and
+    dates; the old token is not superseded (the card is the same) but shows that a newer one exists.
+
+    Locks the row and reads it again first (a 补发 at the same moment must not race it); False when the current
+    token is already of the current format (so running the upgrade twice changes nothing)."""
+    session.execute(select(Certificate.id).where(Certificate.id == cert.id).with_for_update())
+    session.refresh(cert)
+    if not cert.token or cert.token.startswith(tokens.format_prefix(tokens.FORMAT)):
+        return False
+    old = cert.token_version
+    row = mint(session, cert, reason=FORMAT_UPGRADE, now=now)
+    add_event(session, cert, FORMAT_UPGRADE, actor=actor, now=now, old_version=old, version=row.version)
+    audit.record(session, actor=actor, action="certificate.token_upgraded", target=cert,
+                 before={"version": old, "format": tokens.LEGACY_FORMAT},
+                 after={"version": row.version, "format": tokens.FORMAT, "kid": row.kid}, at=now)
+    return True
+
+
+def legacy_token_ids(session: Session, *, after_id: int = 0, limit: int = 200) -> list[int]:
+    """Ids of certificates whose current token is of an older format, in id order after ``after_id``."""
+    return list(session.scalars(
+        select(Certificate.id).where(Certificate.token.is_not(None), Certificate.id > after_id,
+                                     ~Certificate.token.startswith(tokens.format_prefix(tokens.FORMAT)))
+        .order_by(Certificate.id).limit(limit)))
 
 
 def record_violation(session: Session, cert: Certificate, *, actor: Any, now: datetime, occurred_on: date,

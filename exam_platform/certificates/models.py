@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
+from .token import FORMAT, new_reference
 
 #: Registry statuses. "superseded" is not a status of a certificate but of an old token (see CertificateToken).
 STATUSES = ("pending", "valid", "suspended", "revoked", "cancelled", "expired")
@@ -29,9 +30,10 @@ class Certificate(Base):
     """证书: one holder's certificate in one category (特种作业操作证, 安全生产知识和管理能力考核合格证 …).
 
     ``number`` is given at issue: 特种作业 "T" + the holder's ID number — the same for every 操作项目 a person holds
-    (so a number is unique per category, not globally) — and a pattern number otherwise. Every reissue (补发, 换证,
-    new signing key) makes a new ``CertificateToken`` with a higher version; the current one is copied here with
-    its QR image, generated once at issue and served as stored.
+    (so a number is unique per category, not globally) — and a pattern number otherwise. Tokens never carry it:
+    they name the certificate by ``reference``, random letters given at creation and never changed. Every
+    reissue (补发, 换证, new signing key, new token format) makes a new ``CertificateToken`` with a higher version;
+    the current one is copied here with its QR image, generated once at issue and served as stored.
     """
 
     __tablename__ = "certificates"
@@ -48,6 +50,8 @@ class Certificate(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # What a token names the certificate by: random letters, never the number (token.new_reference).
+    reference: Mapped[str] = mapped_column(String(20), unique=True, default=new_reference)
     number: Mapped[str | None] = mapped_column(String(40))
     holder_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
@@ -87,7 +91,9 @@ class Certificate(Base):
 
 
 class CertificateToken(Base):
-    """One signed token of a certificate. Unique per (number, category, version): a token names exactly one row.
+    """One signed token of a certificate. Unique per (number, category, version): a token names exactly one row
+    (a CT2 token by the certificate's reference and the version, a CT1 token by number, category and version; the
+    row's ``format`` must be the token's, so a token is only good in the format the registry signed it in).
 
     Versions continue across certificates of the same number and category (a re-certification after 撤销 or
     lapse gets the next version), so an old QR can always be told apart from the current one.
@@ -101,6 +107,7 @@ class CertificateToken(Base):
     number: Mapped[str] = mapped_column(String(40))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
     version: Mapped[int]
+    format: Mapped[str] = mapped_column(String(3), default=FORMAT)  # CT2; CT1 for tokens made before 2026-12
     kid: Mapped[str] = mapped_column(String(32), index=True)
     issued_on: Mapped[date]
     valid_until: Mapped[date]

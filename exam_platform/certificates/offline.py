@@ -5,6 +5,9 @@ No database and no network: this is what an inspector's laptop runs. ``flask cer
 
     python -m exam_platform.certificates.offline TOKEN_OR_URL --keys certificate-keys.json
     python -m exam_platform.certificates.offline --qr photo.png --keys certificate-keys.json
+
+Both token formats verify: CT2 (an opaque reference) and the older CT1 (the certificate number) still on cards
+printed before the upgrade.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ class KeyFileProblem(ValueError):
 
 @dataclass(frozen=True)
 class OfflineResult:
-    payload: tokens.Payload
+    payload: tokens.SignedPayload
     key_state: str  # active | retired | compromised
 
     @property
@@ -63,14 +66,19 @@ def decode_qr(image_path: str | Path) -> list[str]:
 
     with Image.open(image_path) as image:
         image.load()
-        return [r.text for r in zxingcpp.read_barcodes(image) if r.text]
+        return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode) if r.text]
 
 
 def describe(result: OfflineResult) -> str:
     p = result.payload
+    if p.format == tokens.FORMAT:
+        names = [f"reference:   {p.subject} (opaque; the holder's name and number are on the card)"]
+    else:
+        names = [f"number:      {p.subject}",
+                 f"OLD TOKEN FORMAT {p.format}: it carries the certificate number; a newer QR code may exist online."]
     lines = [
-        f"signature: VALID (Ed25519, kid {p.kid}, key {result.key_state})",
-        f"number:      {p.number}",
+        f"signature: VALID (Ed25519, {p.format}, kid {p.kid}, key {result.key_state})",
+        *names,
         f"category:    {p.category}",
         f"issued on:   {p.issued_on.isoformat()}",
         f"valid until: {p.valid_until.isoformat()}",

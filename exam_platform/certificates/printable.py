@@ -32,9 +32,11 @@ def fields(cert: Certificate) -> list[tuple[str, str]]:
         ("操作项目" if cat.group == "special" else "类别", cat.name),
         ("初领日期", _d(cert.first_issued_on)),
         ("有效期", f"{_d(cert.issued_on)} 至 {_d(cert.valid_until)}"),
-        ("下次复审", _d(cert.next_review_due)),
-        ("发证机关", cert.issuing_org.name if cert.issuing_org else "—"),
     ]
+    action = rules.certificate_next_action(cert)  # 下次复审, or 换证 at expiry; nothing when none applies
+    if action is not None:
+        pairs.append((action.label, _d(action.on)))
+    pairs.append(("发证机关", cert.issuing_org.name if cert.issuing_org else "—"))
     return pairs
 
 

@@ -91,7 +91,7 @@ def filter_choices(session: Session) -> dict[str, list]:
 
 
 HEADER = ["证书编号", "姓名", "类别代码", "证书名称", "操作项目", "状态", "状态原因", "发证日期", "有效期至",
-          "下次复审", "发证机关", "考点", "培训机构", "用人单位", "地区代码"]
+          "下一步", "下一步日期", "发证机关", "考点", "培训机构", "用人单位", "地区代码"]
 
 
 def export_xlsx(session: Session, f: RegistryFilter, *, actor: Any, today: date, now: datetime) -> bytes:
@@ -106,7 +106,7 @@ def export_xlsx(session: Session, f: RegistryFilter, *, actor: Any, today: date,
     for cert, centre_name, institution_name, employer_name, authority_name in session.execute(stmt):
         rows.append([cert.number or "", cert.holder.real_name, cert.category.code, cert.category.certificate_name,
                      cert.category.name, rules.status_label(cert.status), cert.status_reason or cert.status_code,
-                     _d(cert.issued_on), _d(cert.valid_until), _d(cert.next_review_due), authority_name or "",
+                     _d(cert.issued_on), _d(cert.valid_until), *_action(cert), authority_name or "",
                      centre_name or "", institution_name or "", employer_name or "", cert.region_code])
     audit.record(session, actor=actor, action="certificate.export", target_type="Registry",
                  after={"rows": len(rows), "filter": _loggable(f)}, at=now)
@@ -119,6 +119,11 @@ def _loggable(f: RegistryFilter) -> dict:
     if f.q:
         values["q"] = mask_number(f.q)
     return values
+
+
+def _action(cert: Certificate) -> tuple[str, str]:
+    action = rules.certificate_next_action(cert)
+    return (action.label, _d(action.on)) if action else ("", "")
 
 
 def _d(value: date | None) -> str:

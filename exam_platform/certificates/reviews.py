@@ -24,7 +24,7 @@ from ..clock import today_local
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..training.models import TrainingCompletion
 from ..training.service import valid_completion
-from . import rules
+from . import rules, schedule
 from .issuance import add_event, mint
 from .models import Certificate, ReviewApplication, Violation
 
@@ -94,7 +94,7 @@ def review_state(session: Session, cert: Certificate, *, today: date) -> ReviewS
                                  n=rule.review_window_days))
     elif today > due:
         state.problems.append(_l("已超过复审期限"))
-    if completion is None or completion.hours < rule.refresher_hours:
+    if rule.refresher_hours and (completion is None or completion.hours < rule.refresher_hours):
         state.problems.append(_l("需要有效的复审培训记录（不少于 %(h)s 学时）", h=rule.refresher_hours))
     if rules.violations_block(count, serious, rule.blocking_violations):
         state.problems.append(_l("复审期内违章记录达到规定次数或有严重违章，不予复审"))
@@ -110,14 +110,15 @@ def apply(session: Session, *, cert: Certificate, applicant: Any, now: datetime,
     state = review_state(session, cert, today=today_local(now))
     if state.problems:
         raise ValidationError(state.problems[0], code="review_not_possible")
+    completion = state.completion
     application = ReviewApplication(certificate_id=cert.id, applicant_id=applicant.id, kind=state.kind,
-                                    due_date=state.due, completion_id=state.completion.id,
-                                    refresher_hours=state.completion.hours, health_declared=True,
+                                    due_date=state.due, completion_id=completion.id if completion else None,
+                                    refresher_hours=completion.hours if completion else 0, health_declared=True,
                                     health_note=(health_note or "").strip()[:1000], applied_at=now)
     session.add(application)
     session.flush()
     audit.record(session, actor=applicant, action="certificate.review_apply", target=application,
-                 after={"certificate": cert.id, "kind": state.kind, "hours": state.completion.hours}, at=now)
+                 after={"certificate": cert.id, "kind": state.kind, "hours": application.refresher_hours}, at=now)
     return application
 
 
@@ -162,7 +163,7 @@ def decide(session: Session, *, application: ReviewApplication, actor: Any, now:
         years = rules.review_interval(interval_years=interval, clean_interval_years=rule.review_interval_clean_years,
                                       clean_record_years=rule.clean_record_years, holding_since=cert.first_issued_on,
                                       due=due, clean=_clean(session, cert, years=rule.clean_record_years, until=due))
-        new_due = rules.next_due_after_review(due, years, cert.valid_until)
+        new_due = schedule.after_review(session, cert, rules.next_due_after_review(due, years, cert.valid_until))
         cert.next_review_due, cert.updated_at = new_due, now
         add_event(session, cert, "reviewed", actor=actor, now=now, reason=reason, application=application.id,
                   interval_years=years, next_review_due=new_due.isoformat())
@@ -176,10 +177,11 @@ def decide(session: Session, *, application: ReviewApplication, actor: Any, now:
 def _renew(session: Session, cert: Certificate, *, rule: RuleSet, today: date, now: datetime) -> None:
     """换证: the same number with a new validity continuing the old one, under the rule set in force today."""
     start = max(cert.valid_until + timedelta(days=1), today)
-    dates = rules.initial_dates(start, validity_years=rule.validity_years,
-                                review_interval_years=rule.review_interval_years)
+    dates = rules.initial_dates(start, validity_years=rule.validity_years, review_interval_years=None)
     mint(session, cert, reason="renewed", now=now, issued_on=today, valid_until=dates.valid_until)
-    cert.rule_set_id, cert.next_review_due = rule.id, dates.next_review_due
+    cert.rule_set_id = rule.id
+    cert.next_review_due = schedule.due_for_new(session, category_id=cert.category_id, issued_on=start,
+                                                valid_until=dates.valid_until)
 
 
 def review_queue(session: Session):

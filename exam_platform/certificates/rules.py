@@ -40,6 +40,73 @@ def initial_dates(issued_on: date, *, validity_years: int, review_interval_years
     return Dates(issued_on, valid_until, min(due, valid_until))
 
 
+@dataclass(frozen=True)
+class Regime:
+    """What one rule set says about renewal, as plain data (from ``RuleSet``; see ``schedule.regimes``)."""
+
+    effective_from: date
+    model: str  # periodic_review | renew_at_expiry
+    interval_years: int | None
+    transition: str = ""  # "renew_at_expiry": earlier certificates due on/after effective_from renew at expiry
+
+
+def regime_on(regimes: list[Regime], day: date) -> Regime | None:
+    """The regime in force on ``day`` (``regimes`` in any order)."""
+    in_force = [r for r in regimes if r.effective_from <= day]
+    return max(in_force, key=lambda r: r.effective_from) if in_force else None
+
+
+def first_due(issued_on: date, valid_until: date, regime: Regime) -> date:
+    """The first next action of a certificate issued under ``regime``: 复审 after the interval, else 换证 at expiry."""
+    if regime.model != "periodic_review" or not regime.interval_years:
+        return valid_until
+    return min(period_end(issued_on, regime.interval_years), valid_until)
+
+
+def transition(due: date, valid_until: date, regimes: list[Regime]) -> date:
+    """A 复审 due on or after the effective date of a set that abolished 复审 (and says so in its transition) is
+    not held: the next action becomes 换证 at expiry. A 复审 due before the switch stays due (and lapses if missed)."""
+    if due >= valid_until:
+        return due
+    in_force = regime_on(regimes, due)
+    if in_force and in_force.model == "renew_at_expiry" and in_force.transition == "renew_at_expiry":
+        return valid_until
+    return due
+
+
+def planned_due(issued_on: date, valid_until: date, regimes: list[Regime], *, reviewed_due: date | None = None) -> date:
+    """The next action's date from the rule sets: the first due under the set in force on the issue date (or the
+    due set by the last approved 复审), then the transition of any later set."""
+    if reviewed_due is not None:
+        due = min(reviewed_due, valid_until)
+    else:
+        regime = regime_on(regimes, issued_on)
+        due = first_due(issued_on, valid_until, regime) if regime else valid_until
+    return transition(due, valid_until, regimes)
+
+
+@dataclass(frozen=True)
+class NextAction:
+    kind: str  # review (复审) | renewal (换证 at the end of validity)
+    on: date
+
+    @property
+    def label(self) -> str:
+        return str(NEXT_ACTION_LABELS[self.kind])
+
+
+def next_action(status: str, due: date | str | None, valid_until: date | str | None) -> NextAction | None:
+    """What the holder must do next, if anything: only a valid certificate with a date has one (dates may be
+    ISO strings, as the public page has them)."""
+    if status != "valid" or not due or not valid_until:
+        return None
+    due, valid_until = (d if isinstance(d, date) else date.fromisoformat(d) for d in (due, valid_until))
+    return NextAction("renewal", valid_until) if due >= valid_until else NextAction("review", due)
+
+
+NEXT_ACTION_LABELS = {"review": _l("下次复审"), "renewal": _l("有效期届满换证")}
+
+
 def review_window_opens(due: date, window_days: int) -> date:
     return due - timedelta(days=window_days)
 
@@ -116,7 +183,8 @@ EVENT_LABELS = {
     "refused": _l("不予发证"), "reviewed": _l("复审通过"), "review_refused": _l("复审不通过"),
     "renewed": _l("换证（延期）"), "suspended": _l("证书被暂扣"), "reinstated": _l("恢复有效"),
     "revoked": _l("证书被撤销"), "cancelled": _l("证书被注销"), "expired": _l("失效"), "reissued": _l("补发新证"),
-    "rekeyed": _l("更换签名重新签发"),
+    "rekeyed": _l("更换签名重新签发"), "upgraded": _l("换发新版二维码（不含证件号码）"),
+    "rules_applied": _l("按现行规则重新确定下一步（复审或换证）"),
     "flagged": _l("签名密钥停用，需重新签发"), "violation": _l("记录违章"),
     "withdrawn": _l("考试结果变更为不合格，撤回发证"), "result_changed": _l("考试结果已变更，请发证机关核查"),
 }
@@ -128,3 +196,8 @@ def status_label(status: str) -> str:
 
 def status_tone(status: str) -> str:
     return STATUS_LABELS.get(status, ("", "bad"))[1]
+
+
+def certificate_next_action(cert) -> NextAction | None:
+    """``next_action`` of a certificate row (templates, PDF, exports)."""
+    return next_action(cert.status, cert.next_review_due, cert.valid_until)

@@ -30,7 +30,8 @@ from .lifecycle import refresh_expiry
 from .models import Certificate, CertificateToken, SigningKey, VerificationLog
 
 _LONG_DIGITS = re.compile(r"\d{14,}[\dXx]?")
-TOKEN_REASON_LABELS = {"reissued": _l("已补发新证"), "renewed": _l("已换发新证"), "rekeyed": _l("已更换签名重新签发")}
+TOKEN_REASON_LABELS = {"reissued": _l("已补发新证"), "renewed": _l("已换发新证"), "rekeyed": _l("已更换签名重新签发"),
+                       "upgraded": _l("已换发新版二维码")}
 
 
 def scrub(text: str) -> str:
@@ -76,6 +77,7 @@ class Verification:
     status_date: date | None = None
     status_reason: str = ""
     lapsed: bool = False  # see Record.lapsed: the caller takes the write path (refresh) only then
+    newer_token: bool = False  # a later token of the certificate exists (superseded, or a newer token format)
 
     @property
     def found(self) -> bool:
@@ -97,10 +99,13 @@ def _reason_text(cert: Record) -> str:
     return "：".join(parts)
 
 
-def _record_statement():
+def _record_statement(legacy: bool):
     """token ⋈ category ⋈ certificate ⋈ holder ⋈ signing key ⟕ issuing authority, and the reason of the token
-    that followed (for a superseded one): everything a verification reads, in one statement. Core on the
-    tables (no ORM loading), built once with bound parameters so it is compiled once per process."""
+    that followed (if any): everything a verification reads, in one statement. Core on the tables (no ORM
+    loading), built once with bound parameters so it is compiled once per process.
+
+    A CT2 token is found by the certificate's reference (unique index) and the token version; a CT1 token by
+    the number, category and version it carries (unique constraint of ``certificate_tokens``)."""
     t, k, c = CertificateToken.__table__, SigningKey.__table__, Certificate.__table__
     cat, holder, org = Category.__table__, User.__table__, Organization.__table__
     later = CertificateToken.__table__.alias("later")
@@ -121,12 +126,13 @@ def _record_statement():
                      .join(holder, holder.c.id == c.c.holder_id)
                      .join(k, k.c.kid == t.c.kid)
                      .outerjoin(org, org.c.id == c.c.issuing_org_id))
-        .where(t.c.number == bindparam("number"), cat.c.code == bindparam("category"),
-               t.c.version == bindparam("version"))
+        .where((t.c.number if legacy else c.c.reference) == bindparam("subject"),
+               cat.c.code == bindparam("category"), t.c.version == bindparam("version"),
+               t.c.format == (tokens.LEGACY_FORMAT if legacy else tokens.FORMAT))
     )
 
 
-_RECORD = _record_statement()
+_RECORD = {tokens.FORMAT: _record_statement(legacy=False), tokens.LEGACY_FORMAT: _record_statement(legacy=True)}
 _RECORD_FIELDS = tuple(Record.__dataclass_fields__)
 
 
@@ -147,10 +153,11 @@ def verify(session: Session, token: Any, *, now: datetime) -> Verification:
     except tokens.InvalidToken:
         return Verification("invalid")
     session.flush()  # a Core read sees pending ORM changes only once flushed (no-op when clean, as on /v/)
-    row = session.connection().execute(_RECORD, {"number": payload.number, "category": payload.category,
-                                                 "version": payload.version}).first()
+    row = session.connection().execute(_RECORD[payload.format], {"subject": payload.subject,
+                                                                 "category": payload.category,
+                                                                 "version": payload.version}).first()
     if row is None:
-        return Verification("invalid")  # unknown number/category/version or kid
+        return Verification("invalid")  # unknown reference (or number)/category/version
     try:
         tokens.verify(token, {payload.kid: _public_key(row.public_key)})
     except tokens.InvalidToken:
@@ -161,7 +168,8 @@ def verify(session: Session, token: Any, *, now: datetime) -> Verification:
     if row.status == "pending":
         return Verification("invalid")
     cert = Record(*(getattr(row, name) for name in _RECORD_FIELDS))
-    result = Verification(cert.status, cert, row.key_state, lapsed=cert.lapsed(today_local(now)))
+    result = Verification(cert.status, cert, row.key_state, lapsed=cert.lapsed(today_local(now)),
+                          newer_token=row.following is not None)
     if cert.status in ("suspended", "revoked", "cancelled"):
         result.status_date, result.status_reason = cert.status_changed_on, _reason_text(cert)
     elif row.superseded_at is not None:
@@ -203,6 +211,7 @@ def public_summary(v: Verification) -> dict:
         "status_date": v.status_date.isoformat() if v.status_date else None,
         "status_reason": scrub(v.status_reason) or None,
         "reissue_required": v.reissue_required,
+        "newer_token": v.newer_token,
     }
     cert = v.certificate
     if cert is not None:

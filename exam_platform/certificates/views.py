@@ -151,5 +151,6 @@ def _template_globals(state) -> None:
 
     state.app.jinja_env.globals.update(
         cert_status_label=rules.status_label, cert_status_tone=rules.status_tone,
+        cert_next_action=rules.certificate_next_action, next_action=rules.next_action,
         cert_event_labels=rules.EVENT_LABELS, cert_expiry_reasons=rules.EXPIRY_REASONS,
         cert_revocation_grounds=rules.REVOCATION_GROUNDS, cert_cancellation_grounds=rules.CANCELLATION_GROUNDS)

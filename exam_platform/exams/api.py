@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, current_app, jsonify, make_response, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
 from .. import db as database
 from ..db import get_session
+from ..errors import ValidationError
 from ..extensions import limiter
 from ..permissions import Role, can_proctor, require, role_required
 from . import attempts, client_paper, device, openapi, proctoring
@@ -36,14 +38,23 @@ def _save_key() -> str:
     return "exam-save:" + str(current_user.get_id() if current_user.is_authenticated else request.remote_addr)
 
 
-def _started(attempt: Attempt, token: str):
+def _wants_paper() -> bool:
+    """``?include=paper``; any other value is refused before anything starts."""
+    include = request.args.getlist("include")
+    if any(value not in openapi.INCLUDE for value in include):
+        raise ValidationError(_("include 参数只能是：%(allowed)s", allowed=", ".join(openapi.INCLUDE)), field="include",
+                              code="bad_include")
+    return "paper" in include
+
+
+def _started(attempt: Attempt, token: str, with_paper: bool):
     db = get_session()
     now = clock.now()
     answers = attempts.answers_of(db, attempt.id)
     body = attempts.state_of(db, attempt, now=now, answers=answers)
     db.commit()
     paper = None
-    if request.args.get("include") == "paper" and attempt.state == "in_progress":
+    if with_paper and attempt.state == "in_progress":
         # The exam client gets its questions with the start: one round trip instead of two, read after the
         # start's commit (SQLite: not under the write lock the start held).
         with database.read_apart(db):
@@ -56,6 +67,7 @@ def _started(attempt: Attempt, token: str):
 @api_bp.post("/registrations/<int:registration_id>/attempt")
 @role_required(Role.CANDIDATE)
 def start(registration_id: int):
+    with_paper = _wants_paper()
     db = get_session()
     registration = attempts.registration_with_sitting(db, registration_id)
     require(registration is not None and registration.candidate_id == current_user.id)
@@ -63,7 +75,7 @@ def start(registration_id: int):
     attempt = attempts.start_exam(db, candidate=current_user, registration=registration,
                                   device=attempts.device_hash(token), ip=request.remote_addr or "",
                                   label=device.label(), now=clock.now(), grace=_grace())
-    return _started(attempt, token)
+    return _started(attempt, token, with_paper)
 
 
 @api_bp.post("/mock/<int:blueprint_id>/attempt")
@@ -71,6 +83,7 @@ def start(registration_id: int):
 def start_mock(blueprint_id: int):
     from ..banks.models import Blueprint as PaperBlueprint
 
+    with_paper = _wants_paper()
     db = get_session()
     blueprint = db.get(PaperBlueprint, blueprint_id)
     require(blueprint is not None)
@@ -78,7 +91,7 @@ def start_mock(blueprint_id: int):
     attempt = attempts.start_mock(db, candidate=current_user, blueprint=blueprint,
                                   device=attempts.device_hash(token), ip=request.remote_addr or "",
                                   label=device.label(), now=clock.now(), grace=_grace())
-    return _started(attempt, token)
+    return _started(attempt, token, with_paper)
 
 
 def _own(attempt_id: int) -> Attempt:
@@ -147,8 +160,8 @@ def json_response(fields: dict, **raw_json: str):
 def save(attempt_id: int):
     """The hot path: no page rendering, no password hashing, no token minting; a constant number of statements."""
     body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        body = {}
+    if not isinstance(body, dict) or "response" not in body:
+        body = {}  # refused as bad_save: position, response (null for none) and seq are all required
     db = get_session()
     try:
         ack = attempts.save_answer(db, attempt_id=attempt_id, candidate_id=current_user.id,
@@ -197,8 +210,3 @@ def console(sitting_id: int):
     db.commit()
     return jsonify({"sitting_id": sitting.id, "server_time": now.isoformat(), "rows": rows,
                     "summary": proctoring.room_summary(rows)})
-
-
-@api_bp.get("/openapi.json")
-def openapi_document():
-    return jsonify(openapi.document())

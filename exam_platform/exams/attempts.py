@@ -274,9 +274,15 @@ _SAVE_CHECK = (
 MAX_SEQ = 2**31 - 1  # answers.seq is an INTEGER column: a larger seq is a bad request, not a database error
 
 
+def _whole(value: Any) -> Any:
+    """JSON does not tell 3 from 3.0: a whole float is that integer (any other value is left for the check)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def save_answer(session: Session, *, attempt_id: int, candidate_id: int, device: str, ip: str, position: Any,
                 response: Any, seq: Any, now: datetime, grace: int) -> dict:
     """Save one answer; returns ``{"seq": highest seq stored for that position, "remaining_seconds": …}``."""
+    position, seq = _whole(position), _whole(seq)
     if not isinstance(position, int) or isinstance(position, bool) or not isinstance(seq, int) \
             or isinstance(seq, bool) or seq < 1 or seq > MAX_SEQ:
         raise _refuse("bad_save", _l("请求格式不正确"), 400)

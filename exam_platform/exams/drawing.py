@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from ..banks import pool
 from ..banks.models import Blueprint
 from ..banks.paper import PoolIndex
+from ..clock import today_local
 from . import client_paper, scoring
 from .models import Paper
 
@@ -25,14 +26,16 @@ def pool_index(session: Session, bank_id: int) -> PoolIndex:
 
 
 def draw_paper(session: Session, *, blueprint: Blueprint, now: datetime, registration_id: int | None = None,
-               index: PoolIndex | None = None) -> Paper:
+               index: PoolIndex | None = None, on: date | None = None) -> Paper:
     """Draw and store a paper (a fresh random seed from ``secrets``: papers cannot be predicted).
 
     ``index`` is accepted for callers that draw many papers at once; the banks pool cache makes it cheap anyway.
-    Raises ``banks.pool.PoolTooSmall`` (a ValidationError naming every short stratum) when the bank cannot do it.
+    Only questions valid on the exam date ``on`` (default: the day of ``now``) are drawn. Raises
+    ``banks.pool.PoolTooSmall`` (a ValidationError naming every short stratum) when the bank cannot do it.
     """
     seed = secrets.token_hex(16)
-    items = pool.draw_paper(session, blueprint, random.Random(seed))  # noqa: S311 - the seed comes from secrets
+    on = on or today_local(now)
+    items = pool.draw_paper(session, blueprint, random.Random(seed), on=on)  # noqa: S311 - seed from secrets
     drawn = [i.as_dict() for i in items]
     paper = Paper(registration_id=registration_id, blueprint_id=blueprint.id, seed=seed, items=drawn,
                   total_points=sum(i.points for i in items), created_at=now,

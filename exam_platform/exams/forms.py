@@ -59,6 +59,7 @@ class StaffForm(FlaskForm):
 class RegisterOneForm(FlaskForm):
     id_type = SelectField(_l("证件类型"), choices=[(k.value, v) for k, v in ID_TYPE_LABELS.items()])
     id_number = StringField(_l("证件号码"), validators=[DataRequired(REQUIRED), Length(max=32)])
+    real_name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
 
 
 class ImportForm(FlaskForm):
@@ -72,6 +73,7 @@ class ImportConfirmForm(FlaskForm):
 class CheckInForm(FlaskForm):
     ticket_no = StringField(_l("准考证号"), validators=[DataRequired(REQUIRED), Length(max=40)])
     identity_confirmed = BooleanField(_l("已核对身份证件与本人一致"))
+    verify_identity = BooleanField(_l("当场实名核验：账号尚未核验的，已核对证件原件上的姓名和号码与账号一致"))
     seat = StringField(_l("座位号"), validators=[Optional(), Length(max=20)])
 
 

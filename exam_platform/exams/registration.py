@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import audit, spreadsheets
-from ..accounts import idnumber
+from ..accounts import identity, idnumber
 from ..accounts.models import User
 from ..accounts.service import find_user_by_identity
 from ..banks.models import Blueprint
@@ -22,7 +22,7 @@ from ..clock import today_local
 from ..errors import Conflict, NotFound, ValidationError
 from ..permissions import Role
 from ..training.service import valid_completion
-from . import drawing, eligibility
+from . import drawing, eligibility, retakes
 from .models import ExamResult, ProctorEvent, Registration, Sitting
 from .sittings import seats_taken
 
@@ -74,19 +74,22 @@ def check_eligibility(session: Session, *, candidate: User, sitting: Sitting, no
         reasons.append(str(_l("没有该类别在考试当日有效的培训合格证明：请先完成培训")))
     else:
         out.completion_id = completion.id
-        # Earlier registrations on this training completion: absent or failed ones use up the retakes.
+        # Earlier registrations on this training completion: absent or failed ones use up attempts per part,
+        # counted by the retake policy of the rule set in force on this exam date.
         earlier = list(session.execute(
-            select(Registration.status, ExamResult.passed).outerjoin(
+            select(Registration.status, ExamResult.passed, ExamResult.theory_passed).outerjoin(
                 ExamResult, ExamResult.registration_id == Registration.id)
             .where(Registration.candidate_id == candidate.id, Registration.completion_id == completion.id,
                    Registration.status != "cancelled", Registration.sitting_id != sitting.id)))
-        failures = sum(1 for status, passed in earlier if status == "absent" or passed is False)
-        pending = sum(1 for status, passed in earlier if status != "absent" and passed is None)
-        out.attempt_no = failures + 1
+        failed = [p for row in earlier if (p := retakes.failed_part(*row))]
+        pending = sum(1 for status, passed, _theory in earlier if status != "absent" and passed is None)
+        out.attempt_no = len(failed) + 1
         if pending:
             reasons.append(str(_l("该考生在本类别已有尚未出结果的考试报名")))
-        if failures > rule.retakes:
-            reasons.append(str(_l("已用完补考机会（可补考 %(n)s 次），需重新参加培训", n=rule.retakes)))
+        refused = retakes.refusal(failed, retakes.Policy(rule.theory_attempts, rule.practical_attempts,
+                                                         rule.after_last_failure))
+        if refused:
+            reasons.append(refused)
     valid_pass = session.scalar(select(ExamResult.id).where(
         ExamResult.candidate_id == candidate.id, ExamResult.category_id == sitting.category_id,
         ExamResult.passed.is_(True), ExamResult.valid_until >= exam_day))
@@ -118,7 +121,8 @@ def register(session: Session, *, actor: User, candidate: User, sitting: Sitting
     except IntegrityError:
         raise Conflict(_l("该考生已报名此场次"), code="already_registered") from None
     blueprint = session.get(Blueprint, sitting.blueprint_id)
-    drawing.draw_paper(session, blueprint=blueprint, now=now, registration_id=reg.id, index=index)
+    drawing.draw_paper(session, blueprint=blueprint, now=now, registration_id=reg.id, index=index,
+                       on=today_local(sitting.starts_at))
     session.flush()
     audit.record(session, actor=actor, action="registration.create", target=reg,
                  after={"sitting": sitting.id, "candidate": candidate.id, "attempt_no": reg.attempt_no,
@@ -127,11 +131,15 @@ def register(session: Session, *, actor: User, candidate: User, sitting: Sitting
 
 
 def register_by_identity(session: Session, *, actor: User, sitting: Sitting, id_type: str, id_number: str,
-                         now: datetime) -> Registration:
+                         real_name: str, now: datetime) -> Registration:
+    """Register the candidate staff typed (ID number and name): never an unverified account whose name differs."""
     candidate = find_user_by_identity(session, id_type, id_number)
     if candidate is None:
         raise ValidationError(_l("没有找到该证件号码的考生账号（考生需先注册）"), field="id_number",
                               code="unknown_candidate")
+    conflict = identity.binding_problem(candidate, real_name)
+    if conflict is not None:
+        raise ValidationError(conflict, field="real_name", code="identity_conflict")
     return register(session, actor=actor, candidate=candidate, sitting=sitting, now=now)
 
 
@@ -191,8 +199,9 @@ def check_import(session: Session, *, sitting: Sitting, rows: list[tuple[int, st
         if row.candidate is None:
             row.problems.append(str(_l("没有该证件号码的考生账号")))
             continue
-        if name and name != row.candidate.real_name:
-            row.problems.append(str(_l("姓名与账号不一致")))
+        conflict = identity.binding_problem(row.candidate, name)
+        if conflict is not None:
+            row.problems.append(str(conflict))
         found = check_eligibility(session, candidate=row.candidate, sitting=sitting, now=now)
         row.problems.extend(r for r in found.reasons if r != str(_l("该场次座位已满")))
     if len([r for r in checked if r.candidate]) > free:
@@ -271,11 +280,23 @@ def find_ticket(session: Session, *, sitting: Sitting, ticket_no: str) -> Regist
 
 
 def check_in(session: Session, *, actor: User, registration: Registration, identity_confirmed: bool, seat: str,
-             now: datetime) -> Registration:
+             now: datetime, verify_identity: bool = False) -> Registration:
+    """Check a candidate in; an unverified identity only when the operator verifies it on the spot
+    (``verify_identity``: the document was checked against the account's name and number)."""
     sitting = registration.sitting
     if not identity_confirmed:
         raise ValidationError(_l("请先核对证件与本人，确认身份后再签到"), field="identity_confirmed",
                               code="identity_not_confirmed")
+    candidate = registration.candidate
+    if not candidate.identity_verified:
+        if not verify_identity:
+            raise ValidationError(
+                _l("%(name)s 的账号尚未实名核验：请核对身份证件原件上的姓名（%(name)s）和号码（%(number)s）"
+                   "与本人一致后，勾选「当场实名核验」再签到", name=candidate.real_name,
+                   number=candidate.id_number),
+                field="verify_identity", code="identity_unverified")
+        identity.verify(session, actor=actor, user=candidate, method=identity.CheckMethod.DOCUMENT_AT_CHECKIN,
+                        now=now)
     if registration.status == "cancelled":
         raise Conflict(_l("该报名已取消"), code="registration_cancelled")
     if registration.status == "checked_in":

@@ -204,11 +204,11 @@ def register_one(sitting_id: int):
     _sitting(sitting_id, manage=True)  # another centre's sitting: 404 before the form is read
     form = RegisterOneForm()
     if not form.validate_on_submit():
-        flash(_("请填写证件号码"), "error")
+        flash(_("请填写证件号码和姓名"), "error")
         return redirect(url_for("exams.sitting_detail", sitting_id=sitting_id))
     return _action(sitting_id, lambda db, s: reg_service.register_by_identity(
         db, actor=current_user, sitting=s, id_type=form.id_type.data, id_number=form.id_number.data,
-        now=clock.now()), _("报名成功，试卷已抽取"))
+        real_name=form.real_name.data, now=clock.now()), _("报名成功，试卷已抽取"))
 
 
 @bp.post("/sittings/<int:sitting_id>/import")
@@ -314,7 +314,7 @@ def checkin(sitting_id: int):
             registration = reg_service.find_ticket(db, sitting=sitting, ticket_no=form.ticket_no.data)
             reg_service.check_in(db, actor=current_user, registration=registration,
                                  identity_confirmed=form.identity_confirmed.data, seat=form.seat.data or "",
-                                 now=clock.now())
+                                 verify_identity=form.verify_identity.data, now=clock.now())
         except DomainError as err:
             db.rollback()
             form_error(form, err)

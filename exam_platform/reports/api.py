@@ -49,7 +49,7 @@ def publication():
 @role_required(Role.REGULATOR)
 def target_progress():
     today = clock.today_local()
-    year = params.int_arg(request.args, "year") or today.year
+    year = params.year_arg(request.args, today)
     return jsonify(_plain({"year": year, "targets": targets.progress(get_session(), year, today=today)}))
 
 

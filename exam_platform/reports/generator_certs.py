@@ -71,10 +71,10 @@ def certificates(session: Session, rng: random.Random, *, results: list[tuple[Ex
         return {"certificates": 0}
     codes = {category.id: category.code, **({older.id: older.code} if older else {})}
     for row in rows:
-        row["kid"], row["token_version"] = key.kid, 1
-        row["token"] = tokens.sign(tokens.Payload(kid=key.kid, number=row["number"], category=codes[row["category_id"]],
-                                                  issued_on=row["issued_on"], valid_until=row["valid_until"],
-                                                  version=1), private)
+        row["kid"], row["token_version"], row["reference"] = key.kid, 1, tokens.new_reference()
+        row["token"] = tokens.sign(tokens.Payload(kid=key.kid, reference=row["reference"],
+                                                  category=codes[row["category_id"]], issued_on=row["issued_on"],
+                                                  valid_until=row["valid_until"], version=1), private)
     ids = list(session.scalars(insert(Certificate).returning(Certificate.id, sort_by_parameter_order=True), rows))
     session.execute(insert(CertificateToken), [
         {"certificate_id": i, "number": r["number"], "category_id": r["category_id"], "version": 1, "kid": key.kid,

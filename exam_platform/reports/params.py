@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import Organization
 from ..catalog.service import categories as all_categories
 from ..permissions import OrgKind
+from ..web import MAX_ID
 from . import periods
 from .figures import DIMENSIONS, GROUP_LABELS, Filters
 from .periods import Period
@@ -30,12 +31,18 @@ def period_arg(args: Any, today: date, name: str = "period", default: Period | N
         return default or periods.parse(str(today.year))
 
 
-def int_arg(args: Any, name: str) -> int | None:
+def int_arg(args: Any, name: str, *, low: int = 1, high: int = MAX_ID) -> int | None:
+    """A whole number from ``low`` to ``high`` (an id by default); anything else is no value."""
     try:
         value = int(args.get(name, "") or 0)
     except ValueError:
         return None
-    return value or None
+    return value if low <= value <= high else None
+
+
+def year_arg(args: Any, today: date) -> int:
+    """``year`` from 2000 to 2100 (another value: this year)."""
+    return int_arg(args, "year", low=2000, high=2100) or today.year
 
 
 def overview_args(args: Any, today: date) -> tuple[Filters, str, str]:

@@ -14,6 +14,7 @@ from .. import audit
 from ..accounts.models import Organization
 from ..catalog.models import Category
 from ..catalog.service import GROUPS
+from ..employers import coverage
 from ..errors import NotFound, ValidationError
 from ..permissions import OrgKind
 from . import certfigures, dashboards, periods
@@ -173,10 +174,13 @@ def delete_workforce(session: Session, *, actor: Any, now: datetime, declaration
 
 
 def holding_rates(session: Session, *, today: date, employer_id: int | None = None) -> list[dict[str, Any]]:
-    """持证率 per declared (employer, category): holders of a valid certificate / declared workers."""
+    """持证率 per (employer, category). Where the employer keeps a roster, from the roster and the registry
+    (workers in posts requiring the category ÷ of them holding a valid certificate); otherwise against the head
+    count the employer declared (holders counted by their account's employer)."""
+    with_roster = coverage.employers_with_roster(session)
     stmt = (select(WorkforceDeclaration).join(Organization, Organization.id == WorkforceDeclaration.employer_id)
             .join(Category, Category.id == WorkforceDeclaration.category_id)
-            .order_by(Organization.name, Category.position))
+            .where(WorkforceDeclaration.employer_id.not_in(with_roster)))
     if employer_id:
         stmt = stmt.where(WorkforceDeclaration.employer_id == employer_id)
     rows = list(session.scalars(stmt))
@@ -188,5 +192,15 @@ def holding_rates(session: Session, *, today: date, employer_id: int | None = No
                       "category_id": r.category_id, "category": r.category.label, "workers": r.workers,
                       "declared_on": r.declared_on, "holders": held,
                       "rate": None if not r.workers else round(100.0 * held / r.workers, 1),
-                      "note": r.note})
-    return found
+                      "note": r.note, "source": "declaration"})
+    wanted = [employer_id] if employer_id else sorted(with_roster)
+    rostered = coverage.roster_rates(session, today=today, employer_ids=wanted)
+    names = {o.id: o.name for o in session.scalars(select(Organization).where(Organization.id.in_(wanted)))}
+    categories = {c.id: c for c in session.scalars(select(Category).where(
+        Category.id.in_({c for _e, c in rostered})))}
+    for (emp, cat), (workers, held) in rostered.items():
+        found.append({"id": None, "employer_id": emp, "employer": names[emp], "category_id": cat,
+                      "category": categories[cat].label, "workers": workers, "declared_on": None,
+                      "holders": held, "rate": coverage.rate(held, workers), "note": "", "source": "roster"})
+    position = {c.id: c.position for c in session.scalars(select(Category))}
+    return sorted(found, key=lambda r: (r["employer"], position.get(r["category_id"], 0)))

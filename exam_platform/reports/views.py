@@ -159,7 +159,7 @@ def _target_form(form: TargetForm) -> TargetForm:
 def targets_page():
     db = get_session()
     today = clock.today_local()
-    year = params.int_arg(request.args, "year") or today.year
+    year = params.year_arg(request.args, today)
     form = _target_form(TargetForm(year=year))
     status = 200
     if form.validate_on_submit():

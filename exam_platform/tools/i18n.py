@@ -14,7 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from exam_platform import AREAS, ROOT
+from exam_platform.areas import AREAS
+from exam_platform.paths import ROOT
 
 PKG = ROOT / "exam_platform"
 

@@ -8,14 +8,15 @@ A small call with a constant number of statements: no rendering, no hashing.
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, lazyload
 
 from .. import clock
 from ..db import get_session
-from ..errors import Conflict, ValidationError
+from ..errors import Conflict
+from ..openapi import request_body
 from ..permissions import Role, can_study_enrollment, require, role_required
 from ..web import commit
 from . import courseware
@@ -28,11 +29,8 @@ api_bp = Blueprint("training_api", __name__, url_prefix="/api/v1/training")
 @api_bp.post("/study")
 @role_required(Role.CANDIDATE)
 def study_beat():
-    body = request.get_json(silent=True) or {}
-    try:
-        enrollment_id, lesson_id = int(body.get("enrollment_id")), int(body.get("lesson_id"))
-    except (TypeError, ValueError):
-        raise ValidationError(_("请求参数无效"), code="bad_request") from None
+    body = request_body("StudyBeat")
+    enrollment_id, lesson_id = body["enrollment_id"], body["lesson_id"]
     db = get_session()
     # Only the columns the rules need: no trainee, category or rule sets on this hot path.
     enrollment = db.get(Enrollment, enrollment_id, options=[
@@ -40,7 +38,7 @@ def study_beat():
     require(enrollment is not None and can_study_enrollment(current_user, enrollment))
     lesson = courseware.lesson_in_enrollment(db, enrollment, lesson_id)
     result = courseware.heartbeat(db, trainee=current_user, enrollment=enrollment, lesson=lesson,
-                                  event=str(body.get("event", "")), now=clock.now(),
+                                  event=body["event"], now=clock.now(),
                                   max_gap=setting("TRAINING_STUDY_MAX_GAP_SECONDS"))
     commit(db)
     if result.outcome == "refused":

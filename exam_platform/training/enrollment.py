@@ -1,7 +1,9 @@
 """Enrollment (报名): one by one or from the xlsx template, all or nothing, never above the class's capacity.
 
-A trainee is matched by 证件类型 + 证件号码; someone new gets a candidate account with a generated initial
-password (shown once to the staff member, to be changed at first login). Seats are taken with one conditional
+A trainee is matched by 证件类型 + 证件号码 — never silently when that number's account is unverified and its name
+differs (identity.binding_problem: staff resolve the conflict on the 实名核验 page); someone new gets a
+candidate account with a generated initial password (shown once to the staff member, to be changed at first
+login). Seats are taken with one conditional
 UPDATE (``enrolled_count + n <= capacity``), so two staff members enrolling at the same moment cannot overfill
 a class on any backend; the CHECK constraint on the table backs it up.
 """
@@ -9,7 +11,7 @@ a class on any backend; the CHECK constraint on the table backs it up.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -18,12 +20,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..accounts import idnumber, passwords
+from ..accounts import identity, idnumber, passwords
 from ..accounts import service as accounts
 from ..accounts.models import User
 from ..errors import Conflict, NotFound, ValidationError
 from ..permissions import Role
-from ..spreadsheets import SpreadsheetProblem, read_table, write_xlsx
+from ..spreadsheets import CheckedRow, SpreadsheetProblem, read_table, write_xlsx
 from .models import Enrollment, TrainingClass
 
 TEMPLATE_HEADER = ["姓名", "证件类型", "证件号码", "手机", "工作单位"]
@@ -55,7 +57,7 @@ def trainee_enrollments(session: Session, trainee_id: int) -> list[Enrollment]:
 # ---- checking one person -------------------------------------------------------------------------------
 
 @dataclass
-class PersonRow:
+class PersonRow(CheckedRow):
     """One person to enroll, as typed or as read from a spreadsheet row, with what is wrong with it."""
 
     line: int
@@ -64,18 +66,8 @@ class PersonRow:
     id_number: str
     phone: str
     employer_name: str
-    problems: list[str] = field(default_factory=list)
-    fields: list[str] = field(default_factory=list)  # the form field of each problem
     existing: User | None = None
     id_valid: bool = False
-
-    def problem(self, field_name: str, message: Any) -> None:
-        self.problems.append(str(message))
-        self.fields.append(field_name)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
     @property
     def masked_id(self) -> str:
@@ -112,8 +104,9 @@ def check_person(session: Session, row: PersonRow, *, training_class: TrainingCl
     user = accounts.find_user_by_identity(session, row.id_type, row.id_number)
     if user is not None:
         row.existing = user
-        if user.real_name.strip() != name:
-            row.problem("real_name", _l("姓名与该证件号码已有账号的姓名不一致"))
+        conflict = identity.binding_problem(user, name)
+        if conflict is not None:
+            row.problem("real_name", conflict)
         elif Role.CANDIDATE not in user.roles:
             row.problem("id_number", _l("该证件号码对应的账号不是学员账号"))
         else:
@@ -176,7 +169,7 @@ class Enrolled:
 
 
 def _enroll_checked(session: Session, *, actor, training_class: TrainingClass, row: PersonRow, source: str,
-                    now: datetime) -> Enrolled:
+                    now: datetime, in_person: bool = False) -> Enrolled:
     username = password = ""
     user = row.existing
     if user is None:
@@ -185,6 +178,8 @@ def _enroll_checked(session: Session, *, actor, training_class: TrainingClass, r
                                     id_type=row.id_type, id_number=row.id_number, password=password,
                                     phone=row.phone, must_change_password=True, now=now)
         accounts.grant_role(session, actor=actor, user=user, role=Role.CANDIDATE, organization_id=None, now=now)
+    if in_person and not user.identity_verified:
+        identity.verify(session, actor=actor, user=user, method=identity.CheckMethod.ENROLLED_IN_PERSON, now=now)
     enrollment = session.scalar(select(Enrollment).where(Enrollment.class_id == training_class.id,
                                                          Enrollment.trainee_id == user.id))
     if enrollment is None:
@@ -207,14 +202,17 @@ def _check_open(training_class: TrainingClass) -> None:
 
 
 def enroll_one(session: Session, *, actor, training_class: TrainingClass, real_name: str, id_type: str,
-               id_number: str, phone: str = "", employer_name: str = "", now: datetime) -> Enrolled:
+               id_number: str, phone: str = "", employer_name: str = "", in_person: bool = False,
+               now: datetime) -> Enrolled:
+    """Enroll one person; ``in_person``: staff checked the document of the person in front of them (实名核验)."""
     _check_open(training_class)
     row = check_person(session, PersonRow(0, real_name or "", id_type or "", id_number or "", (phone or "").strip(),
                                           employer_name or ""), training_class=training_class, today=now.date())
     if row.problems:
         raise ValidationError(row.problems[0], field=row.fields[0], code="bad_person")
     _take_seats(session, training_class, 1)
-    return _enroll_checked(session, actor=actor, training_class=training_class, row=row, source="single", now=now)
+    return _enroll_checked(session, actor=actor, training_class=training_class, row=row, source="single", now=now,
+                           in_person=in_person)
 
 
 def withdraw(session: Session, *, actor, enrollment: Enrollment, now: datetime) -> Enrollment:

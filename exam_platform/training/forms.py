@@ -60,6 +60,7 @@ class EnrollForm(FlaskForm):
     id_number = StringField(_l("证件号码"), validators=[DataRequired(REQUIRED), Length(max=32)])
     phone = StringField(_l("手机"), validators=[Optional(), Length(max=20)])
     employer_name = StringField(_l("工作单位"), validators=[Optional(), Length(max=200)])
+    in_person = BooleanField(_l("本人在场，已核对身份证件原件（同时完成实名核验）"))
 
 
 class UploadForm(FlaskForm):

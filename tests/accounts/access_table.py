@@ -1,4 +1,7 @@
-from tests.access import ANY_USER, PUBLIC, REGULATOR
+from tests.access import ANY_USER, PUBLIC, REGULATOR, R
+
+# 实名核验: staff who meet the person and the document face to face.
+IDENTITY_STAFF = {R.INSTITUTION_STAFF, R.CENTRE_STAFF, R.PROCTOR}
 
 ACCESS = {
     "accounts.login": PUBLIC,
@@ -18,5 +21,9 @@ ACCESS = {
     "admin.user_revoke": REGULATOR,
     "admin.user_set_active": REGULATOR,
     "admin.user_reset_password": REGULATOR,
+    "admin.user_unlock_login": REGULATOR,
     "admin.audit_log": REGULATOR,
+    "identity.check": IDENTITY_STAFF,
+    "identity.verify": IDENTITY_STAFF,
+    "identity.set_aside": IDENTITY_STAFF,
 }

@@ -26,6 +26,11 @@ def questions(draw, key):
             q["answer"] = LETTERS[draw(st.integers(0, n - 1))]
         else:
             q["answer"] = sorted(draw(st.sets(st.sampled_from(LETTERS[:n]), min_size=2)))
+    days = sorted(draw(st.lists(st.dates(), max_size=2)))  # a question that states a rule has validity dates
+    if days:
+        q[draw(st.sampled_from(["valid_from", "valid_until"]))] = days[0]
+    if len(days) == 2:
+        q["valid_from"], q["valid_until"] = days
     return q
 
 
@@ -67,3 +72,17 @@ def test_multiple_answers_are_read_in_every_usual_spelling():
         assert bankfile.parse_answer("multiple", typed) == ["A", "C", "D"]
     assert bankfile.parse_answer("single", "b") == "B"
     assert bankfile.parse_answer("true_false", "也许") == "也许"  # left for check_question to refuse
+
+
+def test_validity_dates_are_checked_and_kept_out_of_the_hash_when_absent():
+    q = {"key": "K-1", "type": "true_false", "topic": "复审", "difficulty": 2, "stem": "特种作业操作证每3年复审一次。",
+         "answer": True}
+    plain = bankfile.content_hash(bankfile.normalise_question(q))
+    dated = {**q, "valid_until": "2026-05-31"}
+    assert bankfile.check_question(dated) == []
+    assert bankfile.normalise_question(dated)["valid_until"] == "2026-05-31"
+    assert bankfile.content_hash(bankfile.normalise_question(dated)) != plain
+    assert bankfile.content_hash(bankfile.normalise_question({**q, "valid_from": ""})) == plain
+    assert [f for f, _ in bankfile.check_question({**q, "valid_from": "明年"})] == ["valid_from"]
+    assert [f for f, _ in bankfile.check_question({**q, "valid_from": "2026-06-01", "valid_until": "2026-05-31"})
+            ] == ["valid_until"]

@@ -235,12 +235,12 @@ def test_cli_import_banks_and_export_bank(app, db, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["import-banks", str(importer.BANKS_DIR / "T-1.2-exam.yaml")])
     assert result.exit_code == 0, result.output
-    assert "T-1.2-exam: +170 new" in result.output and "blueprints: 1 in place" in result.output
+    assert "T-1.2-exam: +173 new" in result.output and "blueprints: 1 in place" in result.output
     out = tmp_path / "T-1.2-exam.yaml"
     result = runner.invoke(args=["export-bank", "T-1.2-exam", "--out", str(out)])
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["import-banks", str(out)])
-    assert "T-1.2-exam: +0 new, ~0 changed, =170 unchanged" in result.output
+    assert "T-1.2-exam: +0 new, ~0 changed, =173 unchanged" in result.output
 
     bad = out.read_text(encoding="utf-8").replace("difficulty: 2", "difficulty: 9", 1)
     out.write_text(bad, encoding="utf-8")

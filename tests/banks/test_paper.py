@@ -2,6 +2,7 @@
 
 import random
 from collections import Counter
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
@@ -123,3 +124,33 @@ def test_an_insufficient_pool_says_which_stratum():
     assert any("单选题需要 20 道，题库只有 10 道" in p for p in found)
     with pytest.raises(InsufficientPool):
         draw(spec, PoolIndex(pool), random.Random(1))
+
+
+@st.composite
+def dated_pools(draw_):
+    """A pool where some questions state a rule: valid only between two days around 2026-06-01."""
+    days = st.one_of(st.none(), st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 31)))
+    items = []
+    for vid, item in enumerate(draw_(pools()), start=1):
+        start, end = draw_(days), draw_(days)
+        if start and end and end < start:
+            start, end = end, start
+        items.append(PoolItem(vid, item.type, item.topic, item.difficulty, item.option_count, start, end))
+    return items
+
+
+@settings(max_examples=60, deadline=None)
+@given(dated_pools(), st.dates(min_value=date(2026, 1, 1),
+                               max_value=date(2026, 12, 31)),
+       st.integers(0, 2**32))
+def test_a_paper_never_carries_a_question_outside_its_validity_on_the_exam_date(pool, day, seed):
+    spec = Spec((Section("true_false", 3, 1), Section("single", 3, 1)))
+    index = PoolIndex(pool).on(day)
+    by_id = {i.version_id: i for i in pool}
+    try:
+        paper = draw(spec, index, random.Random(seed))
+    except InsufficientPool:
+        assert problems(spec, index)
+        return
+    assert all(by_id[p.version_id].valid_on(day) for p in paper)
+    assert {i.version_id for i in index.items} == {i.version_id for i in pool if i.valid_on(day)}

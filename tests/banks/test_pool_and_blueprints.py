@@ -134,3 +134,26 @@ def test_demo_seed_puts_banks_and_blueprints_into_the_context(db):
                                             "FW-RETAIL-PRINCIPAL"}
     assert set(ctx.extra["mock_blueprints"]) == {"T-1.2", "PRINCIPAL-HAZCHEM"}
     assert ctx.extra["banks"]["T-1.2-practice"].purpose == "practice"
+
+
+def test_questions_that_state_a_rule_are_drawn_only_while_it_is_in_force(db):
+    """LV-0079 (one 补考, 令30) ends 2026-05-31; its successor LV-0079.19 starts 2026-06-01."""
+    from datetime import date
+
+    from exam_platform.banks.models import QuestionVersion
+
+    bf.import_shipped(db)
+    lv = next(bp for bp in bps.load_default_blueprints(db, actor=None, now=FIXED_NOW).values()
+              if bp.bank.code == "T-1.2-exam")
+    ids = dict(db.execute(select(Question.key, QuestionVersion.id).join(
+        QuestionVersion, (QuestionVersion.question_id == Question.id) & QuestionVersion.is_current)
+        .where(Question.key.in_(["LV-0079", "LV-0079.19", "LV-0004", "LV-0004.19"]))).all())
+    assert len(ids) == 4
+    for day, absent in ((date(2026, 5, 31), {"LV-0079.19", "LV-0004.19"}),
+                        (date(2026, 6, 1), {"LV-0079", "LV-0004"})):
+        assert pool.check_blueprint(db, lv, on=day) == []
+        drawn = set()
+        for seed in range(40):
+            drawn |= {p.version_id for p in pool.draw_paper(db, lv, random.Random(seed), on=day)}
+        assert not drawn & {ids[k] for k in absent}
+        assert drawn & {ids[k] for k in set(ids) - absent}  # the one in force does come up

@@ -94,3 +94,28 @@ def login(page, base_url: str, username: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
+
+
+def filled_template(template: bytes, rows) -> bytes:
+    """An xlsx template a page offers for download, filled in over its example row (as staff would in Excel)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(template))
+    sheet = book.worksheets[0]
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            sheet.cell(row=r, column=c, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload_xlsx(page, data: bytes, filename: str = "名单.xlsx") -> None:
+    """Choose the file in the page's file input and press 上传并预览."""
+    page.set_input_files("input[type=file]", files=[{
+        "name": filename, "buffer": data,
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    page.get_by_role("button", name="上传并预览").click()
+    page.wait_for_load_state()

@@ -183,10 +183,13 @@ def test_centre_registers_prints_ticket_and_checks_in(page, live_server, live_ap
     page.get_by_role("link", name="考试场次").first.click()
     page.get_by_role("link", name=re.compile("危险化学品主要负责人")).click()
     ids = {a[0]: make_resident_id(a[3]) for a in DEMO_ACCOUNTS}
+    names = {a[0]: a[2] for a in DEMO_ACCOUNTS}
     page.get_by_label("证件号码").fill(ids["trainee3"])  # trained for 低压电工 only
+    page.get_by_label("姓名", exact=True).fill(names["trainee3"])
     page.get_by_role("button", name="报名并抽取试卷").click()
     assert "没有该类别在考试当日有效的培训合格证明" in page.content()
     page.get_by_label("证件号码").fill(ids["trainee"])
+    page.get_by_label("姓名", exact=True).fill(names["trainee"])
     page.get_by_role("button", name="报名并抽取试卷").click()
     assert "报名成功" in page.content()
     page.get_by_role("link", name="准考证").first.click()

@@ -4,41 +4,27 @@ and open the public check page its QR code points to."""
 
 from __future__ import annotations
 
-import io
 import random
 import re
 from datetime import timedelta
 
 import pytest
-from openpyxl import load_workbook
 
 from exam_platform import clock
 from exam_platform.accounts.idnumber import make_resident_id
-from tests.browser.conftest import login
+from tests.browser.conftest import filled_template, login, upload_xlsx
 
 pytestmark = pytest.mark.browser
 
 
 def roster(rows) -> bytes:
-    """Fill the template the page offers for download (as staff would in Excel)."""
     from exam_platform.training.enrollment import template_xlsx
 
-    book = load_workbook(io.BytesIO(template_xlsx()))
-    sheet = book.worksheets[0]
-    for r, row in enumerate(rows, start=2):  # over the example row
-        for c, value in enumerate(row, start=1):
-            sheet.cell(row=r, column=c, value=value)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return filled_template(template_xlsx(), rows)
 
 
 def upload(page, data: bytes) -> None:
-    page.set_input_files("input[type=file]", files=[{
-        "name": "报名名单.xlsx", "buffer": data,
-        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
-    page.get_by_role("button", name="上传并预览").click()
-    page.wait_for_load_state()
+    upload_xlsx(page, data, "报名名单.xlsx")
 
 
 def test_staff_schedule_enroll_record_and_issue_a_completion(page, live_server):

@@ -4,4 +4,6 @@ ACCESS = {
     "catalog.index": EXAM_READERS,
     "catalog.category": EXAM_READERS,
     "catalog.reload": REGULATOR,
+    "catalog.rule_versions": EXAM_READERS,
+    "catalog.publish": REGULATOR,
 }

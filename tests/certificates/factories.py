@@ -120,3 +120,22 @@ def issued_certificate(session, *, holder=None, category_code="T-1.2", now: date
 
 def category_id_of(session, code: str) -> int:
     return f.category(session, code).id
+
+
+def as_legacy(session, cert: Certificate) -> Certificate:
+    """``cert`` as the platform left it before token format CT2: its current token a CT1 token carrying the number
+    (signed by the same key, same version and dates), the token row marked CT1, and the QR image of that token."""
+    from exam_platform import printing
+    from exam_platform.certificates import keys, links
+    from exam_platform.certificates import token as tokens
+    from exam_platform.certificates.models import CertificateToken
+
+    payload = tokens.LegacyPayload(kid=cert.kid, number=cert.number, category=cert.category.code,
+                                   issued_on=cert.issued_on, valid_until=cert.valid_until, version=cert.token_version)
+    cert.token = tokens.sign(payload, keys.private_key(cert.kid))
+    cert.qr_png = printing.qr_png(links.verify_url(cert.token))
+    row = session.scalar(select(CertificateToken).where(CertificateToken.certificate_id == cert.id,
+                                                        CertificateToken.version == cert.token_version))
+    row.format = tokens.LEGACY_FORMAT
+    session.flush()
+    return cert

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from exam_platform.catalog.service import rule_in_force
-from exam_platform.certificates import issuance
+from exam_platform.certificates import issuance, rules
 from exam_platform.certificates.models import Certificate, CertificateEvent, CertificateToken
 from exam_platform.errors import Conflict, ValidationError
 from exam_platform.exams import eligibility, signals
@@ -85,7 +85,10 @@ def test_approval_issues_number_dates_token_and_stored_qr(db):
     assert cert.number == "T" + holder.id_number
     rule = rule_in_force(db, cert.category_id, result.exam_date)
     assert rule.profile == "special-30" and cert.rule_set_id == rule.id
-    assert (cert.issued_on, cert.valid_until, cert.next_review_due) == (TODAY, date(2032, 11, 1), date(2029, 11, 1))
+    # Issued on 2026-11-02, under special-19 (validity by the issue date): no 复审, 换证 at the end of validity.
+    assert (cert.issued_on, cert.valid_until, cert.next_review_due) == (TODAY, date(2032, 11, 1), date(2032, 11, 1))
+    assert rules.next_action(cert.status, cert.next_review_due, cert.valid_until) == rules.NextAction(
+        "renewal", date(2032, 11, 1))
     assert cert.qr_png.startswith(b"\x89PNG") and cert.token and cert.kid and cert.token_version == 1
     assert cert.issuing_org_id == regulator.grants[0].organization_id
     kinds = list(db.scalars(select(CertificateEvent.kind).where(CertificateEvent.certificate_id == cert.id)))

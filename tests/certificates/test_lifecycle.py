@@ -18,9 +18,14 @@ def at(day: date) -> datetime:
     return datetime.combine(day, time(10, 0), tzinfo=SHANGHAI)
 
 
-def issued_long_ago(db, years_ago_days: int, *, holder=None, code="T-1.2"):
-    """A certificate issued ``years_ago_days`` before FIXED_NOW (its own clock), as if years had passed."""
-    then = FIXED_NOW - timedelta(days=years_ago_days)
+#: 复审 every 3 years is a 令30 rule (special-30); from 2026-06-01 special-19 renews at expiry instead, and a 复审
+#: due after the switch is not held. The 复审 mechanics are therefore exercised on a date under 令30.
+NOW_30 = datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)
+
+
+def issued_long_ago(db, years_ago_days: int, *, holder=None, code="T-1.2", now: datetime = FIXED_NOW):
+    """A certificate issued ``years_ago_days`` before ``now`` (its own clock), as if years had passed."""
+    then = now - timedelta(days=years_ago_days)
     holder = holder or cf.candidate(db)
     result = cf.exam_result(db, holder, category_code=code, exam_date=then.date() - timedelta(days=10),
                             published=then - timedelta(days=1))
@@ -32,29 +37,29 @@ def issued_long_ago(db, years_ago_days: int, *, holder=None, code="T-1.2"):
 # ---- 复审 --------------------------------------------------------------------------------------------
 
 def test_review_moves_the_due_date_by_the_interval(db):
-    cert = issued_long_ago(db, 3 * 365 - 20)  # due in about 3 weeks: window (60 days) open
+    cert = issued_long_ago(db, 3 * 365 - 20, now=NOW_30)  # due in about 3 weeks: window (60 days) open
     holder = cert.holder
     due = cert.next_review_due
-    cf.completion(db, holder, cert.category, kind="refresher", hours=8)
-    application = reviews.apply(db, cert=cert, applicant=holder, now=FIXED_NOW, health_declared=True)
+    cf.completion(db, holder, cert.category, kind="refresher", hours=8, issued_on=NOW_30.date())
+    application = reviews.apply(db, cert=cert, applicant=holder, now=NOW_30, health_declared=True)
     assert application.kind == "review" and application.refresher_hours == 8
-    reviews.decide(db, application=application, actor=cf.regulator(db), now=FIXED_NOW, approve=True)
+    reviews.decide(db, application=application, actor=cf.regulator(db), now=NOW_30, approve=True)
     assert cert.next_review_due == date(due.year + 3, due.month, due.day)
     assert application.status == "approved" and application.interval_years == 3
     assert cert.number and cert.token_version == 1  # a review does not reissue the card
 
 
 def test_review_refused_without_refresher_hours_health_declaration_or_outside_the_window(db):
-    cert = issued_long_ago(db, 3 * 365 - 20)
+    cert = issued_long_ago(db, 3 * 365 - 20, now=NOW_30)
     holder = cert.holder
     with pytest.raises(ValidationError, match="学时"):
-        reviews.apply(db, cert=cert, applicant=holder, now=FIXED_NOW, health_declared=True)
-    cf.completion(db, holder, cert.category, kind="refresher", hours=4)  # fewer than the rule set's 8
+        reviews.apply(db, cert=cert, applicant=holder, now=NOW_30, health_declared=True)
+    cf.completion(db, holder, cert.category, kind="refresher", hours=4, issued_on=NOW_30.date())  # < 8
     with pytest.raises(ValidationError, match="学时"):
-        reviews.apply(db, cert=cert, applicant=holder, now=FIXED_NOW, health_declared=True)
-    cf.completion(db, holder, cert.category, kind="refresher", hours=8)
+        reviews.apply(db, cert=cert, applicant=holder, now=NOW_30, health_declared=True)
+    cf.completion(db, holder, cert.category, kind="refresher", hours=8, issued_on=NOW_30.date())
     with pytest.raises(ValidationError, match="健康"):
-        reviews.apply(db, cert=cert, applicant=holder, now=FIXED_NOW, health_declared=False)
+        reviews.apply(db, cert=cert, applicant=holder, now=NOW_30, health_declared=False)
     fresh = cf.issued_certificate(db)
     cf.completion(db, fresh.holder, fresh.category, kind="refresher", hours=8)
     with pytest.raises(ValidationError, match="申请期"):
@@ -62,37 +67,37 @@ def test_review_refused_without_refresher_hours_health_declaration_or_outside_th
 
 
 def test_violations_block_review(db):
-    cert = issued_long_ago(db, 3 * 365 - 20)
-    cf.completion(db, cert.holder, cert.category, kind="refresher", hours=8)
+    cert = issued_long_ago(db, 3 * 365 - 20, now=NOW_30)
+    cf.completion(db, cert.holder, cert.category, kind="refresher", hours=8, issued_on=NOW_30.date())
     regulator = cf.regulator(db)
     for day in (date(2025, 3, 1), date(2025, 9, 1)):  # the rule set blocks at 2
-        lifecycle.record_violation(db, cert, actor=regulator, now=FIXED_NOW, occurred_on=day, serious=False,
+        lifecycle.record_violation(db, cert, actor=regulator, now=NOW_30, occurred_on=day, serious=False,
                                    description="未按规定佩戴绝缘手套")
     with pytest.raises(ValidationError, match="违章"):
-        reviews.apply(db, cert=cert, applicant=cert.holder, now=FIXED_NOW, health_declared=True)
+        reviews.apply(db, cert=cert, applicant=cert.holder, now=NOW_30, health_declared=True)
 
 
 def test_ten_years_clean_gives_the_six_year_interval(db):
-    cert = issued_long_ago(db, 3 * 365 - 20)
+    cert = issued_long_ago(db, 3 * 365 - 20, now=NOW_30)
     cert.first_issued_on = date(2014, 1, 1)  # continuously held since (carried over from earlier certificates)
-    cf.completion(db, cert.holder, cert.category, kind="refresher", hours=8)
-    application = reviews.apply(db, cert=cert, applicant=cert.holder, now=FIXED_NOW, health_declared=True)
+    cf.completion(db, cert.holder, cert.category, kind="refresher", hours=8, issued_on=NOW_30.date())
+    application = reviews.apply(db, cert=cert, applicant=cert.holder, now=NOW_30, health_declared=True)
     due = cert.next_review_due
-    reviews.decide(db, application=application, actor=cf.regulator(db), now=FIXED_NOW, approve=True)
+    reviews.decide(db, application=application, actor=cf.regulator(db), now=NOW_30, approve=True)
     assert application.interval_years == 6
     # Capped at the end of validity: the renewal (换证) then decides the rest.
     assert cert.next_review_due == min(date(due.year + 6, due.month, due.day), cert.valid_until)
 
 
 def test_refusal_needs_a_reason_and_keeps_the_due_date(db):
-    cert = issued_long_ago(db, 3 * 365 - 20)
-    cf.completion(db, cert.holder, cert.category, kind="refresher", hours=8)
-    application = reviews.apply(db, cert=cert, applicant=cert.holder, now=FIXED_NOW, health_declared=True)
+    cert = issued_long_ago(db, 3 * 365 - 20, now=NOW_30)
+    cf.completion(db, cert.holder, cert.category, kind="refresher", hours=8, issued_on=NOW_30.date())
+    application = reviews.apply(db, cert=cert, applicant=cert.holder, now=NOW_30, health_declared=True)
     regulator = cf.regulator(db)
     with pytest.raises(ValidationError):
-        reviews.decide(db, application=application, actor=regulator, now=FIXED_NOW, approve=False, reason="")
+        reviews.decide(db, application=application, actor=regulator, now=NOW_30, approve=False, reason="")
     due = cert.next_review_due
-    reviews.decide(db, application=application, actor=regulator, now=FIXED_NOW, approve=False, reason="体检不合格")
+    reviews.decide(db, application=application, actor=regulator, now=NOW_30, approve=False, reason="体检不合格")
     assert application.status == "refused" and cert.next_review_due == due
 
 
@@ -114,24 +119,24 @@ def test_renewal_at_end_of_validity_keeps_the_number_and_supersedes_the_old_qr(d
 # ---- 失效 ---------------------------------------------------------------------------------------------
 
 def test_overdue_review_lapses_by_sweep_and_lazily_on_read(db):
-    a = issued_long_ago(db, 3 * 365 + 5)  # due date passed a few days ago, no application
-    b = issued_long_ago(db, 3 * 365 + 5)
-    assert lifecycle.expire_sweep(db, now=FIXED_NOW) >= 2
+    a = issued_long_ago(db, 3 * 365 + 5, now=NOW_30)  # due date passed a few days ago, no application
+    b = issued_long_ago(db, 3 * 365 + 5, now=NOW_30)
+    assert lifecycle.expire_sweep(db, now=NOW_30) >= 2
     assert (a.status, a.status_code) == ("expired", "review_overdue")
-    c = issued_long_ago(db, 3 * 365 + 5)
+    c = issued_long_ago(db, 3 * 365 + 5, now=NOW_30)
     c.status = "valid"  # (as if the sweep had not run yet)
-    outcome = verification.verify(db, c.token, now=FIXED_NOW)  # reads only: says it must be refreshed
+    outcome = verification.verify(db, c.token, now=NOW_30)  # reads only: says it must be refreshed
     assert outcome.lapsed and outcome.status == "valid" and c.status == "valid"
-    outcome = verification.refresh(db, c.token, now=FIXED_NOW)
+    outcome = verification.refresh(db, c.token, now=NOW_30)
     assert outcome.status == "expired" and c.status == "expired" and "复审" in outcome.status_reason
-    assert not verification.refresh(db, c.token, now=FIXED_NOW).lapsed
+    assert not verification.refresh(db, c.token, now=NOW_30).lapsed
     assert b.status == "expired"
 
 
 def test_application_in_time_keeps_the_certificate_alive_while_undecided(db):
-    cert = issued_long_ago(db, 3 * 365 - 20)
-    cf.completion(db, cert.holder, cert.category, kind="refresher", hours=8)
-    reviews.apply(db, cert=cert, applicant=cert.holder, now=FIXED_NOW, health_declared=True)
+    cert = issued_long_ago(db, 3 * 365 - 20, now=NOW_30)
+    cf.completion(db, cert.holder, cert.category, kind="refresher", hours=8, issued_on=NOW_30.date())
+    reviews.apply(db, cert=cert, applicant=cert.holder, now=NOW_30, health_declared=True)
     later = at(cert.next_review_due + timedelta(days=10))
     assert lifecycle.refresh_expiry(db, cert, now=later) is False and cert.status == "valid"
 

@@ -1,7 +1,7 @@
 """Holder, institution and regulator pages over HTTP: object-level access, batch approval, actions, 复审, export."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -113,28 +113,35 @@ def test_registry_search_filters_and_export(client, data):
 
 
 def test_due_and_overdue_lists(client, db, app, data):
+    # Under special-19 (today, 2026-11-02) the next action is 换证 at expiry; a 复审 due before 2026-06-01 and
+    # missed is still overdue (令30). (Before 令19 this test used a 复审 due in 30 days: no longer held.)
     with app.test_request_context():
         due_soon = cf.issued_certificate(db, holder=cf.candidate(db, "赵六"),
-                                         now=FIXED_NOW - timedelta(days=3 * 365 - 30),
-                                         published=FIXED_NOW - timedelta(days=3 * 365 - 29))
+                                         now=FIXED_NOW - timedelta(days=6 * 365 - 30),
+                                         published=FIXED_NOW - timedelta(days=6 * 365 - 29))
+        due_soon.next_review_due = due_soon.valid_until  # its 复审 was done: 换证 at the end of validity next
         overdue = cf.issued_certificate(db, holder=cf.candidate(db, "钱七"),
-                                        now=FIXED_NOW - timedelta(days=3 * 365 + 30),
-                                        published=FIXED_NOW - timedelta(days=3 * 365 + 31))
+                                        now=FIXED_NOW - timedelta(days=3 * 365 + 170),
+                                        published=FIXED_NOW - timedelta(days=3 * 365 + 171))
     db.commit()
     f.login_as(client, data.regulator)
     due = client.get("/registry/", query_string={"due_within": 60}).get_data(as_text=True)
     assert "赵六" in due and "钱七" not in due
+    assert "有效期届满换证" in due
     late = client.get("/registry/", query_string={"overdue": 1}).get_data(as_text=True)
     assert "钱七" in late and "赵六" not in late
     assert due_soon.id and overdue.id
 
 
-def test_review_applied_by_holder_and_approved_by_regulator_over_http(client, db, app, data):
+def test_review_applied_by_holder_and_approved_by_regulator_over_http(client, db, app, data, clock):
+    # 复审 is a 令30 rule: the flow runs on a day under special-30 (from 2026-06-01 special-19 renews at expiry).
+    now_30 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    clock.set(now_30)
     with app.test_request_context():
         cert = cf.issued_certificate(db, holder=cf.candidate(db, "孙八"),
-                                     now=FIXED_NOW - timedelta(days=3 * 365 - 20),
-                                     published=FIXED_NOW - timedelta(days=3 * 365 - 19))
-        cf.completion(db, cert.holder, cert.category, kind="refresher", hours=8)
+                                     now=now_30 - timedelta(days=3 * 365 - 20),
+                                     published=now_30 - timedelta(days=3 * 365 - 19))
+        cf.completion(db, cert.holder, cert.category, kind="refresher", hours=8, issued_on=now_30.date())
     db.commit()
     due = cert.next_review_due
     f.login_as(client, cert.holder)

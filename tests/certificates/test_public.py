@@ -46,7 +46,7 @@ def issued(app, db, clock):
 
 
 def decode_qr(image: Image.Image) -> str:
-    found = [r.text for r in zxingcpp.read_barcodes(image)]
+    found = [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
     assert len(found) == 1, found
     return found[0]
 
@@ -59,7 +59,9 @@ def test_valid_certificate_page_shows_status_and_masked_data_only(client, issued
     assert response.status_code == 200
     assert 'data-status="valid"' in page and "有效" in page
     assert "张*明" in page and "张小明" not in page
-    assert "低压电工作业" in page and "电工作业" in page and "2032-11-01" in page and "2029-11-01" in page
+    assert "低压电工作业" in page and "电工作业" in page and "2032-11-01" in page
+    # Issued 2026-11-02 under special-19: 换证 at the end of validity, no 复审 line (令30 printed 2029-11-01).
+    assert "有效期届满换证" in page and "下次复审" not in page and "2029-11-01" not in page
     assert "T" + "*" * 18 in page
     assert_no_id(page, issued.holder)
     assert response.headers["Referrer-Policy"] == "no-referrer"
@@ -139,11 +141,12 @@ def test_one_verification_is_at_most_two_statements_whatever_the_status(client, 
 
 
 def test_a_lapsed_certificate_is_made_expired_on_the_public_page_and_logged(client, db, issued, clock):
-    clock.advance(days=3 * 365 + 5)  # past the 复审 due date, no application, the sweep has not run
+    # Under special-19 there is no 复审 (a 令30 certificate lapsed 3 years on): it lapses at the end of validity.
+    clock.advance(days=6 * 365 + 5)  # past the end of validity, no renewal, the sweep has not run
     page = body_of(client.get(f"/v/{issued.token}"))
-    assert 'data-status="expired"' in page and "复审" in page
+    assert 'data-status="expired"' in page and "有效期届满" in page
     data = client.get(f"/v/{issued.token}", headers={"Accept": "application/json"}).get_json()
-    assert data["status"] == "expired" and "复审" in data["status_reason"]
+    assert data["status"] == "expired" and "有效期届满" in data["status_reason"]
     db.expire_all()
     assert db.get(Certificate, issued.id).status == "expired"
     events = list(db.scalars(select(CertificateEvent.kind).where(CertificateEvent.certificate_id == issued.id,
@@ -196,11 +199,15 @@ def test_wrong_kid_foreign_key_alg_confusion_and_forged_registry_data_are_invali
             tokens.b64encode(real.encode()),
             tokens.b64encode(__import__("hmac").new(tokens.b64encode(b"x").encode(), real.encode(),
                                                     "sha256").digest())),
-        # Signed by the real key but not a token the registry made: other dates, other version, other number.
+        # Signed by the real key but not a token the registry made: other dates, version, reference, format.
         "forged dates": _signed(tokens.Payload(**{**real.__dict__, "valid_until": real.valid_until.replace(
             year=real.valid_until.year + 20)}), real_key),
         "forged version": _signed(tokens.Payload(**{**real.__dict__, "version": 7}), real_key),
-        "forged number": _signed(tokens.Payload(**{**real.__dict__, "number": "T123"}), real_key),
+        "forged reference": _signed(tokens.Payload(**{**real.__dict__, "reference": tokens.new_reference()}),
+                                    real_key),
+        # The same certificate, version, dates and key in the old spelling: the registry signed it as CT2.
+        "forged legacy spelling": _signed(tokens.LegacyPayload(
+            **{k: v for k, v in real.__dict__.items() if k != "reference"}, number=issued.number), real_key),
     }
     for name, bad in variants.items():
         response = client.get(f"/v/{bad}", headers={"Accept": "application/json"})

@@ -4,4 +4,5 @@ ACCESS = {
     "core.index": PUBLIC,
     "core.set_language": PUBLIC,
     "core.healthz": PUBLIC,
+    "core.openapi_document": PUBLIC,
 }

@@ -11,6 +11,7 @@ import importlib
 import pkgutil
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 import tests
 from exam_platform.permissions import Role
@@ -39,8 +40,7 @@ def routes(app):
             continue
         values = {}
         for name in rule.arguments:
-            converter = rule._converters[name].__class__.__name__
-            values[name] = 999999 if converter in ("IntegerConverter",) else "zz-none"
+            values[name] = 999999 if isinstance(rule._converters[name], IntegerConverter) else "zz-none"
         with app.test_request_context():
             from flask import url_for
 
@@ -67,7 +67,7 @@ def allowed(who, role) -> bool:
 
 ORG_KIND = {Role.REGULATOR: "regulator", Role.QUESTION_AUTHOR: "exam_authority", Role.CENTRE_STAFF: "exam_centre",
             Role.PROCTOR: "exam_centre", Role.EXAMINER: "exam_centre",
-            Role.INSTITUTION_STAFF: "training_institution", Role.CANDIDATE: None}
+            Role.INSTITUTION_STAFF: "training_institution", Role.CANDIDATE: None, Role.EMPLOYER: "employer"}
 
 
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "anonymous")

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from exam_platform import ROOT
+from exam_platform.paths import ROOT
 
 CATALOGUES = sorted((ROOT / "exam_platform").rglob("translations/en/LC_MESSAGES/messages.po"))
 

@@ -1,4 +1,4 @@
-from tests.access import CANDIDATES, CENTRE, CENTRE_ALL, EXAMINERS, INSTITUTION, PROCTORS, PUBLIC, R
+from tests.access import CANDIDATES, CENTRE, CENTRE_ALL, EXAMINERS, INSTITUTION, PROCTORS, R
 
 TICKET = {R.CENTRE_STAFF, R.PROCTOR, R.CANDIDATE}
 
@@ -52,5 +52,4 @@ ACCESS = {
     "exams_api.submit": CANDIDATES,
     "exams_api.result": CANDIDATES,
     "exams_api.console": PROCTORS,
-    "exams_api.openapi_document": PUBLIC,
 }

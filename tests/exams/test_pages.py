@@ -45,11 +45,13 @@ def test_centre_schedules_publishes_and_registers(db, client, clock):
     db.refresh(sitting)
     assert sitting.status == "published"
     r = client.post(f"/exams/sittings/{sitting.id}/register", data={"id_type": "resident_id",
-                                                                     "id_number": untrained.id_number},
+                                                                     "id_number": untrained.id_number,
+                                                                     "real_name": untrained.real_name},
                     follow_redirects=True)
     assert "培训合格证明" in r.get_data(as_text=True)  # refused, with the reason
     client.post(f"/exams/sittings/{sitting.id}/register", data={"id_type": "resident_id",
-                                                                 "id_number": trained.id_number})
+                                                                 "id_number": trained.id_number,
+                                                                 "real_name": trained.real_name})
     reg = db.query(Registration).filter_by(sitting_id=sitting.id).one()
     assert reg.candidate_id == trained.id and reg.registered_by_id == w.staff.id
     assert db.query(AuditRecord).filter_by(action="registration.create", target_id=str(reg.id)).count() == 1

@@ -200,3 +200,26 @@ def test_sitting_rules(db):
     sittings.assign_staff(db, actor=w.staff, sitting=s, user_id=w.proctor.id, duty="proctor", now=FIXED_NOW)
     sittings.assign_staff(db, actor=w.staff, sitting=s, user_id=w.examiner.id, duty="examiner", now=FIXED_NOW)
     assert {row.duty for row, _u in sittings.staff(db, s.id)} == {"proctor", "examiner"}
+
+
+def test_retakes_follow_the_rule_set_in_force_on_the_exam_date(db):
+    """Two failed theory attempts under 令30: a third is refused for an exam before 2026-06-01 (retrain) and allowed
+    for an exam after it (special-19: theory retakes unlimited, as reported)."""
+    from datetime import datetime
+
+    from exam_platform.clock import SHANGHAI
+
+    before = datetime(2026, 4, 1, 10, 0, tzinfo=SHANGHAI)
+    w1 = xf.world(db, category_code="T-1.2", now=before)
+    w2 = xf.world(db, category_code="T-1.2", now=before, starts_in=timedelta(days=10))
+    old = xf.world(db, category_code="T-1.2", now=before, starts_in=timedelta(days=40))  # 2026-05-11: 令30
+    new = xf.world(db, category_code="T-1.2", now=before, starts_in=timedelta(days=70))  # 2026-06-10: 令19
+    candidate = f.user(db, "candidate")
+    xf.completion(db, candidate, "T-1.2", institution=w1.institution, issued_on=before.date() - timedelta(days=5))
+    for w in (w1, w2):
+        _fail(db, registration.register(db, actor=w.staff, candidate=candidate, sitting=w.sitting, now=before))
+    err = refusal(lambda: registration.register(db, actor=old.staff, candidate=candidate, sitting=old.sitting,
+                                                now=before))
+    assert "重新参加培训" in str(err.message)
+    third = registration.register(db, actor=new.staff, candidate=candidate, sitting=new.sitting, now=before)
+    assert third.attempt_no == 3

@@ -33,6 +33,7 @@ def world_a(app):
     from exam_platform.banks.models import Bank, Blueprint, Question, QuestionVersion
     from exam_platform.certificates.models import Certificate
     from exam_platform.db import get_session
+    from exam_platform.employers.models import Post, Worker
     from exam_platform.exams.models import Registration, Sitting, SittingStaff
     from exam_platform.training.models import (
         ClassSession,
@@ -81,6 +82,8 @@ def world_a(app):
                     "completion_id": first(select(TrainingCompletion.id).order_by(TrainingCompletion.id)),
                     "cert_id": first(select(Certificate.id).order_by(Certificate.id)),
                     "version_id": wrong.version_id, "entry_id": wrong.id,
+                    "worker_id": first(select(Worker.id).order_by(Worker.id)),
+                    "post_id": first(select(Post.id).order_by(Post.id)),
                 }
                 # an enrollment must sit in the class used with it
                 world.ids["class_id"] = first(select(Enrollment.class_id)

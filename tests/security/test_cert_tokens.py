@@ -61,8 +61,8 @@ def test_hostile_tokens_are_invalid_never_500(client, genuine, kind):
     assert page.status_code == 404, (kind, page.status_code)
     text = page.get_data(as_text=True)
     assert "Traceback" not in text
-    number = tokens.peek(genuine).number
-    assert number not in text and number not in api.get_data(as_text=True)  # nothing of the certificate shown
+    reference = tokens.peek(genuine).reference
+    assert reference not in text and reference not in api.get_data(as_text=True)  # nothing of the certificate shown
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

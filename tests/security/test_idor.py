@@ -15,7 +15,7 @@ from exam_platform.exams import device
 from exam_platform.permissions import Role
 from tests import factories as f
 
-SCOPED = [Role.CENTRE_STAFF, Role.PROCTOR, Role.EXAMINER, Role.INSTITUTION_STAFF, Role.CANDIDATE]
+SCOPED = [Role.CENTRE_STAFF, Role.PROCTOR, Role.EXAMINER, Role.INSTITUTION_STAFF, Role.EMPLOYER, Role.CANDIDATE]
 # Arguments that are not object ids of an organisation: capabilities (tokens) or verbs.
 NOT_IDS = {"token", "number", "action"}
 # A JSON body that is valid in shape, so an API answers about the object rather than about the body.

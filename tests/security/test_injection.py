@@ -16,10 +16,10 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
-from exam_platform import ROOT
 from exam_platform.accounts.models import Organization, User
 from exam_platform.banks.models import QuestionVersion
 from exam_platform.exams import proctoring
+from exam_platform.paths import ROOT
 from exam_platform.training.models import Enrollment, TrainingClass
 from tests import factories as f
 from tests.exams import factories as xf

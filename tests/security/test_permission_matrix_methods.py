@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from flask import url_for
+from werkzeug.routing import IntegerConverter
 
 from exam_platform.permissions import Role
 from tests import factories as f
@@ -36,7 +37,7 @@ def multi_method_routes(app):
         methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
         if rule.endpoint == "static" or len(methods) < 2:
             continue
-        values = {name: 999999 if rule._converters[name].__class__.__name__ == "IntegerConverter" else "zz-none"
+        values = {name: 999999 if isinstance(rule._converters[name], IntegerConverter) else "zz-none"
                   for name in rule.arguments}
         with app.test_request_context():
             path = url_for(rule.endpoint, **values)

@@ -4,7 +4,7 @@
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from exam_platform.accounts import passwords
@@ -20,14 +20,7 @@ from tests.training import factories as tf
 
 
 def xlsx(rows, header=None) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header or enrollment.TEMPLATE_HEADER)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return f.xlsx(header or enrollment.TEMPLATE_HEADER, rows)
 
 
 def new_id() -> str:
