@@ -2,7 +2,8 @@
 
 - start is idempotent (one attempt per registration; a racing second start gets the first attempt);
 - the deadline is ``started_at + minutes + extra``; answers are accepted until deadline + grace;
-- an attempt is bound to the device that started it (a random token in a cookie of its own, stored hashed);
+- an exam attempt is bound to the device that started it (a random token in a cookie of its own, stored hashed);
+  a mock exam is self-study with no proctor to unbind it, so it is not: it follows the device that opened it last;
 - submit is a conditional state change, so however many submits race, the attempt is graded once;
 - overdue attempts are finalised with their saved answers by the sweeper, and lazily whenever touched.
 
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +29,7 @@ from ..accounts.models import User
 from ..banks import pool
 from ..banks.models import Blueprint, QuestionVersion
 from ..errors import Conflict, DomainError, NotFound, ValidationError
+from ..training import practice
 from . import client_paper, drawing, results, scoring
 from .models import Answer, Attempt, Paper, Registration, Sitting
 from .sittings import ip_allowed
@@ -67,9 +69,9 @@ DEVICE_MESSAGE = _l("本场考试已在另一台设备上开始。如需更换�
 def _bind_device(attempt: Attempt, *, device: str, ip: str, label: str) -> None:
     if not device:
         raise _refuse("no_device", _l("浏览器未保存考试设备标识，请允许 Cookie 后刷新页面"), 400)
-    if attempt.device_hash and attempt.device_hash != device:
+    if attempt.device_hash and attempt.device_hash != device and attempt.kind != "mock":
         raise _refuse("device_mismatch", DEVICE_MESSAGE, 403)
-    attempt.device_hash = device
+    attempt.device_hash = device  # a mock (self-study, no proctor) follows the device that opened it last
     attempt.ip, attempt.device_label = ip[:64], label[:120]
 
 
@@ -130,9 +132,7 @@ def start_mock(session: Session, *, candidate: User, blueprint: Blueprint, devic
     """模拟考试: an attempt over a practice bank's mock blueprint; resumes the one still running."""
     if blueprint.purpose != "mock" or not blueprint.active or blueprint.bank.purpose != "practice":
         raise NotFound()
-    running = session.scalar(select(Attempt).join(Paper, Paper.id == Attempt.paper_id).where(
-        Attempt.candidate_id == candidate.id, Attempt.kind == "mock", Attempt.state == "in_progress",
-        Paper.blueprint_id == blueprint.id).order_by(Attempt.id.desc()).limit(1))
+    running = running_mock(session, candidate=candidate, blueprint_id=blueprint.id)
     if running is not None:
         finalise_if_overdue(session, running, now=now, grace=grace)
         if running.state == "in_progress":
@@ -147,6 +147,29 @@ def start_mock(session: Session, *, candidate: User, blueprint: Blueprint, devic
     session.add(attempt)
     session.flush()
     return attempt
+
+
+def running_mock(session: Session, *, candidate: User, blueprint_id: int) -> Attempt | None:
+    """The candidate's mock attempt of this blueprint still in progress, if any."""
+    return session.scalar(select(Attempt).join(Paper, Paper.id == Attempt.paper_id).where(
+        Attempt.candidate_id == candidate.id, Attempt.kind == "mock", Attempt.state == "in_progress",
+        Paper.blueprint_id == blueprint_id).order_by(Attempt.id.desc()).limit(1))
+
+
+ABANDONED = _l("考生放弃了这次模拟考试")
+
+
+def abandon_mock(session: Session, *, attempt: Attempt, candidate: User, now: datetime) -> bool:
+    """The candidate gives up a mock exam (self-study: no proctor to ask): it ends ungraded, as voided, and the next
+    opening of the mock draws a new paper. True when this call ended it; a real exam can never be abandoned."""
+    if attempt.candidate_id != candidate.id or attempt.kind != "mock":
+        raise NotFound()
+    changed = session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.state == "in_progress")
+        .values(state="voided", finished_at=now, finished_by="candidate", void_reason=str(ABANDONED))
+        .execution_options(synchronize_session=False)).rowcount
+    session.refresh(attempt)
+    return changed == 1
 
 
 def resume_writes(attempt: Attempt, *, device: str, ip: str, label: str, now: datetime, grace: int) -> bool:
@@ -244,7 +267,7 @@ _SAVE_CHECK = (
     .where(_ATTEMPTS.id == bindparam("b_attempt"), _ATTEMPTS.candidate_id == bindparam("b_candidate"),
            _ATTEMPTS.state == "in_progress",
            _ATTEMPTS.deadline >= bindparam("b_not_before", type_=_ATTEMPTS.deadline.type),
-           _ATTEMPTS.device_hash == bindparam("b_device"))
+           or_(_ATTEMPTS.device_hash == bindparam("b_device"), _ATTEMPTS.kind == "mock"))
     .values(last_saved_at=bindparam("b_now", type_=_ATTEMPTS.last_saved_at.type))
     .returning(_ATTEMPTS.deadline, _ATTEMPTS.layout, _ATTEMPTS.allowed_subnets))
 
@@ -331,8 +354,26 @@ def grade(session: Session, attempt: Attempt, *, now: datetime) -> scoring.Grade
     if attempt.kind == "exam":
         results.record_theory(session, registration=registration_with_sitting(session, attempt.registration_id),
                               score=graded.score, passed=attempt.passed, now=now)
+    else:  # a mock is self-study over a practice bank: its answered questions go to the 错题本 as practice does
+        _to_wrong_book(session, attempt, paper, keys, responses, now=now)
     session.flush()
     return graded
+
+
+def _to_wrong_book(session: Session, attempt: Attempt, paper: Paper, keys: dict[int, Any], responses: dict,
+                   *, now: datetime) -> None:
+    outcomes = {}
+    for pos, item in enumerate(paper.items, start=1):
+        response = responses.get(pos)
+        if response is None:
+            continue  # not attempted: nothing learnt about it
+        order = item.get("order") or []
+        version_id = int(item["version_id"])
+        ok, _earned = scoring.grade_item(item["type"], int(item["points"]), order, keys[version_id], response, False)
+        own = scoring.to_original(response, order) if item["type"] != "true_false" else response
+        outcomes[version_id] = (sorted(own) if isinstance(own, list) else own, ok)
+    bank_id = session.scalar(select(Blueprint.bank_id).where(Blueprint.id == paper.blueprint_id))
+    practice.record_outcomes(session, trainee_id=attempt.candidate_id, bank_id=bank_id, outcomes=outcomes, now=now)
 
 
 def submit(session: Session, *, attempt: Attempt, candidate: User, device: str, now: datetime,
@@ -342,7 +383,7 @@ def submit(session: Session, *, attempt: Attempt, candidate: User, device: str, 
         raise NotFound()
     # Overdue: finalised with its saved answers whichever device asks (as on any access), and nothing refused after.
     finalise_if_overdue(session, attempt, now=now, grace=grace)
-    if attempt.state == "in_progress" and attempt.device_hash != device:
+    if attempt.state == "in_progress" and attempt.device_hash != device and attempt.kind != "mock":
         raise _refuse("device_mismatch", DEVICE_MESSAGE, 403)
     if attempt.state == "in_progress":
         finish(session, attempt=attempt, now=now, by="candidate")

@@ -80,9 +80,11 @@ def withdraw(registration_id: int):
     return redirect(url_for("exams_my.my_exams"))
 
 
-def _client_page(*, start_url: str, title: str):
-    """The exam client: a static page; everything else goes through the JSON API."""
-    response = make_response(render_template("exams/take.html", start_url=start_url, title=title,
+def _client_page(*, start_url: str, title: str, ticket_no: str = "", seat: str = "", restart_url: str = ""):
+    """The exam client: a static page with no site navigation (the candidate, the ticket and the clock only);
+    everything else goes through the JSON API."""
+    response = make_response(render_template("exams/take.html", start_url=start_url, title=title, ticket_no=ticket_no,
+                                             seat=seat, restart_url=restart_url,
                                              grace=current_app.config["EXAM_SAVE_GRACE_SECONDS"]))
     device.ensure(response)
     return response
@@ -94,17 +96,37 @@ def take(registration_id: int):
     registration = reg_service.get_registration(get_session(), registration_id)
     require(registration.candidate_id == current_user.id)
     return _client_page(start_url=url_for("exams_api.start", registration_id=registration.id),
-                        title=registration.sitting.title)
+                        title=registration.sitting.title, ticket_no=registration.ticket_no, seat=registration.seat)
+
+
+def _mock_blueprint(blueprint_id: int) -> PaperBlueprint:
+    blueprint = get_session().get(PaperBlueprint, blueprint_id)
+    require(blueprint is not None and blueprint.purpose == "mock" and blueprint.active)
+    return blueprint
 
 
 @bp.get("/mock/<int:blueprint_id>")
 @role_required(Role.CANDIDATE)
 def mock(blueprint_id: int):
     """模拟考试, linked from training pages: same client and rules; no registration, no certificate."""
-    blueprint = get_session().get(PaperBlueprint, blueprint_id)
-    require(blueprint is not None and blueprint.purpose == "mock" and blueprint.active)
+    blueprint = _mock_blueprint(blueprint_id)
     return _client_page(start_url=url_for("exams_api.start_mock", blueprint_id=blueprint.id),
-                        title=_("模拟考试：%(name)s", name=blueprint.name))
+                        title=_("模拟考试：%(name)s", name=blueprint.name),
+                        restart_url=url_for("exams_my.restart_mock", blueprint_id=blueprint.id))
+
+
+@bp.post("/mock/<int:blueprint_id>/restart")
+@role_required(Role.CANDIDATE)
+def restart_mock(blueprint_id: int):
+    """Abandon the running mock exam of this blueprint (ungraded) and open a new paper: self-study has no proctor."""
+    db = get_session()
+    blueprint = _mock_blueprint(blueprint_id)
+    running = attempts.running_mock(db, candidate=current_user, blueprint_id=blueprint.id)
+    if running is not None:
+        attempts.abandon_mock(db, attempt=running, candidate=current_user, now=clock.now())
+        db.commit()
+        flash(_("已放弃上一次模拟考试，下面是一份新试卷"), "success")
+    return redirect(url_for("exams_my.mock", blueprint_id=blueprint.id))
 
 
 @bp.get("/attempts/<int:attempt_id>/result")

@@ -10,6 +10,7 @@ and those of the institutions they are enrolled with.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -113,9 +114,18 @@ def answer(session: Session, *, trainee_id: int, bank: Bank, version_id: int, ra
     session.add(attempt)
     entry = session.scalar(select(WrongAnswer).where(WrongAnswer.trainee_id == trainee_id,
                                                      WrongAnswer.question_id == version.question_id))
+    _note(session, entry, trainee_id=trainee_id, bank_id=bank.id, version=version, response=response,
+          correct=correct, now=now)
+    session.flush()
+    return attempt
+
+
+def _note(session: Session, entry: WrongAnswer | None, *, trainee_id: int, bank_id: int, version: QuestionVersion,
+          response: Any, correct: bool, now: datetime) -> None:
+    """One answer's effect on the wrong-answer book: wrong adds (or reopens) the entry, right clears it."""
     if not correct:
         if entry is None:
-            session.add(WrongAnswer(trainee_id=trainee_id, bank_id=bank.id, question_id=version.question_id,
+            session.add(WrongAnswer(trainee_id=trainee_id, bank_id=bank_id, question_id=version.question_id,
                                     version_id=version.id, last_response=response, wrong_count=1,
                                     last_wrong_at=now))
         else:
@@ -124,8 +134,23 @@ def answer(session: Session, *, trainee_id: int, bank: Bank, version_id: int, ra
             entry.cleared = False
     elif entry is not None:
         entry.cleared = True  # answered right: it leaves the wrong-answer book
+
+
+def record_outcomes(session: Session, *, trainee_id: int, bank_id: int,
+                    outcomes: Mapping[int, tuple[Any, bool]], now: datetime) -> None:
+    """Answers given elsewhere (a graded mock exam over this practice bank) into the wrong-answer book, as
+    practice records them. ``outcomes``: version id → (response in the question's own letters, correct)."""
+    if not outcomes:
+        return
+    versions = list(session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(list(outcomes)),
+                                                                  QuestionVersion.bank_id == bank_id)))
+    entries = {e.question_id: e for e in session.scalars(select(WrongAnswer).where(
+        WrongAnswer.trainee_id == trainee_id, WrongAnswer.question_id.in_([v.question_id for v in versions])))}
+    for version in versions:
+        response, correct = outcomes[version.id]
+        _note(session, entries.get(version.question_id), trainee_id=trainee_id, bank_id=bank_id, version=version,
+              response=response, correct=correct, now=now)
     session.flush()
-    return attempt
 
 
 def get_attempt(session: Session, *, trainee_id: int, bank: Bank, attempt_id: int) -> tuple[PracticeAttempt,

@@ -42,7 +42,23 @@ def _attempt(live_app, username: str) -> Attempt:
         return db.scalar(select(Attempt).where(Attempt.candidate_id == user.id, Attempt.kind == "exam"))
 
 
+def accept_leaving(page) -> list[str]:
+    """The exam page asks before the candidate leaves it (beforeunload); these tests reload on purpose and say yes.
+    Returns the list of dialog types seen."""
+    seen = getattr(page, "_leave_dialogs", None)
+    if seen is None:
+        seen = page._leave_dialogs = []
+
+        def on_dialog(dialog):
+            seen.append(dialog.type)
+            dialog.accept()
+
+        page.on("dialog", on_dialog)
+    return seen
+
+
 def _open_exam(page, base):
+    accept_leaving(page)
     page.goto(f"{base}/exams/my")
     page.get_by_role("link", name=re.compile("开始考试|继续考试")).first.click()
     page.locator("#q-1").wait_for()
@@ -67,6 +83,7 @@ def test_take_the_exam_reload_go_offline_and_submit(page, live_server, live_app,
     # Reload mid-exam: answers and the running clock come back from the server.
     page.wait_for_timeout(1500)
     page.reload()
+    assert "beforeunload" in accept_leaving(page)  # leaving a running exam asks first
     page.locator("#q-2").wait_for(state="visible")
     after = _seconds(page.locator("#timer").inner_text())
     assert 0 < before - after < 60  # still running, not restarted

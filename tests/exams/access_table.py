@@ -39,6 +39,7 @@ ACCESS = {
     "exams_my.withdraw": CANDIDATES,
     "exams_my.take": CANDIDATES,
     "exams_my.mock": CANDIDATES,
+    "exams_my.restart_mock": CANDIDATES,
     "exams_my.attempt_result": CANDIDATES,
     # training institutions: their trainees' outcomes (never questions)
     "exams_my.institution_results": INSTITUTION,

@@ -187,11 +187,15 @@ function finish() {
   window.location.assign(root.dataset.resultUrl.replace('/0/', `/${state.attemptId}/`));
 }
 
+// Nothing live-looking stays on a refused page (another device, not checked in, …): only the message and the way
+// back; the clock, 交卷 and the questions are hidden (CSS on data-phase).
 function block(message) {
-  const box = $('blocked');
-  box.textContent = message;
-  box.hidden = false;
+  root.dataset.phase = 'blocked';
+  $('blocked-text').textContent = message;
+  $('blocked').hidden = false;
   $('loading').hidden = true;
+  $('exam-main').hidden = true;
+  closeSheet();
 }
 
 // ---- rendering ----------------------------------------------------------------------------------------------------
@@ -218,6 +222,8 @@ function markSaved(position, how) {
 
 function renderNav() {
   const nav = $('navigator');
+  const answeredCount = state.questions.filter((q) => isAnswered(q.position)).length;
+  $('sheet-count').textContent = `${answeredCount}/${state.questions.length}`;
   nav.replaceChildren(...state.questions.map((q, i) => {
     const answered = isAnswered(q.position);
     const flagged = state.flags.has(q.position);
@@ -227,7 +233,7 @@ function renderNav() {
       'aria-label': `${t('question', q.position)} ${status}`, 'data-position': q.position, text: String(q.position),
     });
     if (i === state.current) b.setAttribute('aria-current', 'true');
-    b.addEventListener('click', () => go(i, true));
+    b.addEventListener('click', () => { closeSheet(); go(i, true); });
     return b;
   }));
 }
@@ -291,7 +297,9 @@ function applyMode() {
   const one = state.mode === 'one';
   $('questions').classList.toggle('one-at-a-time', one);
   document.querySelectorAll('.question').forEach((node, i) => { node.hidden = one && i !== state.current; });
-  $('pager').hidden = !one;
+  root.classList.toggle('mode-all', !one);
+  $('prev-btn').hidden = !one;
+  $('next-btn').hidden = !one;
   $('prev-btn').disabled = state.current === 0;
   $('next-btn').disabled = state.current >= state.questions.length - 1;
   $('mode-toggle').textContent = one ? t('show-all') : t('show-one');
@@ -364,6 +372,8 @@ async function start() {
   state.mode = load('mode', 'one');
   state.current = Math.min(load('current', 0), state.questions.length - 1);
   $('loading').hidden = true;
+  $('blocked').hidden = true;
+  root.dataset.phase = 'running';
   $('exam-main').hidden = false;
   $('submit-btn').disabled = false;
   renderAll();
@@ -388,6 +398,41 @@ async function syncState() {
   }
 }
 
+// ---- phone and tablet: the 答题卡 drawer, the font size ----------------------------------------------------------
+function closeSheet() {
+  document.querySelector('.exam-main')?.classList.remove('sheet-open');
+  $('sheet-toggle').setAttribute('aria-expanded', 'false');
+}
+
+function toggleSheet() {
+  const open = !$('exam-main').classList.contains('sheet-open');
+  $('exam-main').classList.toggle('sheet-open', open);
+  $('sheet-toggle').setAttribute('aria-expanded', String(open));
+  if (open) {
+    const current = $('navigator').querySelector('.current') || $('navigator').firstElementChild;
+    current?.scrollIntoView({ block: 'nearest' });
+    current?.focus();
+  }
+}
+
+// One setting for the browser, not per attempt: a candidate who needs large print needs it in every exam.
+const FONT_KEY = 'exam:font-scale';
+const FONT_STEPS = [1, 1.15, 1.3, 1.5, 1.75];
+
+function fontStep() {
+  const saved = Number(localStorage.getItem(FONT_KEY));
+  const i = FONT_STEPS.indexOf(saved);
+  return i < 0 ? 0 : i;
+}
+
+function setFontStep(step) {
+  const i = Math.max(0, Math.min(FONT_STEPS.length - 1, step));
+  root.style.setProperty('--exam-scale', String(FONT_STEPS[i]));
+  try { localStorage.setItem(FONT_KEY, String(FONT_STEPS[i])); } catch { /* full */ }
+  $('font-down').disabled = i === 0;
+  $('font-up').disabled = i === FONT_STEPS.length - 1;
+}
+
 // ---- wiring ----------------------------------------------------------------------------------------------------------
 $('prev-btn').addEventListener('click', () => go(state.current - 1, true));
 $('next-btn').addEventListener('click', () => go(state.current + 1, true));
@@ -398,17 +443,29 @@ $('mode-toggle').addEventListener('click', () => {
   go(state.current, false);
 });
 $('submit-btn').addEventListener('click', openConfirm);
+$('sheet-toggle').addEventListener('click', toggleSheet);
+$('font-down').addEventListener('click', () => setFontStep(fontStep() - 1));
+$('font-up').addEventListener('click', () => setFontStep(fontStep() + 1));
+setFontStep(fontStep());
+$('restart-form')?.addEventListener('submit', (e) => {
+  if (!window.confirm(t('restart-confirm'))) { e.preventDefault(); return; }
+  state.finished = true; // leaving on purpose: no "leave the page?" question
+});
 $('confirm-cancel').addEventListener('click', () => $('confirm-dialog').close());
 $('confirm-ok').addEventListener('click', () => { $('confirm-dialog').close(); submit(); });
 document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && $('exam-main').classList.contains('sheet-open')) { closeSheet(); $('sheet-toggle').focus(); return; }
   if (!state.questions.length || $('confirm-dialog').open) return;
   if (e.key === 'PageDown' || (e.ctrlKey && e.key === 'ArrowRight')) { e.preventDefault(); go(state.current + 1, true); }
   if (e.key === 'PageUp' || (e.ctrlKey && e.key === 'ArrowLeft')) { e.preventDefault(); go(state.current - 1, true); }
 });
 window.addEventListener('online', () => { setOnline(true); flush(); syncState(); });
 window.addEventListener('offline', () => setOnline(false));
+// Leaving asks first while the attempt runs here (or answers wait to be sent): a stray back-swipe or a closed tab
+// must not look like the end of the exam. Handing in and the result page set state.finished first.
 window.addEventListener('beforeunload', (e) => {
-  if (!state.finished && Object.keys(queue()).length) { e.preventDefault(); e.returnValue = ''; }
+  if (state.finished || !state.attemptId) return;
+  if (root.dataset.phase === 'running' || Object.keys(queue()).length) { e.preventDefault(); e.returnValue = ''; }
 });
 
 start();
