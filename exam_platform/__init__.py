@@ -73,7 +73,7 @@ def register_blueprints(app: Flask) -> None:
     """Every blueprint, area by area in dependency order. The training and employer pages each share one
     blueprint: their route modules (``class_views`` …) add their routes to it when imported here."""
     from . import core_views
-    from .accounts import admin_views
+    from .accounts import admin_views, identity_views
     from .accounts import views as accounts_views
     from .banks import api as banks_api
     from .banks import blueprint_views, sheet_views
@@ -104,7 +104,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         core_views.bp,
-        accounts_views.bp, admin_views.bp,
+        accounts_views.bp, admin_views.bp, identity_views.bp,
         catalog_views.bp,
         banks_views.bp, sheet_views.bp, blueprint_views.bp, banks_api.api_bp,
         training_views.bp, training_api.api_bp,

@@ -79,3 +79,20 @@ def test_no_module_imports_upward_or_the_factory(path):
     if Path(path.relative_to(PACKAGE).parts[0]).stem in WIRING:
         pytest.skip("the wiring modules see every area")
     assert violations(path) == []
+
+
+def test_every_blueprint_defined_is_registered(app):
+    """Blueprints are listed by hand in ``create_app``: one defined but not listed would leave its pages (and every
+    link to them) broken."""
+    import importlib
+
+    from flask import Blueprint
+
+    defined = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "Blueprint(" not in path.read_text(encoding="utf-8"):
+            continue
+        module = importlib.import_module(".".join(("exam_platform", *path.relative_to(PACKAGE).with_suffix("").parts)))
+        defined |= {value.name for value in vars(module).values()
+                    if isinstance(value, Blueprint) and value.import_name == module.__name__}
+    assert defined and defined <= set(app.blueprints), sorted(defined - set(app.blueprints))
