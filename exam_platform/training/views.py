@@ -86,13 +86,3 @@ def _labels():
     return {"training_kind_labels": KIND_LABELS, "training_status_labels": STATUS_LABELS,
             "attendance_labels": ATTENDANCE_LABELS, "session_mode_labels": MODE_LABELS,
             "training_status_actions": STATUS_ACTIONS, "training_transitions": classes.TRANSITIONS}
-
-
-from . import (  # noqa: E402, F401 - the routes register themselves on ``bp``
-    class_views,
-    completion_views,
-    enroll_views,
-    lesson_views,
-    my_views,
-    practice_views,
-)
