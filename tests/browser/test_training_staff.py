@@ -32,13 +32,13 @@ def test_staff_schedule_enroll_record_and_issue_a_completion(page, live_server):
     yesterday, tomorrow = today - timedelta(days=1), today + timedelta(days=1)
     seq = random.randrange(100, 999)
     good = [make_resident_id(f"3601021990{m:02d}15{seq:03d}") for m in (3, 4)]
-    title = f"低压电工复审班（浏览器{seq}）"
+    title = f"烟花爆竹零售再培训班（浏览器{seq}）"
 
     login(page, live_server, "trainer", "Demo-Trainer-2026")
     page.goto(f"{live_server}/training/classes/new")
     page.get_by_label("班级名称").fill(title)
-    page.get_by_label("培训类别").select_option(label="T-1.2 低压电工作业")
-    page.get_by_label("培训类型").select_option("refresher")
+    page.get_by_label("培训类别").select_option(label="FW-RETAIL-SALES 烟花爆竹零售经营单位销售人员")
+    page.get_by_label("培训类型").select_option("refresher")  # 8 学时 (T-1.2 needs none under 令19)
     page.get_by_label("开始日期").fill(yesterday.isoformat())
     page.get_by_label("结束日期").fill(tomorrow.isoformat())
     page.get_by_label("人数上限").fill("10")

@@ -14,7 +14,7 @@ from tests.training import factories as tf
 
 
 @pytest.mark.parametrize("code, kind, hours", [
-    ("T-1.2", "initial", 48), ("T-1.2", "refresher", 8),
+    ("T-1.2", "initial", 48), ("T-1.2", "refresher", 0),  # 令19 (reported): 换证 at expiry, no refresher hours
     ("PRINCIPAL-HAZCHEM", "initial", 48), ("PRINCIPAL-HAZCHEM", "refresher", 16),
     ("MANAGER-GENERAL", "initial", 32), ("MANAGER-GENERAL", "refresher", 12),
 ])

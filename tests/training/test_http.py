@@ -43,10 +43,11 @@ def test_staff_schedule_a_class_and_the_short_timetable_is_flagged(client, db, c
     db.commit()
     f.login_as(client, staff)
     response = client.post("/training/classes/new", data={
-        "title": "低压电工复审班", "category_id": f.category(db).id, "kind": "refresher", "starts_on": "2026-11-10",
+        "title": "烟花爆竹零售再培训班", "category_id": f.category(db, "FW-RETAIL-SALES").id, "kind": "refresher",
+        "starts_on": "2026-11-10",
         "ends_on": "2026-11-12", "capacity": "20", "contact": "周老师"})
     assert response.status_code == 302
-    cls = db.scalar(select(TrainingClass).where(TrainingClass.title == "低压电工复审班"))
+    cls = db.scalar(select(TrainingClass).where(TrainingClass.title == "烟花爆竹零售再培训班"))  # 8 学时 required
     detail = f"/training/classes/{cls.id}"
     assert 'data-flag="hours-short"' in text(client.get(detail))
     bad = client.post(f"{detail}/sessions", data={"day": "2026-11-10", "start_time": "08:30", "end_time": "10:30",
