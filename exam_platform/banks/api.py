@@ -15,8 +15,10 @@ api_bp = Blueprint("banks_api", __name__, url_prefix="/api/v1")
 
 
 def _int(data: dict, name: str) -> int:
+    """A number as the editor sends it: digits in a string (blank, even only whitespace, is 0) or a whole number."""
+    value = data.get(name)
     try:
-        return int(data.get(name) or 0)
+        return int(value.strip() or 0) if isinstance(value, str) else int(value or 0)
     except (TypeError, ValueError):
         raise ValidationError(f"{name}: 应为整数", field=name) from None
 

@@ -51,7 +51,8 @@ SCHEMAS: dict[str, Any] = {
         "questions": {"type": "array", "items": ref("Question")},
         "answers": {"type": "object", "additionalProperties": False,
                     "patternProperties": {"^[0-9]+$": ref("SavedAnswer")}}}),
-    "SaveRequest": obj({"position": POSITION, "response": RESPONSE, "seq": SEQ}),
+    # Fields it does not know are ignored (the save stays one statement; a newer client may send more).
+    "SaveRequest": {**obj({"position": POSITION, "response": RESPONSE, "seq": SEQ}), "additionalProperties": True},
     "SaveAck": obj({"seq": {"type": "integer"}, "remaining_seconds": {"type": "integer", "minimum": 0}}),
     "ReviewItem": obj({
         "position": {"type": "integer"}, "type": QUESTION_TYPE,

@@ -153,6 +153,8 @@ def test_every_documented_operation_answers_as_described(app, demo_world, client
     call("GET", "/api/v1/attempts/{attempt_id}/paper", attempt + "/paper")
     call("POST", "/api/v1/attempts/{attempt_id}/answers", attempt + "/answers",
          json={"position": 1, "response": None, "seq": 1520521.0})
+    call("POST", "/api/v1/attempts/{attempt_id}/answers", attempt + "/answers",  # unknown fields are ignored
+         json={"position": 1, "response": None, "seq": 1520522, "client": "v2"})
     call("POST", "/api/v1/attempts/{attempt_id}/answers", attempt + "/answers",
          json={"position": 1, "response": None, "seq": 0}, status=400)
     call("GET", "/api/v1/attempts/{attempt_id}/result", attempt + "/result", status=409)
@@ -172,6 +174,7 @@ def test_every_documented_operation_answers_as_described(app, demo_world, client
                                                             "topic_quotas": "not a quota line"})
     assert check["errors"][-1]["field"] == "topic_quotas" and not check["ok"]  # a problem at its field, not a 400
     call("POST", "/api/v1/blueprints/check", json={"tf_count": "ten"}, status=400)
+    assert call("POST", "/api/v1/blueprints/check", json={"tf_count": " \t\n"})["total_points"] == 0  # blank is 0
     call("GET", "/api/v1/reports/items/blueprint/{blueprint_id}",
          f"/api/v1/reports/items/blueprint/{ids['exam_blueprint_id']}")
 
