@@ -34,6 +34,7 @@ def offline_cli(*args: str) -> subprocess.CompletedProcess:
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.subprocesses
 def test_offline_verify_and_verify_qr_need_only_the_public_key_file(app, db, tmp_path):
     with app.test_request_context():
         cert = cf.issued_certificate(db)

@@ -203,6 +203,7 @@ def _db(served):
     return get_session(), ctx
 
 
+@pytest.mark.subprocesses
 def test_gunicorn_fifty_starts_then_twenty_submits(served):
     base = served["url"]
     me = http_login(base, served["candidate"])
@@ -237,6 +238,7 @@ def test_gunicorn_fifty_starts_then_twenty_submits(served):
         ctx.pop()
 
 
+@pytest.mark.subprocesses
 def test_gunicorn_simultaneous_approvals_give_unique_numbers(served):
     base = served["url"]
     regulator = http_login(base, served["regulator"])

@@ -16,6 +16,8 @@ from bench.server import AppServer
 from exam_platform.db import make_engine
 from exam_platform.migrate import upgrade
 
+pytestmark = pytest.mark.subprocesses  # gunicorn workers
+
 # A Redis database of its own (one per xdist worker: gw0 → 13, gw1 → 14, …), emptied first.
 REDIS_DB = 13 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
 REDIS = f"redis://127.0.0.1:6379/{REDIS_DB}"

@@ -20,6 +20,8 @@ from exam_platform.migrate import upgrade
 from exam_platform.permissions import Role
 from tests import factories as f
 
+pytestmark = pytest.mark.subprocesses  # gunicorn workers
+
 # The defaults of config.py, spelled out so that a test environment cannot change them under the test.
 DEFAULTS = {"RATELIMIT_LOGIN_ACCOUNT": "10 per 5 minutes", "RATELIMIT_LOGIN_KNOWN_BROWSER": "10 per 5 minutes",
             "RATELIMIT_LOGIN_IP": "300 per minute", "RATELIMIT_VERIFY_IP": "120 per minute",
