@@ -76,8 +76,8 @@ def build(app, *, candidates: int, minutes: int) -> list[Candidate]:
             xf.completion(session, user, CATEGORY, institution=w.institution)
             reg = registration.register(session, actor=w.staff, candidate=user, sitting=w.sitting,
                                         now=now - timedelta(minutes=10))
-            registration.check_in(session, actor=w.proctor, registration=reg, identity_confirmed=True, seat="",
-                                  now=now)
+            registration.check_in(session, actor=w.proctor, registration=reg, identity_confirmed=True,
+                                  verify_identity=True, seat="", now=now)  # the document checked on the spot
             out.append(Candidate(user.username, reg.id))
         session.commit()
     return out
