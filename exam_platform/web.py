@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter, Map
 
+from .db import get_session
 from .errors import DomainError
 
 # The largest id: id columns are INTEGER (PostgreSQL: 32-bit, "integer out of range" above this; SQLite's driver
@@ -73,3 +75,22 @@ def form_error(form: FlaskForm, err: DomainError) -> None:
 def commit(session: Session) -> None:
     """The one commit of a request."""
     session.commit()
+
+
+def saved(form: FlaskForm | None, call: Callable[[], Any]) -> bool:
+    """Run one service call as a request's action: commit when it succeeds; when it raises a ``DomainError``, roll
+    back and show the error at its form field (or as a message). The views that still write this out by hand are
+    issue #18's to move here."""
+    db = get_session()
+    try:
+        call()
+    except DomainError as err:
+        db.rollback()
+        if form is not None:
+            form_error(form, err)
+        else:
+            flash(str(err.message), "error")
+        return False
+    commit(db)
+    return True
+

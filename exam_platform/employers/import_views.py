@@ -14,9 +14,10 @@ from .. import clock
 from ..db import get_session
 from ..permissions import Role, role_required
 from ..spreadsheets import XLSX, SpreadsheetProblem
+from ..web import saved
 from . import roster
 from .forms import ConfirmImportForm, UploadForm
-from .views import _roster_page, bp, employer_id, saved
+from .views import _roster_page, bp, employer_id
 
 _IMPORT_MAX_AGE = 3600
 

@@ -3,20 +3,18 @@ employer the user works for; another employer's worker or post answers 404."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from .. import clock
 from ..db import get_session
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..permissions import Role, can_manage_worker, employer_ids, require, role_required
 from ..spreadsheets import download
-from ..web import commit, form_error
+from ..web import saved
 from . import coverage, roster
 from .forms import EmptyForm, PostForm, UploadForm, WorkerForm
 
@@ -35,22 +33,6 @@ def load_worker(worker_id: int):
     worker = roster.get_worker(get_session(), worker_id)
     require(can_manage_worker(current_user, worker))
     return worker
-
-
-def saved(form: FlaskForm | None, call: Callable[[], Any]) -> bool:
-    """Run one service call: commit when it succeeds, roll back and show its error (at the field) when not."""
-    db = get_session()
-    try:
-        call()
-    except DomainError as err:
-        db.rollback()
-        if form is not None:
-            form_error(form, err)
-        else:
-            flash(str(err.message), "error")
-        return False
-    commit(db)
-    return True
 
 
 # ---- 持证率 and the gap list ------------------------------------------------------------------------------
