@@ -231,6 +231,11 @@ def can_take_exams(user: Any) -> bool:
     return has_role(user, Role.CANDIDATE)
 
 
+def is_staff_account(user: Any) -> bool:
+    """Holds any role but 考生: such accounts are verified by the regulator, not at institutions or centres."""
+    return has_role(user, *STAFF_ROLES)
+
+
 # ---- certificates ----------------------------------------------------------------------------------
 
 def can_manage_certificates(user: Any) -> bool:

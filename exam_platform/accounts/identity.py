@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict, ValidationError
-from ..permissions import Role
+from ..permissions import is_staff_account
 from . import idnumber
 from .models import User
 
@@ -91,7 +91,7 @@ def binding_problem(user: User, typed_name: str):
 
 def _check_target(user: User) -> None:
     # Staff of institutions and centres verify candidates; staff accounts are the regulator's business.
-    if user.roles - {Role.CANDIDATE}:
+    if is_staff_account(user):
         raise Conflict(_l("工作人员账号不在此核验，请联系监管部门"), code="staff_account")
     if user.identity_status == IdentityStatus.SET_ASIDE:
         raise Conflict(_l("该账号已被搁置"), code="set_aside")
