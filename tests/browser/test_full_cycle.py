@@ -87,8 +87,6 @@ def qr_of_pdf(data: bytes) -> str:
     return found[0]
 
 
-@pytest.mark.xfail(strict=False, reason="since 2026-12-08 (Shanghai) the sitting page shows the centre no 准考证 link "
-                   "after registering the candidate (passed 2026-12-07 23:54); not yet diagnosed, see the closing note")
 def test_the_whole_cycle(page, browser, live_server, pinned):
     base = live_server
     n = random.randrange(1000, 9999)
@@ -223,6 +221,10 @@ def test_the_whole_cycle(page, browser, live_server, pinned):
     centre.get_by_role("button", name="报名并抽取试卷").click()
     expect(centre.locator("main")).to_contain_text("报名成功")
     pinned.value = starts.replace(tzinfo=SHANGHAI).astimezone(UTC) - timedelta(minutes=20)  # check-in time
+    # the next morning: yesterday's session has outlived its 12 hours, so the operator signs in again
+    centre.goto(sitting_url)
+    expect(centre).to_have_url(re.compile(r"/login"))
+    login(centre, base, f"centre{n}", "Centre-Changed-2026")
     centre.goto(sitting_url)
     centre.get_by_role("link", name="准考证").first.click()
     ticket_no = centre.locator("dd").first.inner_text()
@@ -259,6 +261,7 @@ def test_the_whole_cycle(page, browser, live_server, pinned):
     centre.get_by_role("button", name="公布成绩").click()
     expect(centre.locator("main")).to_contain_text("成绩已公布")
     centre.context.close()
+    login(page, base, "admin", "Demo-Regulator-2026")  # the regulator's session of yesterday has ended too
     page.goto(f"{base}/registry/pending")
     page.locator("tr", has_text="全流程学员").get_by_role("link", name="详情").click()
     certificate_url = page.url
