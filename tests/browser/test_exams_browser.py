@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from exam_platform.accounts.idnumber import make_resident_id
@@ -123,7 +124,7 @@ def test_take_the_exam_reload_go_offline_and_submit(page, live_server, live_app,
         sitting_id = _db(live_app).scalar(select(Sitting.id).where(Sitting.title.like("低压电工%示范场次%")))
     staff.goto(f"{live_server}/exams/sittings/{sitting_id}/results")
     staff.get_by_role("button", name="公布成绩").click()
-    assert "成绩已公布" in staff.content()
+    expect(staff.locator("body")).to_contain_text("成绩已公布")
     staff.context.close()
     page.goto(f"{live_server}/exams/my")
     assert "不合格" in page.locator("table").first.inner_text()
@@ -169,7 +170,7 @@ def test_proctor_extends_one_candidates_time(page, live_server, live_app, browse
     form.locator("input[name=minutes]").fill("15")
     form.locator("input[name=reason]").fill("考试机死机重启")
     form.get_by_role("button", name="延时").click()
-    assert "已延时" in proctor.content()
+    expect(proctor.locator("body")).to_contain_text("已延时")
     proctor.screenshot(path="/tmp/exam-console.png")
     proctor.context.close()
     assert _attempt(live_app, "trainee").deadline == before + timedelta(minutes=15)
@@ -187,11 +188,11 @@ def test_centre_registers_prints_ticket_and_checks_in(page, live_server, live_ap
     page.get_by_label("证件号码").fill(ids["trainee3"])  # trained for 低压电工 only
     page.get_by_label("姓名", exact=True).fill(names["trainee3"])
     page.get_by_role("button", name="报名并抽取试卷").click()
-    assert "没有该类别在考试当日有效的培训合格证明" in page.content()
+    expect(page.locator("body")).to_contain_text("没有该类别在考试当日有效的培训合格证明")
     page.get_by_label("证件号码").fill(ids["trainee"])
     page.get_by_label("姓名", exact=True).fill(names["trainee"])
     page.get_by_role("button", name="报名并抽取试卷").click()
-    assert "报名成功" in page.content()
+    expect(page.locator("body")).to_contain_text("报名成功")
     page.get_by_role("link", name="准考证").first.click()
     ticket_no = page.locator("dd").first.inner_text()
     assert len(ticket_no) == 20 and ids["trainee"] not in page.content()
@@ -202,7 +203,7 @@ def test_centre_registers_prints_ticket_and_checks_in(page, live_server, live_ap
     page.get_by_label("准考证号").fill(ticket_no)
     page.get_by_label("已核对身份证件与本人一致").check()
     page.get_by_role("button", name="确认签到").click()
-    assert "已签到" in page.content()
+    expect(page.locator("body")).to_contain_text("已签到")
     with live_app.app_context():
         reg = _db(live_app).scalar(select(Registration).where(Registration.ticket_no == ticket_no))
         assert reg.status == "checked_in" and reg.identity_confirmed_by_id is not None
