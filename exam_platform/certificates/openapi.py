@@ -20,7 +20,14 @@ SUMMARY = {
         "number": {"type": "string", "description": "masked"}, "certificate_name": {"type": "string"},
         "category": {"type": "string"}, "category_name": {"type": "string"}, "class_name": {"type": "string"},
         "holder": {"type": "string", "description": "masked"}, "issued_on": {"type": "string", "format": "date"},
-        "valid_until": {"type": "string", "format": "date"}, "next_review_due": NULLABLE_STRING,
+        "valid_until": {"type": "string", "format": "date"},
+        "next_review_due": {**NULLABLE_STRING, "description": "the date of the next action (kept for older clients)"},
+        "next_action": {"oneOf": [{"type": "null"}, obj({
+            "kind": {"type": "string", "enum": ["review", "renewal"],
+                     "description": "review: 复审 by the date; renewal: 换证 at the end of validity"},
+            "date": {"type": "string", "format": "date"}, "label": {"type": "string"}},
+            required=["kind", "date", "label"])],
+            "description": "what the holder must do next under the rule sets in force; null when nothing applies"},
         "issuing_authority": {"type": "string"}}),
 }
 TAGS = ["certificates"]

@@ -202,6 +202,14 @@ def public_number(cert: Record) -> str:
     return scrub(number)
 
 
+def _next_action(status: str, cert: Record) -> dict | None:
+    """What the holder must do next (复审 by a date, or 换证 at expiry), as the rule sets decide: none when invalid."""
+    action = rules.next_action(status, cert.next_review_due, cert.valid_until)
+    if action is None:
+        return None
+    return {"kind": action.kind, "date": action.on.isoformat(), "label": str(action.label)}
+
+
 def public_summary(v: Verification) -> dict:
     """The JSON (and template data) of a verification: minimal personal data only."""
     label, tone = rules.STATUS_LABELS.get(v.status, rules.STATUS_LABELS["invalid"])
@@ -222,6 +230,7 @@ def public_summary(v: Verification) -> dict:
             "holder": scrub(mask_name(cert.holder_name)),
             "issued_on": cert.issued_on.isoformat(), "valid_until": cert.valid_until.isoformat(),
             "next_review_due": cert.next_review_due.isoformat() if cert.next_review_due else None,
+            "next_action": _next_action(v.status, cert),
             "issuing_authority": cert.issuing_authority,
         }
     return body

@@ -3,6 +3,7 @@ inside the PDF) decoded back to a URL, 核验身份, lookup, logging, headers, r
 
 import io
 import re
+from datetime import date
 
 import pypdfium2
 import pytest
@@ -68,6 +69,21 @@ def test_valid_certificate_page_shows_status_and_masked_data_only(client, issued
     assert response.headers["Cache-Control"] == "no-store"
     assert "<script" not in page and "https://" not in page.split("<body", 1)[1].split("/v/")[0]  # no external assets
     assert len(response.data) < 12_000
+
+
+def test_verification_json_names_the_next_action_of_the_rule_set_in_force(client, db, issued):
+    """Issued 2026-11-02 under special-19: 换证 at the end of validity (2032-11-01); a 复审 due before the end of
+    validity is a review; a revoked certificate has no next action."""
+    def action():
+        return client.get(f"/api/v1/verify/{issued.token}").get_json()["certificate"]["next_action"]
+
+    assert action() == {"kind": "renewal", "date": "2032-11-01", "label": "有效期届满换证"}
+    issued.next_review_due = date(2029, 11, 1)
+    db.commit()
+    assert action() == {"kind": "review", "date": "2029-11-01", "label": "下次复审"}
+    issued.status = "revoked"
+    db.commit()
+    assert action() is None
 
 
 def test_public_page_in_english(client, issued):
