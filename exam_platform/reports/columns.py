@@ -39,8 +39,8 @@ CERTIFICATES: list[Column] = [
     ("revoked", _l("撤销"), "count"),
     ("cancelled", _l("注销"), "count"),
     ("valid", _l("有效证书（今日）"), "count"),
-    ("review_due", _l("复审将到期（今日）"), "count"),
-    ("review_overdue", _l("复审已逾期（今日）"), "count"),
+    ("review_due", _l("复审或换证将到期（今日）"), "count"),
+    ("review_overdue", _l("复审或换证已逾期（今日）"), "count"),
 ]
 CERTIFICATE_TREND: list[Column] = CERTIFICATES[:4]
 #: An institution's classes one by one.

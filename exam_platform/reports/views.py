@@ -65,8 +65,8 @@ def overview_charts(data: dict) -> dict[str, str]:
         "certificates": charts.data_uri(charts.bar(
             _("发证与复审"), labels,
             [(_("发证数"), [r.get("issued", 0) for r in rows]),
-             (_("复审将到期"), [r.get("review_due", 0) for r in rows]),
-             (_("复审已逾期"), [r.get("review_overdue", 0) for r in rows]),
+             (_("复审或换证将到期"), [r.get("review_due", 0) for r in rows]),
+             (_("复审或换证已逾期"), [r.get("review_overdue", 0) for r in rows]),
              (_("撤销"), [r.get("revoked", 0) for r in rows])])),
     }
 

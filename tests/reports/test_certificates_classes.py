@@ -230,12 +230,12 @@ def test_regulator_page_json_and_export_show_certificate_and_class_figures(clien
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
     total = rows["合计"]
     assert (total["发证数"], total["暂扣"], total["撤销"], total["注销"], total["有效证书（今日）"],
-            total["复审将到期（今日）"], total["复审已逾期（今日）"]) == (4, 2, 1, 1, 8, 3, 2)
+            total["复审或换证将到期（今日）"], total["复审或换证已逾期（今日）"]) == (4, 2, 1, 1, 8, 3, 2)
     assert (total["培训班"], total["报名人次"], total["出勤率"], total["已计学时"]) == (4, 7, 77.78, 24.3)
     principal = next(v for k, v in rows.items() if k.startswith("PRINCIPAL-HAZCHEM"))
-    assert (principal["复审将到期（今日）"], principal["注销"], principal["已计学时"]) == (1, 1, 3)
+    assert (principal["复审或换证将到期（今日）"], principal["注销"], principal["已计学时"]) == (1, 1, 3)
     trend_header = [c.value for c in book.worksheets[1][1]]
-    assert "复审将到期（今日）" not in trend_header and "发证数" in trend_header
+    assert "复审或换证将到期（今日）" not in trend_header and "发证数" in trend_header
     march = next(r for r in book.worksheets[1].iter_rows(min_row=2, values_only=True) if r[0] == "2026-03")
     assert march[trend_header.index("发证数")] == 1 and march[trend_header.index("培训班")] == 1
 
