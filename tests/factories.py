@@ -32,9 +32,12 @@ def org(session, kind: str = "exam_centre", name: str | None = None, region: str
 
 def user(session, role: str | Role | None = None, organization: Organization | None = None, *,
          username: str | None = None, real_name: str = "张小明", password: str = PASSWORD,
-         id_number: str | None = None, verified: bool = True, now: datetime = FIXED_NOW) -> User:
+         id_number: str | None = None, verified: bool = True, education: str = "senior_middle",
+         now: datetime = FIXED_NOW) -> User:
     """A user with ``role``; ``verified``: their identity was checked against the document (实名核验), as for
-    most people who reach an exam; ``verified=False`` is a self-registered, unchecked account."""
+    most people who reach an exam; ``verified=False`` is a self-registered, unchecked account. ``education``: the
+    文化程度 staff recorded from the diploma ("" none recorded): verified users have one, as those who reach an exam
+    do."""
     n = next(_seq)
     u = accounts.create_user(session, actor=None, username=username or f"user{n}", real_name=real_name,
                              id_type="resident_id", id_number=id_number or unique_id_number(),
@@ -42,6 +45,7 @@ def user(session, role: str | Role | None = None, organization: Organization | N
     if verified:
         u.identity_status, u.identity_checked_at = "verified", now
         u.identity_check_method = "document_on_site"
+        u.education, u.education_checked_at = education, (now if education else None)
     if role:
         role = Role(role)
         kind = ROLE_ORG_KIND[role]

@@ -94,3 +94,10 @@ class IdentityForm(FlaskForm):
     id_number = StringField(_l("证件号码"), validators=[DataRequired(REQUIRED), Length(max=32)])
     real_name = StringField(_l("证件上的姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
     document_checked = BooleanField(_l("已核对身份证件原件，持证人即在场者本人"))
+
+
+class EducationForm(IdentityForm):
+    """文化程度 from the diploma in front of the staff member, for the account on the document's number."""
+
+    education = SelectField(_l("文化程度"), choices=[])
+    education_checked = BooleanField(_l("已核对学历证书原件"))

@@ -138,3 +138,5 @@ def mark_demo(user: User, *, now: datetime) -> None:
     """Demo accounts (seed-demo) count as verified and say so: the method reads 演示数据, not a document check."""
     user.identity_status, user.identity_checked_at = IdentityStatus.VERIFIED.value, now
     user.identity_check_method = CheckMethod.DEMO.value
+    if not user.education:
+        user.education, user.education_checked_at = "senior_middle", now  # 演示数据：高中

@@ -12,9 +12,9 @@ from ..db import get_session
 from ..errors import DomainError, ValidationError
 from ..extensions import limiter
 from ..permissions import IDENTITY_ROLES, role_required
-from ..web import commit, form_error
-from . import identity, idnumber
-from .forms import IdentityForm
+from ..web import commit, form_error, saved
+from . import education, identity, idnumber
+from .forms import EducationForm, IdentityForm
 
 bp = Blueprint("identity", __name__, url_prefix="/identity")
 
@@ -33,8 +33,18 @@ def _staff_key() -> str:
     return "identity-lookup:" + str(getattr(current_user, "id", ""))
 
 
-def _page(form: IdentityForm, account=None, looked: bool = False, status: int = 200):
-    return render_template("accounts/identity.html", form=form, account=account, looked=looked), status
+def _education_form(account=None) -> EducationForm:
+    form = EducationForm()
+    form.education.choices = [("", _("请选择"))] + [(lvl.value, str(education.LABELS[lvl])) for lvl in education.ORDER]
+    if account is not None and not form.education.data:
+        form.education.data = account.education
+    return form
+
+
+def _page(form: IdentityForm, account=None, looked: bool = False, status: int = 200, education_form=None):
+    return render_template("accounts/identity.html", form=form, account=account, looked=looked,
+                           education_form=education_form or _education_form(account),
+                           education_label=education.label), status
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -91,3 +101,26 @@ def set_aside():
     return _decide(lambda db, account, form: identity.set_aside(db, actor=current_user, user=account,
                                                                 now=clock.now()),
                    _("该账号已搁置并停用，证件号码已释放：现在可以为证件持有人报名或由本人重新注册"))
+
+
+@bp.post("/education")
+@role_required(*IDENTITY_ROLES)
+def record_education():
+    """文化程度 from the diploma, for the account on the document's number (audited)."""
+    form = _education_form()
+    db = get_session()
+    found = []
+
+    def record():
+        account = identity.lookup(db, id_type=form.id_type.data, id_number=form.id_number.data,
+                                  today=clock.today_local())
+        if account is None:
+            raise ValidationError(_("该证件号码没有账号"), field="id_number")
+        found.append(account)
+        education.record(db, actor=current_user, user=account, level=form.education.data,
+                         document_checked=form.education_checked.data, now=clock.now())
+
+    if form.validate_on_submit() and saved(form, record):
+        flash(_("已登记文化程度：%(level)s", level=education.label(found[0].education)), "success")
+        return redirect(url_for("identity.check"))
+    return _page(form, found[0] if found else None, looked=True, status=400, education_form=form)

@@ -36,6 +36,8 @@ class User(Base):
     __table_args__ = (
         UniqueConstraint("id_type", "id_number"),
         CheckConstraint("identity_status IN ('unverified', 'verified', 'set_aside')", name="identity_status_known"),
+        CheckConstraint("education IN ('', 'primary', 'junior_middle', 'senior_middle', 'college')",
+                        name="education_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +59,10 @@ class User(Base):
     identity_checked_at: Mapped[datetime | None]
     identity_checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     identity_check_method: Mapped[str] = mapped_column(String(30), default="")
+    # 文化程度 as checked by staff against the diploma (accounts/education.py): "" = not recorded.
+    education: Mapped[str] = mapped_column(String(20), default="")
+    education_checked_at: Mapped[datetime | None]
+    education_checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan",

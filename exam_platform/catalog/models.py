@@ -85,6 +85,9 @@ class RuleSet(Base):
     after_last_failure: Mapped[str] = mapped_column(String(20), default="retrain")
     # Eligibility of this 操作项目 ("" = none | junior_middle | senior_middle) and where one may apply.
     min_education: Mapped[str] = mapped_column(String(20), default="")
+    # Who may sit without a training completion: "" nobody | "skill_certificate" holders of a matching 职业技能等级证书
+    # recorded and checked by a training institution (training/exemptions.py).
+    training_exemption: Mapped[str] = mapped_column(String(20), default="")
     application_region: Mapped[str] = mapped_column(String(20), default="nationwide")
     # Provenance: the set's verification status ("verified" | "unverified" = 未经原文核对) and, per field or
     # block, {document, article, status} (fields without an entry have the set's source and status).

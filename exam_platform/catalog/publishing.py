@@ -83,7 +83,8 @@ def _profile(rule: RuleSet, p: Proposal) -> dict[str, Any]:
               "practical_attempts": p.practical_attempts or "unlimited",
               "after_last_failure": p.after_last_failure, "carry_over_months": rule.result_valid_months}
     return {**{k: v for k, v in flat.items() if v is not None}, "renewal": renewal, "retake": retake,
-            "eligibility": {"min_age": rule.min_age, "education": rule.min_education},
+            "eligibility": {"min_age": rule.min_age, "education": rule.min_education,
+                            "training_exemption": rule.training_exemption},
             "application_region": rule.application_region, "status": p.verification}
 
 
@@ -112,7 +113,8 @@ def prepare(session: Session, p: Proposal, *, today: date) -> Proposal:
         except YamlProblem as problem:
             raise ValidationError(problem.reason.replace("规则集 表单：", ""), code="bad_rule_set") from None
         values.pop("_items", None)
-        values.update(min_age=base.min_age, min_education=base.min_education, sources={},
+        values.update(min_age=base.min_age, min_education=base.min_education,
+                      training_exemption=base.training_exemption, sources={},
                       verification=p.verification)
         p.values[cat.id] = {k: values[k] for k in FORM_COLUMNS} | {"_base": base}
     return p

@@ -20,6 +20,7 @@ from .shapes import source_of
 
 EDUCATION_WORDS = {"": _l("不限"), "junior_middle": _l("初中及以上"), "senior_middle": _l("高中及以上")}
 NEXT_ACTION_WORDS = {"review": _l("复审"), "renewal": _l("有效期届满换证"), "none": _l("无")}
+EXEMPTION_WORDS = {"": _l("不免"), "skill_certificate": _l("持相应职业技能等级证书者可免")}
 REGION_WORDS = {"nationwide": _l("全国任一考核发证机关"), "residence_or_work": _l("户籍所在地或从业所在地")}
 
 
@@ -67,6 +68,7 @@ FIELDS: list[tuple[str, Any, str, Callable[[RuleSet], str]]] = [
      if r.practical_required else _("不需要")),
     ("age", _l("年龄"), "eligibility", lambda r: _("年满 %(n)s 周岁", n=r.min_age)),
     ("education", _l("文化程度"), "eligibility", lambda r: str(EDUCATION_WORDS.get(r.min_education, "—"))),
+    ("exemption", _l("免于培训"), "eligibility", lambda r: str(EXEMPTION_WORDS.get(r.training_exemption, "—"))),
     ("region", _l("向何处申请"), "application_region", lambda r: str(REGION_WORDS.get(r.application_region, "—"))),
     ("hours", _l("初训学时"), "hours", lambda r: _("%(n)s 学时", n=r.initial_hours)),
 ]

@@ -16,6 +16,7 @@ RENEWAL_MODELS = ("periodic_review", "renew_at_expiry")
 TRANSITIONS = ("renew_at_expiry", "keep_schedule")
 AFTER_LAST_FAILURE = ("retrain", "theory_again")
 EDUCATION = ("", "junior_middle", "senior_middle")
+EXEMPTIONS = ("", "skill_certificate")
 REGIONS = ("nationwide", "residence_or_work")
 STATUSES = ("verified", "unverified")
 
@@ -26,7 +27,7 @@ BLOCK_FIELDS: dict[str, dict[str, str]] = {
                 "requirements": "str", "transition": "str"},
     "retake": {"theory_attempts": "attempts", "practical_attempts": "attempts", "after_last_failure": "str",
                "carry_over_months": "int"},
-    "eligibility": {"min_age": "int", "education": "str", "items": "map"},
+    "eligibility": {"min_age": "int", "education": "str", "training_exemption": "str", "items": "map"},
 }
 #: Flat fields a block replaces (a profile states one or the other, never both).
 FLAT_EQUIVALENT = {
@@ -129,18 +130,24 @@ def check_shapes(name: str, raw: dict, merged: dict, file: str) -> dict[str, Any
         eligibility = _check_block("eligibility", eligibility, name, file, raw)
         _require(eligibility, ("min_age",), "eligibility", name, file)
         _one_of(eligibility.get("education", ""), EDUCATION, "eligibility.education", eligibility, name, file)
+        _one_of(eligibility.get("training_exemption", ""), EXEMPTIONS, "eligibility.training_exemption",
+                eligibility, name, file)
         items = eligibility.get("items") or {}
         for key, item in items.items():
-            if not isinstance(item, dict) or set(item) - {"education", "min_age"}:
-                raise _problem(file, eligibility, name, f"eligibility.items.{key} 只能有 education、min_age")
+            if not isinstance(item, dict) or set(item) - {"education", "min_age", "training_exemption"}:
+                raise _problem(file, eligibility, name,
+                               f"eligibility.items.{key} 只能有 education、min_age、training_exemption")
             _one_of(item.get("education", ""), EDUCATION, f"eligibility.items.{key}.education", eligibility, name,
                     file)
+            _one_of(item.get("training_exemption", ""), EXEMPTIONS, f"eligibility.items.{key}.training_exemption",
+                    eligibility, name, file)
             age = item.get("min_age", 0)
             if not isinstance(age, int) or isinstance(age, bool) or age < 0:
                 raise _problem(file, eligibility, name, f"eligibility.items.{key}.min_age 应为非负整数")
-        out.update(min_age=eligibility["min_age"], min_education=eligibility.get("education", ""))
+        out.update(min_age=eligibility["min_age"], min_education=eligibility.get("education", ""),
+                   training_exemption=eligibility.get("training_exemption", ""))
     else:
-        out.update(min_education="")
+        out.update(min_education="", training_exemption="")
     out["_items"] = items
     region = merged.get("application_region", "nationwide")
     _one_of(region, REGIONS, "application_region", raw, name, file)
@@ -177,6 +184,8 @@ def for_category(values: dict, *, code: str, class_code: str) -> dict:
         out["min_education"] = item["education"]
     if "min_age" in item:
         out["min_age"] = item["min_age"]
+    if "training_exemption" in item:
+        out["training_exemption"] = item["training_exemption"]
     return out
 
 

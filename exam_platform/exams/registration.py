@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import audit, spreadsheets
-from ..accounts import identity, idnumber
+from ..accounts import education, identity, idnumber
 from ..accounts.models import User
 from ..accounts.service import find_user_by_identity
 from ..banks.models import Blueprint
@@ -69,6 +69,8 @@ def check_eligibility(session: Session, *, candidate: User, sitting: Sitting, no
     age = _age_on(candidate, exam_day)
     if age is not None and age < rule.min_age:
         reasons.append(str(_l("考试当日未满 %(n)s 周岁", n=rule.min_age)))
+    if refused := education.refusal(candidate.education, rule.min_education):
+        reasons.append(refused)
     completion = valid_completion(session, trainee_id=candidate.id, category_id=sitting.category_id, on=exam_day)
     if completion is None:
         reasons.append(str(_l("没有该类别在考试当日有效的培训合格证明：请先完成培训")))

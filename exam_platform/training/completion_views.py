@@ -10,15 +10,18 @@ from flask_login import current_user
 
 from .. import clock
 from ..accounts.idnumber import mask_number
+from ..accounts.service import find_user_by_identity
+from ..catalog.models import Category
+from ..catalog.service import categories
 from ..db import get_session
-from ..errors import DomainError
+from ..errors import DomainError, ValidationError
 from ..extensions import limiter
 from ..permissions import Role, can_manage_training, can_read_completion, require, role_required
 from ..printing import qr_png
-from ..web import commit, form_error
-from . import completions
-from .forms import ReasonForm
-from .views import bp, public_url
+from ..web import commit, form_error, saved
+from . import completions, exemptions
+from .forms import ExemptionForm, ReasonForm
+from .views import bp, institution_id, public_url
 
 
 def _load(completion_id: int, *, manage: bool = False):
@@ -80,3 +83,41 @@ def completion_check(number: str):
     row = completions.find_by_number(get_session(), number)
     facts = completions.public_facts(row, clock.today_local())
     return render_template("training/completion_check.html", f=facts)
+
+
+# ---- 免于培训 (a 职业技能等级证书 where the rule set in force allows it) ---------------------------------------
+
+def _exemption_form() -> ExemptionForm:
+    db, today = get_session(), clock.today_local()
+    form = ExemptionForm()
+    form.category_id.choices = [(c.id, c.label) for c in categories(db) if exemptions.allowed(db, c.id, today)]
+    form.level.choices = [(k, str(v)) for k, v in exemptions.LEVEL_LABELS.items()]
+    return form
+
+
+@bp.route("/exemptions/new", methods=["GET", "POST"])
+@role_required(Role.INSTITUTION_STAFF)
+def exemption_new():
+    form = _exemption_form()
+    if form.validate_on_submit():
+        db = get_session()
+        done = []
+
+        def record():
+            trainee = find_user_by_identity(db, form.id_type.data, form.id_number.data)
+            if trainee is None or trainee.real_name != form.real_name.data.strip():
+                raise ValidationError(_("没有该证件号码与姓名的账号：请先为其办理培训报名或由本人注册"),
+                                      field="id_number")
+            category = db.get(Category, form.category_id.data or 0)
+            if category is None:
+                raise ValidationError(_("请选择类别"), field="category_id")
+            done.append(exemptions.record(
+                db, actor=current_user, institution_id=institution_id(), trainee=trainee,
+                category=category, number=form.number.data,
+                occupation=form.occupation.data, level=form.level.data, issuer=form.issuer.data,
+                issued_on=form.issued_on.data, document_checked=form.document_checked.data, now=clock.now()))
+
+        if saved(form, record):
+            flash(_("已登记职业技能等级证书，出具免于培训的培训合格证明"), "success")
+            return redirect(url_for("training.completion_view", completion_id=done[0].id))
+    return render_template("training/exemption_form.html", form=form), 400 if form.errors else 200

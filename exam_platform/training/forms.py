@@ -23,6 +23,8 @@ from ..accounts.idnumber import ID_TYPE_LABELS
 REQUIRED = _l("此项必填")
 
 KIND_LABELS = {"initial": _l("初训"), "refresher": _l("复训（复审培训）")}
+#: Kinds of a training completion: a class's kind, or an exemption on a 职业技能等级证书 (training/exemptions.py).
+COMPLETION_KIND_LABELS = {**KIND_LABELS, "exemption": _l("免于培训（职业技能等级证书）")}
 STATUS_LABELS = {"planned": _l("筹备中"), "open": _l("报名中"), "running": _l("培训中"), "finished": _l("已结业"),
                  "cancelled": _l("已取消")}
 ATTENDANCE_LABELS = {"present": _l("出勤"), "late": _l("迟到"), "absent": _l("缺勤")}
@@ -96,3 +98,18 @@ class LessonForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """Buttons that only need the CSRF token."""
+
+
+class ExemptionForm(FlaskForm):
+    """免于培训: the 职业技能等级证书 in front of the staff member, and whose it is."""
+
+    id_type = SelectField(_l("证件类型"), choices=[(k.value, v) for k, v in ID_TYPE_LABELS.items()])
+    id_number = StringField(_l("证件号码"), validators=[DataRequired(REQUIRED), Length(max=32)])
+    real_name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    category_id = SelectField(_l("免于培训的类别"), coerce=int, choices=[], validate_choice=False)
+    number = StringField(_l("证书编号"), validators=[DataRequired(REQUIRED), Length(max=60)])
+    occupation = StringField(_l("职业（工种）"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    level = SelectField(_l("等级"), coerce=int, choices=[], validate_choice=False)
+    issuer = StringField(_l("发证机构"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    issued_on = DateField(_l("发证日期"), validators=[InputRequired(REQUIRED)])
+    document_checked = BooleanField(_l("已核对职业技能等级证书原件，与本人身份证件一致"))

@@ -256,3 +256,27 @@ class TrainingCompletion(Base):
         if self.revoked:
             return "revoked"
         return "valid" if self.issued_on <= day <= self.valid_until else "expired"
+
+
+class SkillCertificate(Base):
+    """职业技能等级证书 recorded by a training institution after checking the original: where the rule set in force
+    allows it (``RuleSet.training_exemption``), it exempts its holder from the training of a category, and stands
+    for a training completion of kind ``exemption`` (training/exemptions.py)."""
+
+    __tablename__ = "skill_certificates"
+    __table_args__ = (CheckConstraint("level BETWEEN 1 AND 5", name="level_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    number: Mapped[str] = mapped_column(String(60))
+    occupation: Mapped[str] = mapped_column(String(100))  # 职业（工种）, as printed
+    level: Mapped[int]  # 1 一级/高级技师 … 5 五级/初级工
+    issuer: Mapped[str] = mapped_column(String(200))
+    issued_on: Mapped[date]
+    completion_id: Mapped[int] = mapped_column(ForeignKey("training_completions.id"), unique=True)
+    checked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime]
+
+    completion: Mapped[TrainingCompletion] = relationship(lazy="select")

@@ -16,7 +16,7 @@ from ..clock import SHANGHAI
 from ..db import get_session
 from ..permissions import Role, can_manage_class, can_read_class, org_ids, require
 from . import classes
-from .forms import ATTENDANCE_LABELS, KIND_LABELS, MODE_LABELS, STATUS_ACTIONS, STATUS_LABELS
+from .forms import ATTENDANCE_LABELS, COMPLETION_KIND_LABELS, MODE_LABELS, STATUS_ACTIONS, STATUS_LABELS
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 
@@ -83,6 +83,6 @@ def mock_exam_url(bank) -> str | None:
 
 @bp.app_context_processor
 def _labels():
-    return {"training_kind_labels": KIND_LABELS, "training_status_labels": STATUS_LABELS,
+    return {"training_kind_labels": COMPLETION_KIND_LABELS, "training_status_labels": STATUS_LABELS,
             "attendance_labels": ATTENDANCE_LABELS, "session_mode_labels": MODE_LABELS,
             "training_status_actions": STATUS_ACTIONS, "training_transitions": classes.TRANSITIONS}

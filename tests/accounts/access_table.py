@@ -26,4 +26,5 @@ ACCESS = {
     "identity.check": IDENTITY_STAFF,
     "identity.verify": IDENTITY_STAFF,
     "identity.set_aside": IDENTITY_STAFF,
+    "identity.record_education": IDENTITY_STAFF,
 }

@@ -28,6 +28,7 @@ ACCESS = {
     "training.enrollment_detail": STAFF_OR_REGULATOR,
     "training.enrollment_withdraw": INSTITUTION,
     "training.enrollment_score": INSTITUTION,
+    "training.exemption_new": INSTITUTION,
     "training.enrollment_complete": INSTITUTION,
     # courseware
     "training.lesson_list": INSTITUTION,
