@@ -244,6 +244,15 @@ def read_apart(session: Session):
         session.commit()  # nothing to write: ends the read transaction
 
 
+def restart_as_writer(session: Session) -> None:
+    """For the rare request that finds, while reading, that it must write after all (an exam paper load that
+    binds a device): end its read transaction, keeping nothing, and begin the next one as a writer (SQLite: the
+    write lock first, then the reads again). Every other request's intent is declared once, by its endpoint
+    (``web.writes``)."""
+    session.rollback()
+    write_intent.set(True)
+
+
 def get_db() -> Database:
     from flask import current_app
 
