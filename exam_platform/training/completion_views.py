@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import base64
 
-from flask import Response, current_app, flash, redirect, render_template, url_for
+from flask import Response, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
 from ..accounts.idnumber import mask_number
 from ..db import get_session
-from ..errors import DomainError
 from ..extensions import limiter
 from ..permissions import Role, can_manage_training, can_read_completion, require, role_required
 from ..printing import qr_png
-from ..web import commit, form_error
+from ..web import saved
 from . import completions
 from .forms import ReasonForm
 from .views import bp, public_url
@@ -60,21 +59,14 @@ def completion_revoke(completion_id: int):
     row = _load(completion_id, manage=True)
     form = ReasonForm()
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            completions.revoke(db, actor=current_user, completion=row, reason=form.reason.data, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(_("培训合格证明已撤销"), "success")
+        if saved(form, lambda: completions.revoke(get_session(), actor=current_user, completion=row,
+                                                  reason=form.reason.data, now=clock.now()), _("培训合格证明已撤销")):
             return redirect(url_for("training.completion_view", completion_id=row.id))
     return _page(row, form=form, status=400)
 
 
 @bp.get("/c/<number>")
-@limiter.limit(lambda: current_app.config.get("RATELIMIT_VERIFY_IP", "120 per minute"))
+@limiter.limit(lambda: current_app.config["RATELIMIT_VERIFY_IP"])
 def completion_check(number: str):
     """Public: anyone holding the printed QR sees the completion's status with a masked name."""
     row = completions.find_by_number(get_session(), number)
