@@ -41,14 +41,17 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 
 def register_database(app: Flask) -> None:
-    from . import db, models  # noqa: F401 - models import every area's tables
+    from . import models  # noqa: F401 - models import every area's tables
+    from .db import init_app, write_intent
+    from .web import declared_writes
 
-    db.init_app(app)
+    init_app(app)
 
     @app.before_request
     def _declare_write_intent():
-        # SQLite: only state-changing requests take the write lock when their transaction starts.
-        db.write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+        # SQLite: only requests that write take the write lock when their transaction starts — by their method,
+        # or as their endpoint declares (web.writes, web.writes_apart). The one place it is set for a request.
+        write_intent.set(declared_writes(app.view_functions.get(request.endpoint or ""), request.method))
 
 
 def register_extensions(app: Flask) -> None:

@@ -16,6 +16,10 @@ from pathlib import Path
 
 MB = 1024 * 1024
 
+# Technical parameters with no setting of their own (legal rules come from the rule sets, not from here).
+REPORTS_CACHE_SECONDS = 600  # how long a computed figure may be served from the cache (outside an app too)
+EMPLOYER_DUE_HORIZON_DAYS = 60  # an employer's worker whose 复审 or renewal falls due within this many days: "due soon"
+
 
 @dataclass(frozen=True)
 class UploadLimits:
@@ -108,6 +112,7 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_VERIFY_IP": env.get("RATELIMIT_VERIFY_IP", "120 per minute"),
         "RATELIMIT_IDENTITY_CHECK_IP": env.get("RATELIMIT_IDENTITY_CHECK_IP", "10 per hour"),
         "RATELIMIT_IDENTITY_CHECK_CERT": env.get("RATELIMIT_IDENTITY_CHECK_CERT", "50 per day"),
+        "RATELIMIT_LOOKUP_IP": env.get("RATELIMIT_LOOKUP_IP", "30 per hour"),
         # Reverse proxies in front of the app (for client IPs and allowed exam subnets).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # Babel
@@ -119,6 +124,19 @@ def from_environment(instance_path: Path) -> dict:
         "UPLOAD_LIMITS": UploadLimits.from_environment(env),
         # Exams
         "EXAM_SAVE_GRACE_SECONDS": int(env.get("EXAM_SAVE_GRACE_SECONDS", "30")),
+        # Training (technical, not legal rules): anti-挂机 study time — the longest gap between heartbeats still
+        # credited, the heartbeat interval, the idle time after which the lesson page stops counting; on-site QR
+        # check-in — how often the code changes, for how many periods after that it is still accepted, how long
+        # before a session check-in opens; the timetable calendar pages this many months either side of today's.
+        "TRAINING_STUDY_MAX_GAP_SECONDS": int(env.get("TRAINING_STUDY_MAX_GAP_SECONDS", "60")),
+        "TRAINING_STUDY_BEAT_SECONDS": int(env.get("TRAINING_STUDY_BEAT_SECONDS", "20")),
+        "TRAINING_STUDY_IDLE_SECONDS": int(env.get("TRAINING_STUDY_IDLE_SECONDS", "180")),
+        "TRAINING_QR_PERIOD_SECONDS": int(env.get("TRAINING_QR_PERIOD_SECONDS", "30")),
+        "TRAINING_QR_GRACE_WINDOWS": int(env.get("TRAINING_QR_GRACE_WINDOWS", "1")),
+        "TRAINING_CHECKIN_EARLY_MINUTES": int(env.get("TRAINING_CHECKIN_EARLY_MINUTES", "30")),
+        "TRAINING_CALENDAR_MONTHS": int(env.get("TRAINING_CALENDAR_MONTHS", "24")),
+        # Reports: figures served from the cache for this long
+        "REPORTS_CACHE_SECONDS": float(env.get("REPORTS_CACHE_SECONDS", str(REPORTS_CACHE_SECONDS))),
         # Employers: batch verification lists per employer organisation
         "RATELIMIT_EMPLOYER_VERIFY": env.get("RATELIMIT_EMPLOYER_VERIFY", "30 per hour"),
         # Autosave is limited per account (a whole exam room shares one IP address).

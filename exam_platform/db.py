@@ -178,15 +178,30 @@ def relaxed_durability(session: Session) -> Iterator[None]:
     begins and holds it only for the block.) In tests bound to an outer transaction (``Database.bind_to``)
     the block is a savepoint: nothing is relaxed, the outer transaction decides.
     """
+    with _write_apart(session, relaxed=True, name="relaxed_durability"):
+        yield
+
+
+@contextmanager
+def durable_write(session: Session) -> Iterator[None]:
+    """A short write transaction of its own, committed (durably) at the end of the block and rolled back on an
+    exception, in a request whose own transaction only reads (``web.writes_apart``): a public verification that
+    finds its certificate lapsed records the 失效. Begin it with no transaction open (see ``end_read``)."""
+    with _write_apart(session, relaxed=False, name="durable_write"):
+        yield
+
+
+@contextmanager
+def _write_apart(session: Session, *, relaxed: bool, name: str) -> Iterator[None]:
     if session.in_transaction():
-        raise RuntimeError("relaxed_durability begins its own transaction: commit or roll back the open one")
-    intent, relaxed = write_intent.set(True), _relaxed.set(True)
+        raise RuntimeError(f"{name} begins its own transaction: commit or roll back the open one")
+    intent, relaxing = write_intent.set(True), _relaxed.set(relaxed)
     try:
         try:
-            connection = session.connection()  # BEGIN (SQLite: PRAGMA synchronous=NORMAL, BEGIN IMMEDIATE)
+            connection = session.connection()  # BEGIN (SQLite: [PRAGMA synchronous=NORMAL,] BEGIN IMMEDIATE)
         finally:
-            _relaxed.reset(relaxed)
-        if connection.dialect.name == "postgresql" and not connection.in_nested_transaction():
+            _relaxed.reset(relaxing)
+        if relaxed and connection.dialect.name == "postgresql" and not connection.in_nested_transaction():
             connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")  # this transaction only
         yield
         session.commit()
@@ -195,6 +210,14 @@ def relaxed_durability(session: Session) -> Iterator[None]:
         raise
     finally:
         write_intent.reset(intent)
+
+
+def end_read(session: Session) -> None:
+    """End the session's read transaction, if one is open (a commit: a rollback would also expire what was read,
+    the session's user with it), so that a write transaction of its own can begin. For a request that only
+    reads (``web.writes_apart``)."""
+    if session.in_transaction():
+        session.commit()
 
 
 class Database:
@@ -242,6 +265,15 @@ def read_apart(session: Session):
     finally:
         write_intent.reset(token)
         session.commit()  # nothing to write: ends the read transaction
+
+
+def restart_as_writer(session: Session) -> None:
+    """For the rare request that finds, while reading, that it must write after all (an exam paper load that
+    binds a device): end its read transaction, keeping nothing, and begin the next one as a writer (SQLite: the
+    write lock first, then the reads again). Every other request's intent is declared once, by its endpoint
+    (``web.writes``)."""
+    session.rollback()
+    write_intent.set(True)
 
 
 def get_db() -> Database:

@@ -63,6 +63,35 @@ def paginate(session: Session, stmt, *, per_page: int = 25, scalars: bool = True
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
+# ---- the SQLite write intent of a request, declared per endpoint -------------------------------------------------
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writes(view: Callable) -> Callable:
+    """Endpoint marker (put it right under the route): this endpoint writes whatever its method — a GET that
+    records something on the way (an overdue attempt finalised, a lapsed certificate made 失效). On SQLite its
+    transaction takes the write lock when it begins, so a read-then-write never fails half-way. POST, PUT, PATCH
+    and DELETE endpoints write without saying so."""
+    view.writes = True  # type: ignore[attr-defined]
+    return view
+
+
+def writes_apart(view: Callable) -> Callable:
+    """Endpoint marker: the request's own transaction only reads, whatever its method; what the endpoint writes,
+    a service writes in a short transaction of its own (``db.durable_write`` / ``db.relaxed_durability``) —
+    the public certificate verification and its log row."""
+    view.writes = False  # type: ignore[attr-defined]
+    return view
+
+
+def declared_writes(view: Callable | None, method: str) -> bool:
+    """Whether a request to ``view`` begins its transaction as a writer: as the endpoint declares (``writes``,
+    ``writes_apart``), otherwise by its method. Read once per request, before the first statement."""
+    declared = getattr(view, "writes", None)
+    return method not in READ_METHODS if declared is None else declared
+
+
 def form_error(form: FlaskForm, err: DomainError) -> None:
     """Show a service's error at its field (or above the form when it names none)."""
     field = getattr(form, err.field, None) if err.field else None
@@ -73,24 +102,56 @@ def form_error(form: FlaskForm, err: DomainError) -> None:
 
 
 def commit(session: Session) -> None:
-    """The one commit of a request."""
+    """The one commit of a request (for a view that writes without a service call that can refuse)."""
     session.commit()
 
 
-def saved(form: FlaskForm | None, call: Callable[[], Any]) -> bool:
-    """Run one service call as a request's action: commit when it succeeds; when it raises a ``DomainError``, roll
-    back and show the error at its form field (or as a message). The views that still write this out by hand are
-    issue #18's to move here."""
+def discard(session: Session) -> None:
+    """End the request's transaction keeping nothing: a preview (dry run) that wrote on the way."""
+    session.rollback()
+
+
+def on_page(form: FlaskForm | None, err: DomainError) -> None:
+    """``saved(…, show=on_page)``: the view puts the error on the page it renders itself (``Saved.error``)."""
+
+
+class Saved:
+    """What ``saved`` answers: true when the call succeeded and was committed; ``value`` is what it returned,
+    ``error`` the ``DomainError`` it raised."""
+
+    __slots__ = ("error", "ok", "value")
+
+    def __init__(self, ok: bool, value: Any = None, error: DomainError | None = None) -> None:
+        self.ok, self.value, self.error = ok, value, error
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def saved(form: FlaskForm | None, call: Callable[[], Any], done: str | None = None, *,
+          show: Callable[[FlaskForm, DomainError], None] | None = None) -> Saved:
+    """Run one service call as a request's action: commit when it succeeds (then flash ``done``, if given);
+    when it raises a ``DomainError``, roll back and show the error at its form field (or as a message), or as
+    ``show(form, err)`` says (a form that spreads an error over several fields).
+
+    The answer is true on success, and carries the call's result as ``.value``::
+
+        if saved(form, lambda: service.rename(db, ...), _("已保存")):
+            return redirect(...)
+    """
     db = get_session()
     try:
-        call()
+        value = call()
     except DomainError as err:
         db.rollback()
-        if form is not None:
+        if show is not None:
+            show(form, err)
+        elif form is not None:
             form_error(form, err)
         else:
             flash(str(err.message), "error")
-        return False
+        return Saved(False, error=err)
     commit(db)
-    return True
-
+    if done is not None:
+        flash(done, "success")
+    return Saved(True, value)

@@ -11,9 +11,8 @@ from flask_login import current_user
 from .. import audit, clock
 from ..clock import SHANGHAI
 from ..db import get_session
-from ..errors import DomainError
 from ..permissions import ROLE_ORG_KIND, OrgKind, Role, role_required
-from ..web import commit, form_error, paginate
+from ..web import commit, paginate, saved
 from . import login_throttle, service
 from .forms import (
     ORG_KIND_LABELS,
@@ -51,17 +50,10 @@ def organizations():
 def organization_new():
     form = OrganizationForm()
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            service.create_organization(db, actor=current_user, name=form.name.data, kind=form.kind.data,
-                                        region_code=form.region_code.data or "", contact=form.contact.data or "",
-                                        now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(_("机构已创建"), "success")
+        if saved(form, lambda: service.create_organization(
+                get_session(), actor=current_user, name=form.name.data, kind=form.kind.data,
+                region_code=form.region_code.data or "", contact=form.contact.data or "", now=clock.now()),
+                _("机构已创建")):
             return redirect(url_for("admin.organizations"))
     return render_template("accounts/organization_form.html", form=form, org=None)
 
@@ -74,16 +66,9 @@ def organization_edit(org_id: int):
     form = OrganizationForm(obj=org)
     form.kind.render_kw = {"disabled": True}
     if form.validate_on_submit():
-        try:
-            service.update_organization(db, actor=current_user, org=org, name=form.name.data,
-                                        region_code=form.region_code.data or "", contact=form.contact.data or "",
-                                        active=form.active.data, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(_("机构已保存"), "success")
+        if saved(form, lambda: service.update_organization(
+                db, actor=current_user, org=org, name=form.name.data, region_code=form.region_code.data or "",
+                contact=form.contact.data or "", active=form.active.data, now=clock.now()), _("机构已保存")):
             return redirect(url_for("admin.organizations"))
     return render_template("accounts/organization_form.html", form=form, org=org)
 
@@ -105,20 +90,13 @@ def user_new():
     form = UserForm()
     form.employer_id.choices = _org_choices(OrgKind.EMPLOYER, blank=_("（无）"))
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            user = service.create_user(db, actor=current_user, username=form.username.data,
-                                       real_name=form.real_name.data, id_type=form.id_type.data,
-                                       id_number=form.id_number.data, phone=form.phone.data or "",
-                                       password=form.password.data, employer_id=form.employer_id.data or None,
-                                       must_change_password=True, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(_("用户已创建，请为其授予角色"), "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
+        created = saved(form, lambda: service.create_user(
+            get_session(), actor=current_user, username=form.username.data, real_name=form.real_name.data,
+            id_type=form.id_type.data, id_number=form.id_number.data, phone=form.phone.data or "",
+            password=form.password.data, employer_id=form.employer_id.data or None, must_change_password=True,
+            now=clock.now()), _("用户已创建，请为其授予角色"))
+        if created:
+            return redirect(url_for("admin.user_detail", user_id=created.value.id))
     return render_template("accounts/user_new.html", form=form)
 
 
@@ -151,16 +129,9 @@ def user_edit(user_id: int):
     form = UserEditForm()
     form.employer_id.choices = _org_choices(OrgKind.EMPLOYER, blank="")
     if form.validate_on_submit():
-        try:
-            service.update_user(db, actor=current_user, user=user, real_name=form.real_name.data,
-                                phone=form.phone.data or "", employer_id=form.employer_id.data or None,
-                                now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(_("用户信息已保存"), "success")
+        if saved(form, lambda: service.update_user(
+                db, actor=current_user, user=user, real_name=form.real_name.data, phone=form.phone.data or "",
+                employer_id=form.employer_id.data or None, now=clock.now()), _("用户信息已保存")):
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return _user_page(user, edit_form=form, status=400)
 
@@ -173,15 +144,9 @@ def user_grant(user_id: int):
     form = GrantForm()
     form.organization_id.choices = _org_choices(blank="")
     if form.validate_on_submit():
-        try:
-            service.grant_role(db, actor=current_user, user=user, role=form.role.data,
-                               organization_id=form.organization_id.data or None, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(_("角色已授予"), "success")
+        if saved(form, lambda: service.grant_role(
+                db, actor=current_user, user=user, role=form.role.data,
+                organization_id=form.organization_id.data or None, now=clock.now()), _("角色已授予")):
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return _user_page(user, grant_form=form, status=400)
 
@@ -191,14 +156,8 @@ def user_grant(user_id: int):
 def user_revoke(user_id: int, grant_id: int):
     db = get_session()
     user = service.get_user(db, user_id)
-    try:
-        service.revoke_role(db, actor=current_user, user=user, grant_id=grant_id, now=clock.now())
-    except DomainError as err:
-        db.rollback()
-        flash(str(err.message), "error")
-    else:
-        commit(db)
-        flash(_("角色已撤销"), "success")
+    saved(None, lambda: service.revoke_role(db, actor=current_user, user=user, grant_id=grant_id, now=clock.now()),
+          _("角色已撤销"))
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -207,15 +166,9 @@ def user_revoke(user_id: int, grant_id: int):
 def user_set_active(user_id: int):
     db = get_session()
     user = service.get_user(db, user_id)
-    try:
-        service.set_active(db, actor=current_user, user=user, active=request.form.get("active") == "1",
-                           now=clock.now())
-    except DomainError as err:
-        db.rollback()
-        flash(str(err.message), "error")
-    else:
-        commit(db)
-        flash(_("账号状态已更新"), "success")
+    saved(None, lambda: service.set_active(db, actor=current_user, user=user,
+                                           active=request.form.get("active") == "1", now=clock.now()),
+          _("账号状态已更新"))
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -226,15 +179,9 @@ def user_reset_password(user_id: int):
     user = service.get_user(db, user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            service.reset_password(db, actor=current_user, user=user, new_password=form.password.data,
-                                   now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(_("密码已重置，用户下次登录需修改密码"), "success")
+        if saved(form, lambda: service.reset_password(db, actor=current_user, user=user,
+                                                      new_password=form.password.data, now=clock.now()),
+                 _("密码已重置，用户下次登录需修改密码")):
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return _user_page(user, reset_form=form, status=400)
 

@@ -12,7 +12,7 @@ from ..db import get_session
 from ..errors import DomainError, ValidationError
 from ..extensions import limiter
 from ..permissions import IDENTITY_ROLES, role_required
-from ..web import commit, form_error, saved
+from ..web import form_error, saved
 from . import education, identity, idnumber
 from .forms import EducationForm, IdentityForm
 
@@ -70,7 +70,9 @@ def _decide(decision, done_message: str):
         return _page(form, status=400)
     db = get_session()
     account = None
-    try:
+
+    def decide():
+        nonlocal account
         account = identity.lookup(db, id_type=form.id_type.data, id_number=form.id_number.data,
                                   today=clock.today_local())
         if account is None:
@@ -78,12 +80,9 @@ def _decide(decision, done_message: str):
         if not form.document_checked.data:
             raise ValidationError(_("请先核对身份证件原件与在场者本人"), field="document_checked")
         decision(db, account, form)
-    except DomainError as err:
-        db.rollback()
-        form_error(form, err)
+
+    if not saved(form, decide, done_message):
         return _page(form, account, looked=True, status=400)
-    commit(db)
-    flash(done_message, "success")
     return redirect(url_for("identity.check"))
 
 

@@ -9,10 +9,9 @@ from flask_login import current_user, login_user, logout_user
 from .. import clock
 from ..core_views import safe_next
 from ..db import get_session
-from ..errors import DomainError
 from ..extensions import limiter
 from ..permissions import login_required
-from ..web import commit, form_error
+from ..web import commit, saved
 from . import identity, login_throttle, service
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
 
@@ -42,7 +41,7 @@ def login():
             # One message whether the user is unknown, disabled or the password wrong.
             form.password.errors = [_("用户名或密码不正确")]
             return render_template("accounts/login.html", form=form), 200
-        db.commit()
+        commit(db)
         session.clear()  # no session fixation: a fresh session after login
         login_user(user)
         session.permanent = True
@@ -62,7 +61,7 @@ def logout():
     db = get_session()
     user = db.merge(current_user._get_current_object())
     service.end_all_sessions(db, user=user)  # every copy of this session cookie stops working
-    db.commit()
+    commit(db)
     logout_user()
     session.clear()
     flash(_("您已退出登录"), "info")
@@ -74,18 +73,11 @@ def logout():
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            service.register_self(db, username=form.username.data, real_name=form.real_name.data,
-                                  id_type=form.id_type.data, id_number=form.id_number.data, phone=form.phone.data,
-                                  password=form.password.data, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            # The same answer whether or not the number already had an account (no oracle of who has one).
-            flash(_("注册已提交，请用刚才填写的用户名和密码登录。") + str(identity.HOW_TO_GO_ON), "success")
+        # The same answer whether or not the number already had an account (no oracle of who has one).
+        if saved(form, lambda: service.register_self(
+                get_session(), username=form.username.data, real_name=form.real_name.data, id_type=form.id_type.data,
+                id_number=form.id_number.data, phone=form.phone.data, password=form.password.data, now=clock.now()),
+                _("注册已提交，请用刚才填写的用户名和密码登录。") + str(identity.HOW_TO_GO_ON)):
             return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)
 
@@ -97,16 +89,10 @@ def change_password():
     if form.validate_on_submit():
         db = get_session()
         user = db.merge(current_user._get_current_object())
-        try:
-            service.change_password(db, user=user, current=form.current_password.data,
-                                    new_password=form.new_password.data, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            db.commit()
+        if saved(form, lambda: service.change_password(db, user=user, current=form.current_password.data,
+                                                       new_password=form.new_password.data, now=clock.now()),
+                 _("密码已修改，其他设备上的登录已失效")):
             login_user(user)  # this session continues with the new session version; others end
-            flash(_("密码已修改，其他设备上的登录已失效"), "success")
             return redirect(url_for("accounts.home"))
     return render_template("accounts/password.html", form=form)
 

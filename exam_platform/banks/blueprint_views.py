@@ -17,7 +17,7 @@ from ..catalog.service import rule_in_force
 from ..db import get_session
 from ..errors import DomainError, ValidationError
 from ..permissions import Role, can_manage_blueprints, role_required
-from ..web import paginate
+from ..web import paginate, saved
 from . import blueprints as bps
 from . import pool
 from .forms import BlueprintForm
@@ -159,15 +159,11 @@ def new():
         return _editor(form)
     preview = "preview" in request.form
     if form.validate_on_submit() and not preview:
-        try:
-            blueprint = bps.create_blueprint(db, actor=current_user, values=form_values(form), now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            put_blueprint_errors(form, err)
-        else:
-            db.commit()
-            flash(_("组卷规则已保存"), "success")
-            return redirect(url_for("blueprints.detail", blueprint_id=blueprint.id))
+        created = saved(form, lambda: bps.create_blueprint(db, actor=current_user, values=form_values(form),
+                                                           now=clock.now()),
+                        _("组卷规则已保存"), show=put_blueprint_errors)
+        if created:
+            return redirect(url_for("blueprints.detail", blueprint_id=created.value.id))
     return _editor(form, status=400 if form.errors else 200, preview=preview)
 
 
@@ -191,15 +187,9 @@ def update(blueprint_id: int):
     form.bank_id.choices = bank_choices(db)
     preview = "preview" in request.form
     if form.validate_on_submit() and not preview:
-        try:
-            bps.update_blueprint(db, actor=current_user, blueprint=blueprint, values=form_values(form),
-                                 now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            put_blueprint_errors(form, err)
-        else:
-            db.commit()
-            flash(_("组卷规则已保存"), "success")
+        if saved(form, lambda: bps.update_blueprint(db, actor=current_user, blueprint=blueprint,
+                                                    values=form_values(form), now=clock.now()),
+                 _("组卷规则已保存"), show=put_blueprint_errors):
             return redirect(url_for("blueprints.detail", blueprint_id=blueprint.id))
     return _editor(form, blueprint=blueprint, status=400 if form.errors else 200, preview=preview)
 

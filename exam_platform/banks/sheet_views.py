@@ -8,9 +8,8 @@ from flask_login import current_user
 
 from .. import clock
 from ..config import MB, upload_limits
-from ..errors import DomainError
 from ..permissions import Role, role_required
-from ..web import form_error
+from ..web import saved
 from . import sheets
 from .forms import ConfirmForm, UploadForm
 from .views import EDITORS, READERS, load_bank
@@ -45,18 +44,20 @@ def upload(code: str):
     if form.validate_on_submit():
         data = form.file.data.read(upload_limits().xlsx_bytes + 1)
         filename = form.file.data.filename or "upload.xlsx"
-        try:
+
+        def check_and_keep():
             check = sheets.check_upload(db, bank=bank, data=data, file=filename)
             if not check.ok:  # every row's problems, and nothing kept or written
+                return check, None
+            return check, sheets.keep_upload(db, user=current_user, bank=bank, data=data, filename=filename,
+                                             now=clock.now())
+
+        kept = saved(form, check_and_keep)
+        if kept:
+            check, pending = kept.value
+            if pending is None:
                 return render_template("banks/upload_preview.html", bank=bank, pending=None, filename=filename,
                                        check=check, form=None), 400
-            pending = sheets.keep_upload(db, user=current_user, bank=bank, data=data, filename=filename,
-                                         now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            db.commit()
             return redirect(url_for("bank_sheets.preview", code=bank.code, token=pending.token))
     limits = upload_limits()
     return render_template("banks/upload.html", bank=bank, form=form, max_mb=f"{limits.xlsx_bytes / MB:g}",
@@ -81,13 +82,11 @@ def confirm(code: str, token: str):
     if not ConfirmForm().validate_on_submit():
         flash(_("页面已过期，请刷新后重试"), "error")
         return redirect(url_for("bank_sheets.preview", code=bank.code, token=token))
-    try:
-        summary = sheets.confirm_upload(db, actor=current_user, bank=bank, pending=pending, now=clock.now())
-    except DomainError as err:
-        db.rollback()
-        flash(str(err.message), "error")
+    confirmed = saved(None, lambda: sheets.confirm_upload(db, actor=current_user, bank=bank, pending=pending,
+                                                          now=clock.now()))
+    if not confirmed:
         return redirect(url_for("bank_sheets.preview", code=bank.code, token=token))
-    db.commit()
+    summary = confirmed.value
     flash(_("已导入：新增 %(a)s 道，修改 %(c)s 道，未变 %(u)s 道", a=summary.added, c=summary.changed,
             u=summary.unchanged), "success")
     return redirect(url_for("banks.bank", code=bank.code))

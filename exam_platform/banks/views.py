@@ -15,7 +15,7 @@ from ..catalog.service import categories
 from ..db import get_session
 from ..errors import DomainError
 from ..permissions import Role, can_edit_bank, can_read_bank, has_role, org_ids, require, role_required
-from ..web import form_error
+from ..web import commit, form_error, saved
 from . import questions as qs
 from . import registry
 from . import search as finder
@@ -83,17 +83,11 @@ def bank_new():
         form.purpose.choices = [("practice", _("练习题库"))]
     if form.validate_on_submit():
         owner = None if author else min(org_ids(current_user, Role.INSTITUTION_STAFF))
-        try:
-            bank = registry.create_bank(db, actor=current_user, code=form.code.data, title=form.title.data,
-                                  category_id=form.category_id.data, purpose=form.purpose.data,
-                                  owner_org_id=owner, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            db.commit()
-            flash(_("题库已创建"), "success")
-            return redirect(url_for("banks.bank", code=bank.code))
+        created = saved(form, lambda: registry.create_bank(
+            db, actor=current_user, code=form.code.data, title=form.title.data, category_id=form.category_id.data,
+            purpose=form.purpose.data, owner_org_id=owner, now=clock.now()), _("题库已创建"))
+        if created:
+            return redirect(url_for("banks.bank", code=created.value.code))
     return render_template("banks/bank_form.html", form=form), 400 if form.errors else 200
 
 
@@ -143,15 +137,11 @@ def bulk(code: str):
     if not form.validate_on_submit():
         flash(_("批量操作未执行：请检查所填内容"), "error")
         return redirect(back)
-    try:
-        n = qs.bulk(db, actor=current_user, bank=bank, f=f, action=form.action.data, topic=form.topic.data or "",
-                    expected=form.expected.data, now=clock.now())
-    except DomainError as err:
-        db.rollback()
-        flash(str(err.message), "error")
+    done = saved(None, lambda: qs.bulk(db, actor=current_user, bank=bank, f=f, action=form.action.data,
+                                       topic=form.topic.data or "", expected=form.expected.data, now=clock.now()))
+    if not done:
         return redirect(back)
-    db.commit()
-    flash(_("已对 %(n)s 道试题执行“%(action)s”", n=n, action=qs.BULK_ACTIONS[form.action.data]), "success")
+    flash(_("已对 %(n)s 道试题执行“%(action)s”", n=done.value, action=qs.BULK_ACTIONS[form.action.data]), "success")
     return redirect(url_for("banks.bank", code=bank.code, **(f.as_args() if form.action.data == "topic" else {})))
 
 
@@ -172,15 +162,11 @@ def question_new(code: str):
         form.key.data = qs.next_key(db, bank)
         form.topic.data = request.args.get("topic", "")
     if form.validate_on_submit():
-        try:
-            question = qs.create_question(db, actor=current_user, bank=bank, content=form.content(), now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            put_problems(form, err)
-        else:
-            db.commit()
-            flash(_("试题 %(key)s 已创建", key=question.key), "success")
-            return redirect(url_for("banks.question", code=bank.code, key=question.key))
+        created = saved(form, lambda: qs.create_question(db, actor=current_user, bank=bank, content=form.content(),
+                                                         now=clock.now()), show=put_problems)
+        if created:
+            flash(_("试题 %(key)s 已创建", key=created.value.key), "success")
+            return redirect(url_for("banks.question", code=bank.code, key=created.value.key))
     return render_template("banks/question_form.html", bank=bank, form=form, question=None,
                            topics=finder.topics(db, [bank.id])), 400 if form.errors else 200
 
@@ -204,14 +190,10 @@ def question_edit(code: str, key: str):
     if not form.is_submitted():
         form.fill(question.key, qs.current_version(db, question))
     if form.validate_on_submit():
-        try:
-            version = qs.edit_question(db, actor=current_user, bank=bank, question=question,
-                                       content=form.content(), now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            put_problems(form, err)
-        else:
-            db.commit()
+        edited = saved(form, lambda: qs.edit_question(db, actor=current_user, bank=bank, question=question,
+                                                      content=form.content(), now=clock.now()), show=put_problems)
+        if edited:
+            version = edited.value
             if version is None:
                 flash(_("内容没有变化，未生成新版本"), "info")
             else:
@@ -271,6 +253,6 @@ def _set_status(code: str, key: str, status: str):
     db, bank = load_bank(code, edit=True)
     question = qs.get_question(db, bank, key)
     if qs.set_status(db, actor=current_user, bank=bank, question=question, status=status, now=clock.now()):
-        db.commit()
+        commit(db)
         flash(_("试题已停用，不再进入新组的试卷") if status == "retired" else _("试题已恢复"), "success")
     return redirect(url_for("banks.question", code=bank.code, key=question.key))

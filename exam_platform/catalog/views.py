@@ -10,6 +10,7 @@ from .. import clock
 from ..db import get_session
 from ..errors import DomainError, NotFound
 from ..permissions import Role, role_required
+from ..web import commit, discard, saved
 from . import forms, impact, publishing, rulesheet, service
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
@@ -39,13 +40,9 @@ def category(code: str):
 @role_required(Role.REGULATOR)
 def reload():
     db = get_session()
-    try:
-        summary = service.load_catalog(db, actor=current_user, now=clock.now())
-    except DomainError as err:
-        db.rollback()
-        flash(str(err.message), "error")
-    else:
-        db.commit()
+    loaded = saved(None, lambda: service.load_catalog(db, actor=current_user, now=clock.now()))
+    if loaded:
+        summary = loaded.value
         flash(_("目录已重新加载：新增类别 %(a)s，更新类别 %(u)s，新增规则集 %(r)s，更新规则集 %(ru)s",
                 a=summary.categories_added, u=summary.categories_updated, r=summary.rule_sets_added,
                 ru=summary.rule_sets_updated), "success")
@@ -84,7 +81,7 @@ def publish(group: str):
             if form.publish.data:
                 counts = publishing.publish(db, proposal, actor=current_user, now=clock.now())
                 moved = impact.follow_up(db, actor=current_user, now=clock.now())
-                db.commit()
+                commit(db)
                 flash(_("规则已发布：新增版本 %(a)s 个，更正版本 %(c)s 个；%(n)s 张证书的下一步已按新规则重新确定",
                         a=counts["added"], c=counts["corrected"], n=moved), "success")
                 return redirect(url_for("catalog.rule_versions", group=group))
@@ -95,7 +92,7 @@ def publish(group: str):
                 form_field.errors = [*form_field.errors, str(err.message)]
             else:
                 form.form_errors.append(str(err.message))
-    db.rollback()
+    discard(db)  # a preview keeps nothing
     return render_template("catalog/rules.html", group=group, groups=service.GROUPS,
                            versions=rulesheet.versions(db, group), fields=rulesheet.FIELDS, today=today, form=form,
                            impact=found, next_action_words=rulesheet.NEXT_ACTION_WORDS), 200 if found else 400

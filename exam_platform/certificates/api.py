@@ -5,18 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 
-from ..db import get_session, write_intent
+from ..db import get_session
 from ..errors import ValidationError
 from ..openapi import request_body
+from ..web import writes_apart
 from . import keys, limits
 from .public_views import check, identity_answer
 
 api_bp = Blueprint("certificates_api", __name__, url_prefix="/api/v1")
-
-
-@api_bp.before_request
-def _reads_first():
-    write_intent.set(False)  # as on the public pages: the log row is written in a transaction of its own
 
 
 @api_bp.after_request
@@ -26,9 +22,10 @@ def _private_headers(response):
     return response
 
 
-@api_bp.get("/verify/<token>")
+@api_bp.get("/verify/<token>", endpoint="verify")
+@writes_apart  # as on the public pages: the log row is written in a transaction of its own
 @limits.verify_ip
-def verify(token: str):
+def verify_json(token: str):
     """Signature check and live status: {signature, status, status_label, valid, status_date, status_reason,
     reissue_required, certificate: {number (masked), category, …, holder (masked)}}; 404 for an invalid token."""
     _outcome, summary, status = check(token, kind="json")
@@ -36,6 +33,7 @@ def verify(token: str):
 
 
 @api_bp.post("/verify/<token>/identity")
+@writes_apart
 @limits.identity_ip
 @limits.identity_certificate
 def identity(token: str):

@@ -17,8 +17,9 @@ from ..extensions import limiter
 from . import token as tokens
 
 
-def _config(name: str, default: str):
-    return lambda: current_app.config.get(name) or default
+def _config(name: str):
+    """The limit set in config.py (read per request: tests change it)."""
+    return lambda: current_app.config[name]
 
 
 def _certificate_key() -> str:
@@ -36,12 +37,12 @@ def _certificate_key() -> str:
     return f"identity-cert:ct1:{digest}"
 
 
-verify_ip = limiter.shared_limit(_config("RATELIMIT_VERIFY_IP", "120 per minute"), scope="certificate-verify",
+verify_ip = limiter.shared_limit(_config("RATELIMIT_VERIFY_IP"), scope="certificate-verify",
                                  error_message="查验过于频繁，请稍后再试")
-identity_ip = limiter.shared_limit(_config("RATELIMIT_IDENTITY_CHECK_IP", "10 per hour"),
+identity_ip = limiter.shared_limit(_config("RATELIMIT_IDENTITY_CHECK_IP"),
                                    scope="certificate-identity", error_message="核验身份过于频繁，请稍后再试")
-identity_certificate = limiter.shared_limit(_config("RATELIMIT_IDENTITY_CHECK_CERT", "50 per day"),
+identity_certificate = limiter.shared_limit(_config("RATELIMIT_IDENTITY_CHECK_CERT"),
                                             scope="certificate-identity-cert", key_func=_certificate_key,
                                             error_message="该证书的身份核验次数已达上限，请明天再试")
-lookup_ip = limiter.limit(_config("RATELIMIT_LOOKUP_IP", "30 per hour"), methods=["POST"],
+lookup_ip = limiter.limit(_config("RATELIMIT_LOOKUP_IP"), methods=["POST"],
                           error_message="查询过于频繁，请稍后再试")

@@ -1,10 +1,9 @@
 """Public pages (no login): /v/<token> verification, 核验身份, the number + name lookup, the public keys.
 
 Tokens travel in URLs, so these pages send ``Referrer-Policy: no-referrer`` and are never cached. Every
-verification writes a log row. The reads run in a read transaction (SQLite WAL: in parallel with everything),
-which ends before the log row is written in a short transaction of its own with relaxed durability
-(``db.relaxed_durability``): no read-then-upgrade, no fsync per public verification. Only a certificate that
-has just lapsed takes a durable write transaction first, to record its 失效.
+verification writes a log row. The endpoints are ``writes_apart``: the request's transaction only reads, and the
+services write in short transactions of their own (``verification.public_status``: a lapsed certificate's 失效,
+durably; ``verification.record_verifications``: the log row, with relaxed durability).
 """
 
 from __future__ import annotations
@@ -13,19 +12,14 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_babel import gettext as _
 
 from .. import clock
-from ..db import get_session, relaxed_durability, write_intent
+from ..db import get_session
 from ..errors import wants_json
 from ..extensions import client_address
-from ..web import commit
+from ..web import writes_apart
 from . import keys, limits, verification
 from .forms import IdentityForm, LookupForm
 
 bp = Blueprint("certificates_public", __name__)
-
-
-@bp.before_request
-def _reads_first():
-    write_intent.set(False)  # the writes open their own transactions (see _read and _log)
 
 
 @bp.after_request
@@ -43,27 +37,9 @@ def _forget(field) -> None:
     field.data, field.raw_data = "", []
 
 
-def _read(db, token: str, now) -> verification.Verification:
-    """The verification, read and ended; a certificate that has just lapsed is made 失效 (durably) first."""
-    outcome = verification.verify(db, token, now=now)
-    db.commit()  # end the read transaction (a rollback would also expire the session's user)
-    if outcome.lapsed:
-        write_intent.set(True)
-        try:
-            outcome = verification.refresh(db, token, now=now)
-            commit(db)
-        finally:
-            write_intent.set(False)
-    return outcome
-
-
 def _log(db, entries, now) -> None:
     """The regulator's log, one row per verification: (certificate id or None, kind, result) each."""
-    secret, ip = current_app.secret_key, client_address()
-    with relaxed_durability(db):
-        for certificate_id, kind, result in entries:
-            verification.log(db, certificate_id=certificate_id, ip=ip, secret=secret, kind=kind, result=result,
-                             now=now)
+    verification.record_verifications(db, entries, ip=client_address(), secret=current_app.secret_key, now=now)
 
 
 def _id(outcome: verification.Verification) -> int | None:
@@ -74,7 +50,7 @@ def check(token: str, *, kind: str):
     """Verify and log; (outcome, public summary, HTTP status)."""
     db = get_session()
     now = clock.now()
-    outcome = _read(db, token, now)
+    outcome = verification.public_status(db, token, now=now)
     _log(db, [(_id(outcome), kind, outcome.status)], now)
     summary = verification.public_summary(outcome)
     if outcome.status == "invalid":
@@ -86,7 +62,7 @@ def identity_answer(token: str, id_number: str):
     """(outcome, match or None when the certificate is unknown); logged."""
     db = get_session()
     now = clock.now()
-    outcome = _read(db, token, now)
+    outcome = verification.public_status(db, token, now=now)
     match = None
     if outcome.certificate is not None:
         match = verification.identity_matches(outcome.certificate, id_number, current_app.secret_key)
@@ -95,9 +71,11 @@ def identity_answer(token: str, id_number: str):
     return outcome, match
 
 
-@bp.get("/v/<token>")
+@bp.get("/v/<token>", endpoint="verify")
+@writes_apart
 @limits.verify_ip
-def verify(token: str):
+def verify_page(token: str):
+    """The page (or JSON, as asked) of one certificate's verification."""
     _outcome, summary, status = check(token, kind="json" if wants_json() else "page")
     if wants_json():
         return jsonify(summary), status
@@ -106,6 +84,7 @@ def verify(token: str):
 
 
 @bp.post("/v/<token>/identity")
+@writes_apart
 @limits.identity_ip
 @limits.identity_certificate
 def identity(token: str):
@@ -125,6 +104,7 @@ def identity(token: str):
 
 
 @bp.route("/verify", methods=["GET", "POST"])
+@writes_apart
 @limits.lookup_ip
 def lookup():
     form = LookupForm()
@@ -138,10 +118,9 @@ def lookup():
             return redirect(url_for("certificates_public.verify", token=found[0].token))
         entries = []
         for cert in found:
-            outcome = _read(db, cert.token, now)
+            outcome = verification.public_status(db, cert.token, now=now)
             results.append((cert.token, verification.public_summary(outcome)))
             entries.append((cert.id, "lookup", outcome.status))
-        db.commit()  # end the lookup's read (when it found nothing, no _read ended it)
         _log(db, entries or [(None, "lookup", "not_found")], now)
     _forget(form.number)  # a 特种作业 number is an ID number: never echoed back
     return render_template("certificates/public/lookup.html", form=form, searched=searched, results=results)

@@ -10,10 +10,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import clock
-from ..db import get_session, write_intent
-from ..errors import DomainError
+from ..db import get_session
 from ..permissions import Role, role_required
-from ..web import commit, form_error, paginate
+from ..web import commit, paginate, saved, writes
 from . import issuance, keys, lifecycle, registry, reviews, verification
 from .forms import CancelForm, ReasonForm, ReviewDecisionForm, RevokeForm, ViolationForm
 from .models import Certificate, CertificateEvent, CertificateToken, ReviewApplication, Violation
@@ -38,12 +37,6 @@ ACTIONS = {
         db, cert, actor=current_user, now=now, occurred_on=f.occurred_on.data, serious=f.serious.data,
         description=f.description.data), _l("违章已记录")),
 }
-
-
-@bp.before_request
-def _lazy_expiry_writes():
-    if request.endpoint == "registry.detail":
-        write_intent.set(True)
 
 
 def _forms() -> dict:
@@ -112,6 +105,7 @@ def approve():
 
 
 @bp.get("/<int:cert_id>")
+@writes  # reading a certificate may make it 失效 (lazily)
 @role_required(Role.REGULATOR)
 def detail(cert_id: int):
     db = get_session()
@@ -132,14 +126,7 @@ def act(cert_id: int, action: str):
     forms = _forms()
     form = forms[action] = form_class(prefix=action)
     if form.validate_on_submit():
-        try:
-            call(db, cert, form, clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(str(message), "success")
+        if saved(form, lambda: call(db, cert, form, clock.now()), str(message)):
             return redirect(url_for("registry.detail", cert_id=cert.id))
     return _detail_page(db, cert, forms, status=400)
 
@@ -159,15 +146,9 @@ def review_decide(application_id: int):
     application = reviews.get_application(db, application_id)
     form = ReviewDecisionForm()
     if form.validate_on_submit():
-        try:
-            reviews.decide(db, application=application, actor=current_user, now=clock.now(),
-                           approve=form.decision.data == "approve", reason=form.reason.data or "")
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(_("复审审核已完成"), "success")
+        if saved(form, lambda: reviews.decide(db, application=application, actor=current_user, now=clock.now(),
+                                              approve=form.decision.data == "approve", reason=form.reason.data or ""),
+                 _("复审审核已完成")):
             return redirect(url_for("registry.review_queue"))
     state = reviews.review_state(db, application.certificate, today=clock.today_local())
     status = 400 if form.is_submitted() else 200

@@ -21,7 +21,7 @@ so a token cannot choose its own algorithm (no "alg: none", no HMAC with a publi
 the public key; ``version`` goes up on every reissue (补发/换证/new token format), so the registry can tell an old
 QR from the current one.
 
-``verify`` answers the payload or raises ``InvalidToken`` — one exception for every kind of wrong input
+``signed_payload`` answers the payload or raises ``InvalidToken`` — one exception for every kind of wrong input
 (tampered, truncated, oversized, non-canonical base64, unknown key, malformed fields, foreign signature).
 """
 
@@ -229,7 +229,7 @@ def load_public_key(value: object) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(bytes(value))
 
 
-def verify(token: object, public_keys: Mapping[str, object]) -> SignedPayload:
+def signed_payload(token: object, public_keys: Mapping[str, object]) -> SignedPayload:
     """The signed payload of ``token``, or ``InvalidToken``.
 
     ``public_keys`` maps kid → public key (an ``Ed25519PublicKey``, 32 raw bytes, or their URL-safe base64).

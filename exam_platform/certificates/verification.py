@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -24,6 +24,7 @@ from ..accounts.idnumber import fingerprint, mask_name, normalise
 from ..accounts.models import Organization, User
 from ..catalog.models import Category
 from ..clock import today_local
+from ..db import durable_write, end_read, relaxed_durability
 from . import rules
 from . import token as tokens
 from .lifecycle import refresh_expiry
@@ -76,8 +77,9 @@ class Verification:
     key_state: str = ""
     status_date: date | None = None
     status_reason: str = ""
-    lapsed: bool = False  # see Record.lapsed: the caller takes the write path (refresh) only then
+    lapsed: bool = False  # see Record.lapsed: the caller takes the write path (record_lapse) only then
     newer_token: bool = False  # a later token of the certificate exists (superseded, or a newer token format)
+    where: dict | None = field(default=None, repr=False, compare=False)  # finds the row again (record_lapse)
 
     @property
     def found(self) -> bool:
@@ -143,33 +145,40 @@ def _public_key(text: str) -> Ed25519PublicKey:
     return tokens.load_public_key(text)
 
 
-def verify(session: Session, token: Any, *, now: datetime) -> Verification:
-    """Check ``token``'s signature against the published keys, then read the certificate's live status.
-
-    Reads only (one statement); a certificate that may have lapsed comes back with ``lapsed`` set and its
-    recorded status — the caller then calls ``refresh`` in a write transaction."""
+def _signed_row(session: Session, token: Any) -> tuple[dict, Any] | None:
+    """The registry row of ``token`` — with the parameters that find it again — when its signature checks out
+    against the published key and the row says the registry made this very token; None otherwise."""
     try:
         payload = tokens.peek(token)  # strict parse only: the signature is checked below, before any answer
     except tokens.InvalidToken:
-        return Verification("invalid")
-    session.flush()  # a Core read sees pending ORM changes only once flushed (no-op when clean, as on /v/)
-    row = session.connection().execute(_RECORD[payload.format], {"subject": payload.subject,
-                                                                 "category": payload.category,
-                                                                 "version": payload.version}).first()
+        return None
+    where = {"format": payload.format, "subject": payload.subject, "category": payload.category,
+             "version": payload.version}
+    row = _row(session, where)
     if row is None:
-        return Verification("invalid")  # unknown reference (or number)/category/version
+        return None  # unknown reference (or number)/category/version
     try:
-        tokens.verify(token, {payload.kid: _public_key(row.public_key)})
+        tokens.signed_payload(token, {payload.kid: _public_key(row.public_key)})
     except tokens.InvalidToken:
-        return Verification("invalid")
+        return None
     if (row.token_kid, row.token_issued_on, row.token_valid_until) != (payload.kid, payload.issued_on,
                                                                          payload.valid_until):
-        return Verification("invalid")  # signed, but not a token this registry made (e.g. a leaked key's forgery)
-    if row.status == "pending":
+        return None  # signed, but not a token this registry made (e.g. a leaked key's forgery)
+    return where, row
+
+
+def _row(session: Session, where: dict):
+    session.flush()  # a Core read sees pending ORM changes only once flushed (no-op when clean, as on /v/)
+    return session.connection().execute(_RECORD[where["format"]], {k: v for k, v in where.items()
+                                                                    if k != "format"}).first()
+
+
+def _status(row, where: dict, now: datetime) -> Verification:
+    if row is None or row.status == "pending":
         return Verification("invalid")
     cert = Record(*(getattr(row, name) for name in _RECORD_FIELDS))
     result = Verification(cert.status, cert, row.key_state, lapsed=cert.lapsed(today_local(now)),
-                          newer_token=row.following is not None)
+                          newer_token=row.following is not None, where=where)
     if cert.status in ("suspended", "revoked", "cancelled"):
         result.status_date, result.status_reason = cert.status_changed_on, _reason_text(cert)
     elif row.superseded_at is not None:
@@ -181,16 +190,45 @@ def verify(session: Session, token: Any, *, now: datetime) -> Verification:
     return result
 
 
-def refresh(session: Session, token: Any, *, now: datetime) -> Verification:
-    """``verify`` in a write transaction, making a lapsed certificate 失效 first (the rare path: the ORM and
-    ``lifecycle.refresh_expiry``, which records the event and the audit entry)."""
-    outcome = verify(session, token, now=now)
+def read_status(session: Session, token: Any, *, now: datetime) -> Verification:
+    """Check ``token``'s signature against the published keys, then read the certificate's live status.
+
+    Reads only (one statement); a certificate that may have lapsed comes back with ``lapsed`` set and its
+    recorded status — the caller then calls ``record_lapse`` in a write transaction."""
+    signed = _signed_row(session, token)
+    return Verification("invalid") if signed is None else _status(signed[1], signed[0], now)
+
+
+def record_lapse(session: Session, outcome: Verification, *, now: datetime) -> Verification:
+    """``outcome`` (from ``read_status``) has lapsed: make its certificate 失效 now — the rare write path: the ORM
+    and ``lifecycle.refresh_expiry``, which records the event and the audit entry — and read its status again
+    (the row only: the token's signature was checked by ``read_status``). Run it in a write transaction."""
     if not outcome.lapsed:
         return outcome
-    if refresh_expiry(session, session.get(Certificate, outcome.certificate.id), now=now):
-        session.flush()
-        return verify(session, token, now=now)
+    refresh_expiry(session, session.get(Certificate, outcome.certificate.id), now=now)
+    return _status(_row(session, outcome.where), outcome.where, now)
+
+
+def public_status(session: Session, token: Any, *, now: datetime) -> Verification:
+    """A public verification's answer, in transactions of its own: the signature checked and the status read in
+    a read transaction, ended at once (SQLite WAL: in parallel with everything); only a certificate that has just
+    lapsed then takes a short durable write transaction to record its 失效. The signature is checked once."""
+    outcome = read_status(session, token, now=now)
+    end_read(session)
+    if outcome.lapsed:
+        with durable_write(session):
+            outcome = record_lapse(session, outcome, now=now)
     return outcome
+
+
+def record_verifications(session: Session, entries, *, ip: str, secret: str, now: datetime) -> None:
+    """The regulator's log, one row per verification — ``entries`` are (certificate id or None, kind, result) —
+    written after the reads have ended, in a short transaction whose commit does not wait for the disk
+    (``db.relaxed_durability``: no read-then-upgrade, no fsync per public verification)."""
+    end_read(session)
+    with relaxed_durability(session):
+        for certificate_id, kind, result in entries:
+            log(session, certificate_id=certificate_id, ip=ip, secret=secret, kind=kind, result=result, now=now)
 
 
 def public_number(cert: Record) -> str:

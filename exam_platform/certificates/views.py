@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import base64
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import clock
-from ..db import get_session, write_intent
-from ..errors import Conflict, DomainError
+from ..db import get_session
+from ..errors import Conflict
 from ..permissions import (
     Role,
     can_apply_review,
@@ -22,7 +22,7 @@ from ..permissions import (
     require,
     role_required,
 )
-from ..web import commit, form_error, paginate
+from ..web import commit, paginate, saved, writes
 from . import issuance, lifecycle, printable, reviews, verification
 from .forms import ReviewApplyForm
 from .models import Certificate, CertificateEvent, ReviewApplication
@@ -31,13 +31,6 @@ bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
 READERS = (Role.CANDIDATE, Role.REGULATOR, Role.INSTITUTION_STAFF)
 LAYOUTS = ("a4", "card")
-
-
-@bp.before_request
-def _lazy_expiry_writes():
-    # Reading a certificate may mark it 失效 (lazily): take the SQLite write lock up front on those pages.
-    if request.endpoint in ("certificates.mine", "certificates.detail"):
-        write_intent.set(True)
 
 
 def _load(cert_id: int, allowed=can_read_certificate):
@@ -53,6 +46,7 @@ def _issued(cert: Certificate) -> None:
 
 
 @bp.get("/")
+@writes  # reading a certificate may make it 失效 (lazily)
 @role_required(Role.CANDIDATE)
 def mine():
     db = get_session()
@@ -65,6 +59,7 @@ def mine():
 
 
 @bp.get("/<int:cert_id>")
+@writes  # reading a certificate may make it 失效 (lazily)
 @role_required(*READERS)
 def detail(cert_id: int):
     db, cert = _load(cert_id)
@@ -87,15 +82,10 @@ def review_apply(cert_id: int):
     db, cert = _load(cert_id, can_apply_review)
     form = ReviewApplyForm()
     if form.validate_on_submit():
-        try:
-            reviews.apply(db, cert=cert, applicant=current_user, now=clock.now(),
-                          health_declared=form.health_declared.data, health_note=form.health_note.data or "")
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(_("复审申请已提交，请等待审核"), "success")
+        if saved(form, lambda: reviews.apply(db, cert=cert, applicant=current_user, now=clock.now(),
+                                             health_declared=form.health_declared.data,
+                                             health_note=form.health_note.data or ""),
+                 _("复审申请已提交，请等待审核")):
             return redirect(url_for("certificates.detail", cert_id=cert.id))
     state = reviews.review_state(db, cert, today=clock.today_local())
     status = 400 if form.is_submitted() else 200

@@ -14,7 +14,7 @@ from .. import clock
 from ..db import get_session
 from ..permissions import Role, role_required
 from ..spreadsheets import XLSX, SpreadsheetProblem
-from ..web import saved
+from ..web import discard, saved
 from . import roster
 from .forms import ConfirmImportForm, UploadForm
 from .views import _roster_page, bp, employer_id
@@ -47,7 +47,7 @@ def roster_upload():
         return _roster_page(upload=upload, status=400)
     db = get_session()
     checked = roster.preview(db, employer_id=employer_id(), rows=rows, today=clock.today_local())
-    db.rollback()  # a preview writes nothing
+    discard(db)  # a preview writes nothing
     confirm = None
     if checked.ok:
         confirm = ConfirmImportForm(payload=_serializer().dumps(

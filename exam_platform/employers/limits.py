@@ -16,6 +16,6 @@ def _organisation_key() -> str:
     return f"employer:{min(ids)}" if ids else f"ip:{client_address()}"
 
 
-batch_verify = limiter.shared_limit(lambda: current_app.config.get("RATELIMIT_EMPLOYER_VERIFY") or "30 per hour",
+batch_verify = limiter.shared_limit(lambda: current_app.config["RATELIMIT_EMPLOYER_VERIFY"],
                                     scope="employer-batch-verify", key_func=_organisation_key, methods=["POST"],
                                     error_message="批量查验过于频繁，请稍后再试")

@@ -15,8 +15,10 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from ..config import EMPLOYER_DUE_HORIZON_DAYS
+
 #: Days before a 复审/换证 due date in which a held certificate is reported as due (issue 17: 60 days).
-DUE_HORIZON_DAYS = 60
+DUE_HORIZON_DAYS = EMPLOYER_DUE_HORIZON_DAYS
 
 
 class Standing(enum.StrEnum):

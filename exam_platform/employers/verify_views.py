@@ -7,9 +7,8 @@ from flask_login import current_user
 
 from .. import clock
 from ..db import get_session
-from ..errors import DomainError
 from ..permissions import Role, role_required
-from ..web import commit, form_error
+from ..web import saved
 from . import batch, limits
 from .forms import VerifyForm
 from .views import bp, employer_id
@@ -22,14 +21,13 @@ def verify():
     form = VerifyForm()
     results, status = None, 200
     if form.validate_on_submit():
-        try:
-            db = get_session()
-            results = batch.check(db, batch.parse_lines(form.entries.data), actor=current_user,
-                                  employer_id=employer_id(), now=clock.now(), today=clock.today_local())
-            commit(db)
+        checked = saved(form, lambda: batch.check(get_session(), batch.parse_lines(form.entries.data),
+                                                  actor=current_user, employer_id=employer_id(), now=clock.now(),
+                                                  today=clock.today_local()))
+        if checked:
+            results = checked.value
             form.entries.data = ""  # the answer shows the numbers masked; the typed list is not sent back
-        except DomainError as err:
-            form_error(form, err)
+        else:
             status = 400
     elif form.errors:
         status = 400

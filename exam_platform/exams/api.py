@@ -9,25 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
-from .. import db as database
-from ..db import get_session
+from ..db import get_session, read_apart, restart_as_writer
 from ..errors import ValidationError
 from ..extensions import limiter
 from ..permissions import Role, can_proctor, require, role_required
+from ..web import commit, writes
 from . import attempts, client_paper, device, openapi, proctoring
 from .models import Attempt, Sitting
 
 api_bp = Blueprint("exams_api", __name__, url_prefix="/api/v1")
-
-# GETs that may finalise an overdue attempt on the way take the write lock from the start (SQLite).
-WRITING_GETS = {"exams_api.attempt_state", "exams_api.result", "exams_api.console"}
-
-
-@api_bp.before_request
-def _writes_lazily():
-    if request.endpoint in WRITING_GETS:
-        database.write_intent.set(True)
-
 
 def _grace() -> int:
     return current_app.config["EXAM_SAVE_GRACE_SECONDS"]
@@ -52,12 +42,12 @@ def _started(attempt: Attempt, token: str, with_paper: bool):
     now = clock.now()
     answers = attempts.answers_of(db, attempt.id)
     body = attempts.state_of(db, attempt, now=now, answers=answers)
-    db.commit()
+    commit(db)
     paper = None
     if with_paper and attempt.state == "in_progress":
         # The exam client gets its questions with the start: one round trip instead of two, read after the
         # start's commit (SQLite: not under the write lock the start held).
-        with database.read_apart(db):
+        with read_apart(db):
             paper = _paper_json(db, attempt, now, answers=answers)
     response = json_response(body, paper=paper) if paper else make_response(jsonify(body))
     device.ensure(response, token)
@@ -99,13 +89,14 @@ def _own(attempt_id: int) -> Attempt:
 
 
 @api_bp.get("/attempts/<int:attempt_id>")
+@writes  # may finalise an overdue attempt on the way
 @role_required(Role.CANDIDATE)
 def attempt_state(attempt_id: int):
     db = get_session()
     attempt = _own(attempt_id)
     attempts.finalise_if_overdue(db, attempt, now=clock.now(), grace=_grace())
     body = attempts.state_of(db, attempt, now=clock.now())
-    db.commit()
+    commit(db)
     return jsonify(body)
 
 
@@ -120,12 +111,11 @@ def paper(attempt_id: int):
     if attempts.resume_writes(attempt, **kw):
         # Rare (finalise, bind, new address): take the write lock first (SQLite), then read again. The usual load
         # right after start changes nothing and is served from a read transaction, in parallel with the others.
-        db.rollback()
-        database.write_intent.set(True)
+        restart_as_writer(db)
         attempt = _own(attempt_id)
     attempts.resume(db, attempt=attempt, **kw)
     body = _paper_json(db, attempt, now)
-    db.commit()
+    commit(db)
     return current_app.response_class(body, mimetype="application/json")
 
 
@@ -170,9 +160,9 @@ def save(attempt_id: int):
                                    seq=body.get("seq"), now=clock.now(), grace=_grace())
     except attempts.AttemptRefused as refusal:
         if refusal.finalised:  # too late: the answer is refused, the finalisation (and its grading) stands
-            db.commit()
+            commit(db)
         raise
-    db.commit()
+    commit(db)
     return jsonify(ack)
 
 
@@ -184,22 +174,24 @@ def submit(attempt_id: int):
     attempts.submit(db, attempt=attempt, candidate=current_user, device=attempts.device_hash(device.token()),
                     now=clock.now(), grace=_grace())
     body = attempts.outcome(db, attempt)
-    db.commit()
+    commit(db)
     return jsonify(body)
 
 
 @api_bp.get("/attempts/<int:attempt_id>/result")
+@writes  # may finalise an overdue attempt on the way
 @role_required(Role.CANDIDATE)
 def result(attempt_id: int):
     db = get_session()
     attempt = _own(attempt_id)
     attempts.finalise_if_overdue(db, attempt, now=clock.now(), grace=_grace())
     body = attempts.outcome(db, attempt)
-    db.commit()
+    commit(db)
     return jsonify(body)
 
 
 @api_bp.get("/sittings/<int:sitting_id>/console")
+@writes  # may finalise overdue attempts on the way
 @role_required(Role.CENTRE_STAFF, Role.PROCTOR)
 def console(sitting_id: int):
     db = get_session()
@@ -207,6 +199,6 @@ def console(sitting_id: int):
     require(sitting is not None and can_proctor(current_user, sitting.centre_id))
     now = clock.now()
     rows = proctoring.console(db, sitting=sitting, now=now, grace=_grace())
-    db.commit()
+    commit(db)
     return jsonify({"sitting_id": sitting.id, "server_time": now.isoformat(), "rows": rows,
                     "summary": proctoring.room_summary(rows)})

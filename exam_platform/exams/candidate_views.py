@@ -3,30 +3,22 @@ institution's view of its trainees' outcomes (pass/fail and score only — never
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import clock
-from .. import db as database
 from ..banks.models import Blueprint as PaperBlueprint
 from ..db import get_session
-from ..errors import DomainError
 from ..permissions import Role, org_ids, require, role_required
-from ..web import paginate
+from ..web import commit, paginate, saved, writes
 from . import attempts, device
 from . import registration as reg_service
 from . import sittings as sitting_service
 from .models import Attempt, ExamResult, Registration
 
 bp = Blueprint("exams_my", __name__, url_prefix="/exams")
-
-
-@bp.before_request
-def _writes_lazily():
-    if request.endpoint in {"exams_my.attempt_result"}:
-        database.write_intent.set(True)
 
 
 @bp.get("/my")
@@ -52,14 +44,10 @@ def book(sitting_id: int):
     db = get_session()
     sitting = sitting_service.get_sitting(db, sitting_id)
     require(sitting.status == "published" and sitting.self_booking)
-    try:
-        reg_service.register(db, actor=current_user, candidate=current_user, sitting=sitting, now=clock.now())
-    except DomainError as err:
-        db.rollback()
-        flash(_("不能预约：%(why)s", why=str(err.message)), "error")
-    else:
-        db.commit()
-        flash(_("预约成功，请打印准考证"), "success")
+    saved(None, lambda: reg_service.register(db, actor=current_user, candidate=current_user, sitting=sitting,
+                                             now=clock.now()),
+          _("预约成功，请打印准考证"),
+          show=lambda _form, err: flash(_("不能预约：%(why)s", why=str(err.message)), "error"))
     return redirect(url_for("exams_my.my_exams"))
 
 
@@ -69,14 +57,8 @@ def withdraw(registration_id: int):
     db = get_session()
     registration = reg_service.get_registration(db, registration_id)
     require(registration.candidate_id == current_user.id)
-    try:
-        reg_service.cancel_registration(db, actor=current_user, registration=registration, now=clock.now())
-    except DomainError as err:
-        db.rollback()
-        flash(str(err.message), "error")
-    else:
-        db.commit()
-        flash(_("已取消预约"), "success")
+    saved(None, lambda: reg_service.cancel_registration(db, actor=current_user, registration=registration,
+                                                        now=clock.now()), _("已取消预约"))
     return redirect(url_for("exams_my.my_exams"))
 
 
@@ -124,23 +106,24 @@ def restart_mock(blueprint_id: int):
     running = attempts.running_mock(db, candidate=current_user, blueprint_id=blueprint.id)
     if running is not None:
         attempts.abandon_mock(db, attempt=running, candidate=current_user, now=clock.now())
-        db.commit()
+        commit(db)
         flash(_("已放弃上一次模拟考试，下面是一份新试卷"), "success")
     return redirect(url_for("exams_my.mock", blueprint_id=blueprint.id))
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
+@writes  # finalises an overdue attempt on the way
 @role_required(Role.CANDIDATE)
 def attempt_result(attempt_id: int):
     db = get_session()
     attempt = attempts.get_own_attempt(db, attempt_id=attempt_id, candidate=current_user)
     attempts.finalise_if_overdue(db, attempt, now=clock.now(), grace=current_app.config["EXAM_SAVE_GRACE_SECONDS"])
     if attempt.state == "in_progress":
-        db.commit()
+        commit(db)
         return redirect(url_for("exams_my.take", registration_id=attempt.registration_id) if attempt.registration_id
                         else url_for("exams_my.mock", blueprint_id=attempt.paper.blueprint_id))
     outcome = attempts.outcome(db, attempt)
-    db.commit()
+    commit(db)
     return render_template("exams/attempt_result.html", attempt=attempt, outcome=outcome)
 
 

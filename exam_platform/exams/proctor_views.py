@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
-from .. import db as database
 from ..db import get_session
-from ..errors import DomainError
 from ..permissions import Role, can_proctor, can_score_practical, require, role_required
-from ..web import form_error
+from ..web import commit, saved, writes
 from . import practical, proctoring
 from . import registration as reg_service
 from . import results as results_service
@@ -30,12 +28,6 @@ def _exam_clock(iso: str | None) -> str:
     return clock.local(datetime.fromisoformat(iso)).strftime("%H:%M:%S") if iso else ""
 
 
-@bp.before_request
-def _writes_lazily():
-    if request.endpoint in {"exams_proctor.console", "exams_proctor.room_record"}:
-        database.write_intent.set(True)  # these pages finalise overdue attempts on the way
-
-
 def _grace() -> int:
     return current_app.config["EXAM_SAVE_GRACE_SECONDS"]
 
@@ -47,6 +39,7 @@ def _sitting(sitting_id: int):
 
 
 @bp.get("/sittings/<int:sitting_id>/console")
+@writes  # finalises overdue attempts on the way
 @role_required(Role.CENTRE_STAFF, Role.PROCTOR)
 def console(sitting_id: int):
     sitting = _sitting(sitting_id)
@@ -54,22 +47,12 @@ def console(sitting_id: int):
     rows = proctoring.console(db, sitting=sitting, now=clock.now(), grace=_grace())
     void_form = VoidForm()
     void_form.witness_id.choices = [(u.id, u.display_name) for u in proctoring.witnesses(db, sitting, current_user)]
-    db.commit()
+    commit(db)
     return render_template("exams/console.html", sitting=sitting, rows=rows, extend_form=ExtendForm(),
                            incident_form=IncidentForm(), void_form=void_form, summary=proctoring.room_summary(rows))
 
 
-def _act(sitting_id: int, do, ok_message: str):
-    sitting = _sitting(sitting_id)
-    db = get_session()
-    try:
-        do(db, sitting)
-    except DomainError as err:
-        db.rollback()
-        flash(str(err.message), "error")
-    else:
-        db.commit()
-        flash(ok_message, "success")
+def _to_console(sitting_id: int):
     return redirect(url_for("exams_proctor.console", sitting_id=sitting_id))
 
 
@@ -84,9 +67,10 @@ def _minutes() -> int:
 @role_required(Role.CENTRE_STAFF, Role.PROCTOR)
 def extend_room(sitting_id: int):
     minutes, reason = _minutes(), request.form.get("reason", "")
-    return _act(sitting_id, lambda db, s: proctoring.extend(db, actor=current_user, sitting=s, minutes=minutes,
-                                                            reason=reason, now=clock.now()),
-                _("已为全场延长 %(m)s 分钟", m=minutes))
+    sitting = _sitting(sitting_id)
+    saved(None, lambda: proctoring.extend(get_session(), actor=current_user, sitting=sitting, minutes=minutes,
+                                          reason=reason, now=clock.now()), _("已为全场延长 %(m)s 分钟", m=minutes))
+    return _to_console(sitting_id)
 
 
 @bp.post("/sittings/<int:sitting_id>/attempts/<int:attempt_id>/<action>")
@@ -95,7 +79,8 @@ def attempt_action(sitting_id: int, attempt_id: int, action: str):
     reason = request.form.get("reason", "")
     now = clock.now()
 
-    def do(db, sitting):
+    def do(sitting):
+        db = get_session()
         attempt = proctoring.attempt_in_sitting(db, sitting=sitting, attempt_id=attempt_id)
         if action == "extend":
             proctoring.extend(db, actor=current_user, sitting=sitting, attempt=attempt, minutes=_minutes(),
@@ -115,24 +100,29 @@ def attempt_action(sitting_id: int, attempt_id: int, action: str):
     labels = {"extend": _("已延时"), "unlock": _("已解除设备绑定"), "submit": _("已强制交卷"), "void": _("已作废")}
     if action not in labels:
         require(False)
-    return _act(sitting_id, do, labels[action])
+    sitting = _sitting(sitting_id)
+    saved(None, lambda: do(sitting), labels[action])
+    return _to_console(sitting_id)
 
 
 @bp.post("/sittings/<int:sitting_id>/incident")
 @role_required(Role.CENTRE_STAFF, Role.PROCTOR)
 def incident(sitting_id: int):
     reason = request.form.get("reason", "")
-    return _act(sitting_id, lambda db, s: proctoring.incident(db, actor=current_user, sitting=s, reason=reason,
-                                                              now=clock.now()), _("已记录"))
+    sitting = _sitting(sitting_id)
+    saved(None, lambda: proctoring.incident(get_session(), actor=current_user, sitting=sitting, reason=reason,
+                                            now=clock.now()), _("已记录"))
+    return _to_console(sitting_id)
 
 
 @bp.get("/sittings/<int:sitting_id>/record")
+@writes  # finalises overdue attempts on the way
 @role_required(Role.CENTRE_STAFF, Role.PROCTOR)
 def room_record(sitting_id: int):
     sitting = _sitting(sitting_id)
     db = get_session()
     rows = proctoring.console(db, sitting=sitting, now=clock.now(), grace=_grace())
-    db.commit()
+    commit(db)
     return render_template("exams/record.html", sitting=sitting, rows=rows, summary=proctoring.room_summary(rows),
                            events=proctoring.events(db, sitting.id), staff=sitting_service.staff(db, sitting.id),
                            printed_at=clock.now())
@@ -167,16 +157,11 @@ def practical_score(registration_id: int):
                 getattr(form, s["code"]).data = s["score"]
         form.veto_failed.data, form.veto_note.data = existing.veto_failed, existing.veto_note
     if subjects and form.validate_on_submit():
-        try:
-            practical.record(db, actor=current_user, registration=registration,
-                             scores={s["code"]: float(getattr(form, s["code"]).data) for s in subjects},
-                             veto_failed=form.veto_failed.data, veto_note=form.veto_note.data or "", now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            db.commit()
-            flash(_("实操成绩已保存"), "success")
+        if saved(form, lambda: practical.record(
+                db, actor=current_user, registration=registration,
+                scores={s["code"]: float(getattr(form, s["code"]).data) for s in subjects},
+                veto_failed=form.veto_failed.data, veto_note=form.veto_note.data or "", now=clock.now()),
+                _("实操成绩已保存")):
             return redirect(url_for("exams_proctor.practical_list", sitting_id=registration.sitting_id))
     from sqlalchemy import select
 

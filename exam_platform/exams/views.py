@@ -22,7 +22,7 @@ from ..permissions import (
     require,
     role_required,
 )
-from ..web import form_error
+from ..web import saved
 from . import registration as reg_service
 from . import results as results_service
 from . import sittings as service
@@ -89,19 +89,14 @@ def sitting_new():
     if form.validate_on_submit():
         db = get_session()
         require(can_manage_sittings(current_user, form.centre_id.data))
-        try:
-            sitting = service.create_sitting(
-                db, actor=current_user, centre_id=form.centre_id.data, blueprint_id=form.blueprint_id.data,
-                title=form.title.data, room=form.room.data or "", starts_at=aware(form.starts_at.data),
-                ends_at=aware(form.ends_at.data), minutes=form.minutes.data, seats=form.seats.data,
-                allowed_subnets=form.allowed_subnets.data or "", self_booking=form.self_booking.data, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            db.commit()
-            flash(_("场次已创建（草稿）。发布后即可报名。"), "success")
-            return redirect(url_for("exams.sitting_detail", sitting_id=sitting.id))
+        created = saved(form, lambda: service.create_sitting(
+            db, actor=current_user, centre_id=form.centre_id.data, blueprint_id=form.blueprint_id.data,
+            title=form.title.data, room=form.room.data or "", starts_at=aware(form.starts_at.data),
+            ends_at=aware(form.ends_at.data), minutes=form.minutes.data, seats=form.seats.data,
+            allowed_subnets=form.allowed_subnets.data or "", self_booking=form.self_booking.data, now=clock.now()),
+            _("场次已创建（草稿）。发布后即可报名。"))
+        if created:
+            return _to_sitting(created.value.id)
     return render_template("exams/sitting_form.html", form=form, sitting=None), 400 if form.errors else 200
 
 
@@ -116,20 +111,12 @@ def sitting_edit(sitting_id: int):
         form.ends_at.data = clock.local(sitting.ends_at).replace(tzinfo=None)
     form.centre_id.data, form.blueprint_id.data = sitting.centre_id, sitting.blueprint_id
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            service.update_sitting(db, actor=current_user, sitting=sitting, title=form.title.data,
-                                   room=form.room.data or "", starts_at=aware(form.starts_at.data),
-                                   ends_at=aware(form.ends_at.data), minutes=form.minutes.data,
-                                   seats=form.seats.data, allowed_subnets=form.allowed_subnets.data or "",
-                                   self_booking=form.self_booking.data, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            db.commit()
-            flash(_("场次已保存"), "success")
-            return redirect(url_for("exams.sitting_detail", sitting_id=sitting.id))
+        if saved(form, lambda: service.update_sitting(
+                get_session(), actor=current_user, sitting=sitting, title=form.title.data, room=form.room.data or "",
+                starts_at=aware(form.starts_at.data), ends_at=aware(form.ends_at.data), minutes=form.minutes.data,
+                seats=form.seats.data, allowed_subnets=form.allowed_subnets.data or "",
+                self_booking=form.self_booking.data, now=clock.now()), _("场次已保存")):
+            return _to_sitting(sitting.id)
     return render_template("exams/sitting_form.html", form=form, sitting=sitting), 400 if form.errors else 200
 
 
@@ -148,34 +135,27 @@ def sitting_detail(sitting_id: int):
                            reason_form=ReasonForm(), now=clock.now())
 
 
-def _action(sitting_id: int, do, ok_message: str):
-    """POST → one service call → commit → back to the sitting (errors flashed)."""
-    sitting = _sitting(sitting_id, manage=True)
-    db = get_session()
-    try:
-        do(db, sitting)
-    except DomainError as err:
-        db.rollback()
-        flash(str(err.message), "error")
-    else:
-        db.commit()
-        flash(ok_message, "success")
+def _to_sitting(sitting_id: int):
     return redirect(url_for("exams.sitting_detail", sitting_id=sitting_id))
 
 
 @bp.post("/sittings/<int:sitting_id>/publish")
 @role_required(Role.CENTRE_STAFF)
 def sitting_publish(sitting_id: int):
-    return _action(sitting_id, lambda db, s: service.publish_sitting(db, actor=current_user, sitting=s,
-                                                                      now=clock.now()), _("场次已发布"))
+    sitting = _sitting(sitting_id, manage=True)
+    saved(None, lambda: service.publish_sitting(get_session(), actor=current_user, sitting=sitting, now=clock.now()),
+          _("场次已发布"))
+    return _to_sitting(sitting_id)
 
 
 @bp.post("/sittings/<int:sitting_id>/cancel")
 @role_required(Role.CENTRE_STAFF)
 def sitting_cancel(sitting_id: int):
+    sitting = _sitting(sitting_id, manage=True)
     reason = request.form.get("reason", "")
-    return _action(sitting_id, lambda db, s: service.cancel_sitting(db, actor=current_user, sitting=s, reason=reason,
-                                                                     now=clock.now()), _("场次已取消"))
+    saved(None, lambda: service.cancel_sitting(get_session(), actor=current_user, sitting=sitting, reason=reason,
+                                               now=clock.now()), _("场次已取消"))
+    return _to_sitting(sitting_id)
 
 
 @bp.post("/sittings/<int:sitting_id>/staff")
@@ -184,16 +164,19 @@ def sitting_assign(sitting_id: int):
     form = StaffForm()
     form.user_id.choices = []
     user_id, duty = request.form.get("user_id", type=int) or 0, request.form.get("duty", "")
-    return _action(sitting_id, lambda db, s: service.assign_staff(db, actor=current_user, sitting=s, user_id=user_id,
-                                                                   duty=duty, now=clock.now()), _("已指派"))
+    sitting = _sitting(sitting_id, manage=True)
+    saved(None, lambda: service.assign_staff(get_session(), actor=current_user, sitting=sitting, user_id=user_id,
+                                             duty=duty, now=clock.now()), _("已指派"))
+    return _to_sitting(sitting_id)
 
 
 @bp.post("/sittings/<int:sitting_id>/staff/<int:assignment_id>/remove")
 @role_required(Role.CENTRE_STAFF)
 def sitting_unassign(sitting_id: int, assignment_id: int):
-    return _action(sitting_id, lambda db, s: service.unassign_staff(db, actor=current_user, sitting=s,
-                                                                     assignment_id=assignment_id, now=clock.now()),
-                   _("已取消指派"))
+    sitting = _sitting(sitting_id, manage=True)
+    saved(None, lambda: service.unassign_staff(get_session(), actor=current_user, sitting=sitting,
+                                               assignment_id=assignment_id, now=clock.now()), _("已取消指派"))
+    return _to_sitting(sitting_id)
 
 
 # ---- registration -------------------------------------------------------------------------------------------
@@ -201,14 +184,15 @@ def sitting_unassign(sitting_id: int, assignment_id: int):
 @bp.post("/sittings/<int:sitting_id>/register")
 @role_required(Role.CENTRE_STAFF)
 def register_one(sitting_id: int):
-    _sitting(sitting_id, manage=True)  # another centre's sitting: 404 before the form is read
+    sitting = _sitting(sitting_id, manage=True)  # another centre's sitting: 404 before the form is read
     form = RegisterOneForm()
     if not form.validate_on_submit():
         flash(_("请填写证件号码和姓名"), "error")
-        return redirect(url_for("exams.sitting_detail", sitting_id=sitting_id))
-    return _action(sitting_id, lambda db, s: reg_service.register_by_identity(
-        db, actor=current_user, sitting=s, id_type=form.id_type.data, id_number=form.id_number.data,
+        return _to_sitting(sitting_id)
+    saved(None, lambda: reg_service.register_by_identity(
+        get_session(), actor=current_user, sitting=sitting, id_type=form.id_type.data, id_number=form.id_number.data,
         real_name=form.real_name.data, now=clock.now()), _("报名成功，试卷已抽取"))
+    return _to_sitting(sitting_id)
 
 
 @bp.post("/sittings/<int:sitting_id>/import")
@@ -236,7 +220,7 @@ def import_preview(sitting_id: int):
 @bp.post("/sittings/<int:sitting_id>/import/confirm")
 @role_required(Role.CENTRE_STAFF)
 def import_confirm(sitting_id: int):
-    _sitting(sitting_id, manage=True)  # another centre's sitting: 404 before the form is read
+    sitting = _sitting(sitting_id, manage=True)  # another centre's sitting: 404 before the form is read
     form = ImportConfirmForm()
     try:
         data = _import_signer().loads(form.rows.data or "", max_age=3600) if form.validate_on_submit() else None
@@ -244,10 +228,11 @@ def import_confirm(sitting_id: int):
         data = None
     if not data or data.get("sitting") != sitting_id:
         flash(_("导入数据无效或已过期，请重新上传"), "error")
-        return redirect(url_for("exams.sitting_detail", sitting_id=sitting_id))
-    return _action(sitting_id, lambda db, s: reg_service.import_candidates(
-        db, actor=current_user, sitting=s, candidate_ids=[int(c) for c in data["candidates"]], now=clock.now()),
-        _("批量报名成功"))
+        return _to_sitting(sitting_id)
+    saved(None, lambda: reg_service.import_candidates(
+        get_session(), actor=current_user, sitting=sitting, candidate_ids=[int(c) for c in data["candidates"]],
+        now=clock.now()), _("批量报名成功"))
+    return _to_sitting(sitting_id)
 
 
 def _import_signer() -> URLSafeTimedSerializer:
@@ -266,8 +251,10 @@ def import_template():
 @role_required(Role.CENTRE_STAFF)
 def registration_cancel(registration_id: int):
     registration = reg_service.get_registration(get_session(), registration_id)
-    return _action(registration.sitting_id, lambda db, s: reg_service.cancel_registration(
-        db, actor=current_user, registration=registration, now=clock.now()), _("报名已取消"))
+    _sitting(registration.sitting_id, manage=True)
+    saved(None, lambda: reg_service.cancel_registration(get_session(), actor=current_user, registration=registration,
+                                                        now=clock.now()), _("报名已取消"))
+    return _to_sitting(registration.sitting_id)
 
 
 # ---- 准考证 --------------------------------------------------------------------------------------------------
@@ -310,16 +297,17 @@ def checkin(sitting_id: int):
     form = CheckInForm()
     db = get_session()
     if form.validate_on_submit():
-        try:
+
+        def check_in():
             registration = reg_service.find_ticket(db, sitting=sitting, ticket_no=form.ticket_no.data)
             reg_service.check_in(db, actor=current_user, registration=registration,
                                  identity_confirmed=form.identity_confirmed.data, seat=form.seat.data or "",
                                  verify_identity=form.verify_identity.data, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            db.commit()
+            return registration
+
+        checked_in = saved(form, check_in)
+        if checked_in:
+            registration = checked_in.value
             flash(_("%(name)s 已签到，座位 %(seat)s", name=registration.candidate.real_name, seat=registration.seat),
                   "success")
             return redirect(url_for("exams.checkin", sitting_id=sitting.id))
@@ -333,14 +321,8 @@ def mark_absent(registration_id: int):
     db = get_session()
     registration = reg_service.get_registration(db, registration_id)
     require(can_proctor(current_user, registration.sitting.centre_id))
-    try:
-        reg_service.mark_absent(db, actor=current_user, registration=registration, now=clock.now())
-    except DomainError as err:
-        db.rollback()
-        flash(str(err.message), "error")
-    else:
-        db.commit()
-        flash(_("已记为缺考"), "success")
+    saved(None, lambda: reg_service.mark_absent(db, actor=current_user, registration=registration, now=clock.now()),
+          _("已记为缺考"))
     return redirect(url_for("exams.checkin", sitting_id=registration.sitting_id))
 
 
@@ -369,12 +351,7 @@ def sitting_results_xlsx(sitting_id: int):
 def sitting_results_publish(sitting_id: int):
     sitting = _sitting(sitting_id, manage=True)
     db = get_session()
-    try:
-        n = results_service.publish(db, actor=current_user, sitting=sitting, now=clock.now())
-    except DomainError as err:
-        db.rollback()
-        flash(str(err.message), "error")
-    else:
-        db.commit()
-        flash(_("成绩已公布（%(n)s 条）", n=n), "success")
+    published = saved(None, lambda: results_service.publish(db, actor=current_user, sitting=sitting, now=clock.now()))
+    if published:
+        flash(_("成绩已公布（%(n)s 条）", n=published.value), "success")
     return redirect(url_for("exams.sitting_results", sitting_id=sitting_id))

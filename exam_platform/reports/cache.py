@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import Organization, User
 from ..catalog.models import RuleSet
 from ..certificates.models import STATUSES, Certificate, CertificateEvent, ReviewApplication
+from ..config import REPORTS_CACHE_SECONDS
 from ..exams.models import Attempt, ExamResult, PracticalScore, ProctorEvent, Registration, Sitting
 from ..training.models import (
     ATTENDANCE_STATUSES,
@@ -207,5 +208,5 @@ def cached(session: Session, key: tuple, sources: Iterable[str], compute: Callab
     """``cache.get`` with the app's time limit (``memo``: see ``fingerprint``)."""
     from flask import current_app, has_app_context
 
-    ttl = float(current_app.config.get("REPORTS_CACHE_SECONDS", 600)) if has_app_context() else 600
+    ttl = float(current_app.config["REPORTS_CACHE_SECONDS"]) if has_app_context() else REPORTS_CACHE_SECONDS
     return cache.get(session, key, sources, compute, ttl=ttl, memo=memo)

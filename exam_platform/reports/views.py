@@ -10,7 +10,6 @@ from flask_login import current_user
 from .. import clock
 from ..catalog.service import categories as all_categories
 from ..db import get_session
-from ..errors import DomainError
 from ..permissions import (
     Role,
     can_read_centre_reports,
@@ -19,7 +18,7 @@ from ..permissions import (
     can_read_regulator_reports,
     role_required,
 )
-from ..web import commit, form_error
+from ..web import commit, saved
 from . import charts, columns, dashboards, exports, params, periods, targets
 from .figures import GROUP_LABELS
 from .forms import TargetForm, WorkforceForm
@@ -163,18 +162,12 @@ def targets_page():
     form = _target_form(TargetForm(year=year))
     status = 200
     if form.validate_on_submit():
-        try:
-            targets.set_target(db, actor=current_user, now=clock.now(), year=form.year.data, metric=form.metric.data,
-                               value=float(form.value.data), group=form.group.data or "",
-                               category_id=form.category_id.data or None, note=form.note.data or "")
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-            status = 400
-        else:
-            commit(db)
-            flash(_("目标已保存"), "success")
+        if saved(form, lambda: targets.set_target(
+                db, actor=current_user, now=clock.now(), year=form.year.data, metric=form.metric.data,
+                value=float(form.value.data), group=form.group.data or "", category_id=form.category_id.data or None,
+                note=form.note.data or ""), _("目标已保存")):
             return redirect(url_for("reports.targets_page", year=form.year.data))
+        status = 400
     elif request.method == "POST":
         status = 400
     rows = targets.progress(db, year, today=today)
@@ -210,18 +203,12 @@ def workforce():
     form = _workforce_form(WorkforceForm(declared_on=today))
     status = 200
     if form.validate_on_submit():
-        try:
-            targets.set_workforce(db, actor=current_user, now=clock.now(), employer_id=form.employer_id.data,
-                                  category_id=form.category_id.data, workers=form.workers.data,
-                                  declared_on=form.declared_on.data, note=form.note.data or "")
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-            status = 400
-        else:
-            commit(db)
-            flash(_("持证需求已保存"), "success")
+        if saved(form, lambda: targets.set_workforce(
+                db, actor=current_user, now=clock.now(), employer_id=form.employer_id.data,
+                category_id=form.category_id.data, workers=form.workers.data, declared_on=form.declared_on.data,
+                note=form.note.data or ""), _("持证需求已保存")):
             return redirect(url_for("reports.workforce"))
+        status = 400
     elif request.method == "POST":
         status = 400
     rows = targets.holding_rates(db, today=today)

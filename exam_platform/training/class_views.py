@@ -14,10 +14,9 @@ from .. import clock
 from ..catalog.service import categories
 from ..clock import SHANGHAI, local
 from ..db import get_session
-from ..errors import DomainError
 from ..permissions import Role, role_required, training_org_ids
 from ..printing import qr_png
-from ..web import commit, form_error, paginate
+from ..web import paginate, saved
 from . import attendance, checkin, classes, enrollment, progress
 from .completions import add_months
 from .forms import AttendanceForm, ClassForm, EmptyForm, SessionForm
@@ -46,21 +45,13 @@ def class_new():
     form = ClassForm()
     form.category_id.choices = _category_choices()
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            cls = classes.create_class(db, actor=current_user, institution_id=institution_id(),
-                                       category_id=form.category_id.data, kind=form.kind.data, title=form.title.data,
-                                       starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                                       capacity=form.capacity.data, contact=form.contact.data or "",
-                                       final_test=form.final_test.data,
-                                       final_test_pass_mark=form.final_test_pass_mark.data, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(_("班级已创建，请排课表"), "success")
-            return redirect(url_for("training.class_detail", class_id=cls.id))
+        created = saved(form, lambda: classes.create_class(
+            get_session(), actor=current_user, institution_id=institution_id(), category_id=form.category_id.data,
+            kind=form.kind.data, title=form.title.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+            capacity=form.capacity.data, contact=form.contact.data or "", final_test=form.final_test.data,
+            final_test_pass_mark=form.final_test_pass_mark.data, now=clock.now()), _("班级已创建，请排课表"))
+        if created:
+            return redirect(url_for("training.class_detail", class_id=created.value.id))
     return render_template("training/class_form.html", form=form, cls=None), 400 if form.errors else 200
 
 
@@ -71,19 +62,11 @@ def class_edit(class_id: int):
     form = ClassForm(obj=cls)
     form.category_id.choices = _category_choices()
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            classes.update_class(db, actor=current_user, training_class=cls, category_id=form.category_id.data,
-                                 kind=form.kind.data, title=form.title.data, starts_on=form.starts_on.data,
-                                 ends_on=form.ends_on.data, capacity=form.capacity.data,
-                                 contact=form.contact.data or "", final_test=form.final_test.data,
-                                 final_test_pass_mark=form.final_test_pass_mark.data, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(_("班级已保存"), "success")
+        if saved(form, lambda: classes.update_class(
+                get_session(), actor=current_user, training_class=cls, category_id=form.category_id.data,
+                kind=form.kind.data, title=form.title.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                capacity=form.capacity.data, contact=form.contact.data or "", final_test=form.final_test.data,
+                final_test_pass_mark=form.final_test_pass_mark.data, now=clock.now()), _("班级已保存")):
             return redirect(url_for("training.class_detail", class_id=cls.id))
     return render_template("training/class_form.html", form=form, cls=cls), 400 if form.errors else 200
 
@@ -113,15 +96,9 @@ def class_status(class_id: int):
     cls = load_class(class_id)
     db = get_session()
     if EmptyForm().validate_on_submit():
-        try:
-            classes.change_status(db, actor=current_user, training_class=cls, status=request.form.get("status", ""),
-                                  now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            flash(str(err.message), "error")
-        else:
-            commit(db)
-            flash(_("班级状态已更新"), "success")
+        saved(None, lambda: classes.change_status(db, actor=current_user, training_class=cls,
+                                                  status=request.form.get("status", ""), now=clock.now()),
+              _("班级状态已更新"))
     return redirect(url_for("training.class_detail", class_id=cls.id))
 
 
@@ -132,22 +109,20 @@ def session_add(class_id: int):
     form = SessionForm()
     if form.validate_on_submit():
         db = get_session()
-        try:
+
+        def add():
             row = classes.add_session(
                 db, actor=current_user, training_class=cls,
                 starts_at=local_datetime(form.day.data, form.start_time.data).astimezone(UTC),
                 ends_at=local_datetime(form.day.data, form.end_time.data).astimezone(UTC),
                 credit_minutes=int(Decimal(form.hours.data) * 60), mode=form.mode.data, place=form.place.data,
                 teacher=form.teacher.data, topic=form.topic.data, now=clock.now())
-            clashes = [c for c in classes.conflicts(db, institution_id=cls.institution_id, class_id=cls.id)
-                       if row in (c.first, c.second)]
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(_("课次已添加"), "success")
-            if clashes:
+            return [c for c in classes.conflicts(db, institution_id=cls.institution_id, class_id=cls.id)
+                    if row in (c.first, c.second)]
+
+        added = saved(form, add, _("课次已添加"))
+        if added:
+            if added.value:  # clashes
                 flash(_("注意：该课次与其他课次时间重叠，且授课教师或教室相同"), "warning")
             return redirect(url_for("training.class_detail", class_id=cls.id) + "#timetable")
     return _detail(cls, session_form=form, status=400)
@@ -160,14 +135,8 @@ def session_delete(session_id: int):
     class_id = row.class_id
     db = get_session()
     if EmptyForm().validate_on_submit():
-        try:
-            classes.delete_session(db, actor=current_user, class_session=row, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            flash(str(err.message), "error")
-        else:
-            commit(db)
-            flash(_("课次已删除"), "success")
+        saved(None, lambda: classes.delete_session(db, actor=current_user, class_session=row, now=clock.now()),
+              _("课次已删除"))
     return redirect(url_for("training.class_detail", class_id=class_id) + "#timetable")
 
 
@@ -233,14 +202,11 @@ def attendance_save(session_id: int):
             if enrollment_id.isdigit():
                 marks[int(enrollment_id)] = (value, int(late) if late.isdigit() else None)
     db = get_session()
-    try:
-        result = attendance.record_sheet(db, actor=current_user, class_session=row, marks=marks,
-                                         reason=form.reason.data or "", now=clock.now())
-    except DomainError as err:
-        db.rollback()
-        form_error(form, err)
+    recorded = saved(form, lambda: attendance.record_sheet(db, actor=current_user, class_session=row, marks=marks,
+                                                           reason=form.reason.data or "", now=clock.now()))
+    if not recorded:
         return _sheet(row, form, 400)
-    commit(db)
+    result = recorded.value
     flash(_("考勤已保存：新增 %(a)s 条，更正 %(c)s 条", a=result["added"], c=result["corrected"]), "success")
     return redirect(url_for("training.attendance_sheet", session_id=row.id))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from flask import Response, current_app, flash, redirect, render_template, url_for
+from flask import Response, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,11 +14,11 @@ from ..accounts.service import find_user_by_identity
 from ..catalog.models import Category
 from ..catalog.service import categories
 from ..db import get_session
-from ..errors import DomainError, ValidationError
+from ..errors import ValidationError
 from ..extensions import limiter
 from ..permissions import Role, can_manage_training, can_read_completion, require, role_required
 from ..printing import qr_png
-from ..web import commit, form_error, saved
+from ..web import saved
 from . import completions, exemptions
 from .forms import ExemptionForm, ReasonForm
 from .views import bp, institution_id, public_url
@@ -63,21 +63,14 @@ def completion_revoke(completion_id: int):
     row = _load(completion_id, manage=True)
     form = ReasonForm()
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            completions.revoke(db, actor=current_user, completion=row, reason=form.reason.data, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(_("培训合格证明已撤销"), "success")
+        if saved(form, lambda: completions.revoke(get_session(), actor=current_user, completion=row,
+                                                  reason=form.reason.data, now=clock.now()), _("培训合格证明已撤销")):
             return redirect(url_for("training.completion_view", completion_id=row.id))
     return _page(row, form=form, status=400)
 
 
 @bp.get("/c/<number>")
-@limiter.limit(lambda: current_app.config.get("RATELIMIT_VERIFY_IP", "120 per minute"))
+@limiter.limit(lambda: current_app.config["RATELIMIT_VERIFY_IP"])
 def completion_check(number: str):
     """Public: anyone holding the printed QR sees the completion's status with a masked name."""
     row = completions.find_by_number(get_session(), number)
@@ -101,7 +94,6 @@ def exemption_new():
     form = _exemption_form()
     if form.validate_on_submit():
         db = get_session()
-        done = []
 
         def record():
             trainee = find_user_by_identity(db, form.id_type.data, form.id_number.data)
@@ -111,13 +103,12 @@ def exemption_new():
             category = db.get(Category, form.category_id.data or 0)
             if category is None:
                 raise ValidationError(_("请选择类别"), field="category_id")
-            done.append(exemptions.record(
-                db, actor=current_user, institution_id=institution_id(), trainee=trainee,
-                category=category, number=form.number.data,
-                occupation=form.occupation.data, level=form.level.data, issuer=form.issuer.data,
-                issued_on=form.issued_on.data, document_checked=form.document_checked.data, now=clock.now()))
+            return exemptions.record(
+                db, actor=current_user, institution_id=institution_id(), trainee=trainee, category=category,
+                number=form.number.data, occupation=form.occupation.data, level=form.level.data,
+                issuer=form.issuer.data, issued_on=form.issued_on.data, document_checked=form.document_checked.data,
+                now=clock.now())
 
-        if saved(form, record):
-            flash(_("已登记职业技能等级证书，出具免于培训的培训合格证明"), "success")
-            return redirect(url_for("training.completion_view", completion_id=done[0].id))
+        if done := saved(form, record, _("已登记职业技能等级证书，出具免于培训的培训合格证明")):
+            return redirect(url_for("training.completion_view", completion_id=done.value.id))
     return render_template("training/exemption_form.html", form=form), 400 if form.errors else 200

@@ -14,10 +14,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .. import clock
 from ..db import get_session
-from ..errors import DomainError
 from ..permissions import Role, require, role_required
 from ..spreadsheets import SpreadsheetProblem
-from ..web import commit, form_error
+from ..web import discard, saved
 from . import attendance, completions, courseware, enrollment, progress
 from .forms import ConfirmImportForm, EmptyForm, EnrollForm, TestScoreForm, UploadForm
 from .views import bp, load_class
@@ -42,17 +41,13 @@ def enroll(class_id: int):
     if not form.validate_on_submit():
         return _enroll_page(cls, form, status=400 if form.errors else 200)
     db = get_session()
-    try:
-        done = enrollment.enroll_one(db, actor=current_user, training_class=cls, real_name=form.real_name.data,
-                                     id_type=form.id_type.data, id_number=form.id_number.data,
-                                     phone=form.phone.data or "", employer_name=form.employer_name.data or "",
-                                     in_person=form.in_person.data, now=clock.now())
-    except DomainError as err:
-        db.rollback()
-        form_error(form, err)
+    done = saved(form, lambda: enrollment.enroll_one(
+        db, actor=current_user, training_class=cls, real_name=form.real_name.data, id_type=form.id_type.data,
+        id_number=form.id_number.data, phone=form.phone.data or "", employer_name=form.employer_name.data or "",
+        in_person=form.in_person.data, now=clock.now()))
+    if not done:
         return _enroll_page(cls, form, status=400)
-    commit(db)
-    return render_template("training/enrolled.html", cls=cls, done=[done])
+    return render_template("training/enrolled.html", cls=cls, done=[done.value])
 
 
 @bp.get("/classes/<int:class_id>/enroll/template.xlsx")
@@ -79,7 +74,7 @@ def enroll_upload(class_id: int):
         return _enroll_page(cls, upload=upload, status=400)
     db = get_session()
     checked = enrollment.preview(db, training_class=cls, rows=rows, today=clock.today_local())
-    db.rollback()  # a preview writes nothing
+    discard(db)  # a preview writes nothing
     confirm = None
     if checked.ok:
         payload = _serializer().dumps({"c": cls.id, "u": current_user.id,
@@ -102,15 +97,11 @@ def enroll_confirm(class_id: int):
         flash(_("导入已过期或无效，请重新上传名单"), "error")
         return redirect(url_for("training.enroll", class_id=cls.id))
     db = get_session()
-    try:
-        done = enrollment.import_rows(db, actor=current_user, training_class=cls,
-                                      rows=enrollment.rows_from_payload(data["rows"]), now=clock.now())
-    except DomainError as err:
-        db.rollback()
-        flash(str(err.message), "error")
+    done = saved(None, lambda: enrollment.import_rows(db, actor=current_user, training_class=cls,
+                                                      rows=enrollment.rows_from_payload(data["rows"]), now=clock.now()))
+    if not done:
         return redirect(url_for("training.enroll", class_id=cls.id))
-    commit(db)
-    return render_template("training/enrolled.html", cls=cls, done=done)
+    return render_template("training/enrolled.html", cls=cls, done=done.value)
 
 
 # ---- one trainee in a class ----------------------------------------------------------------------------
@@ -146,14 +137,8 @@ def enrollment_withdraw(class_id: int, enrollment_id: int):
     cls, row = _load(class_id, enrollment_id)
     db = get_session()
     if EmptyForm().validate_on_submit():
-        try:
-            enrollment.withdraw(db, actor=current_user, enrollment=row, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            flash(str(err.message), "error")
-        else:
-            commit(db)
-            flash(_("学员已退班"), "success")
+        saved(None, lambda: enrollment.withdraw(db, actor=current_user, enrollment=row, now=clock.now()),
+              _("学员已退班"))
     return redirect(url_for("training.enrollment_detail", class_id=cls.id, enrollment_id=row.id))
 
 
@@ -163,16 +148,9 @@ def enrollment_score(class_id: int, enrollment_id: int):
     cls, row = _load(class_id, enrollment_id)
     form = TestScoreForm()
     if form.validate_on_submit():
-        db = get_session()
-        try:
-            enrollment.record_test_score(db, actor=current_user, enrollment=row, score=form.score.data,
-                                         now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(_("结业考核成绩已登记"), "success")
+        if saved(form, lambda: enrollment.record_test_score(get_session(), actor=current_user, enrollment=row,
+                                                            score=form.score.data, now=clock.now()),
+                 _("结业考核成绩已登记")):
             return redirect(url_for("training.enrollment_detail", class_id=cls.id, enrollment_id=row.id))
     return _enrollment_page(cls, row, score_form=form, status=400)
 
@@ -184,12 +162,8 @@ def enrollment_complete(class_id: int, enrollment_id: int):
     db = get_session()
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("training.enrollment_detail", class_id=cls.id, enrollment_id=row.id))
-    try:
-        done = completions.issue(db, actor=current_user, enrollment=row, now=clock.now())
-    except DomainError as err:
-        db.rollback()
-        flash(str(err.message), "error")
+    done = saved(None, lambda: completions.issue(db, actor=current_user, enrollment=row, now=clock.now()),
+                 _("培训合格证明已出具"))
+    if not done:
         return redirect(url_for("training.enrollment_detail", class_id=cls.id, enrollment_id=row.id))
-    commit(db)
-    flash(_("培训合格证明已出具"), "success")
-    return redirect(url_for("training.completion_view", completion_id=done.id))
+    return redirect(url_for("training.completion_view", completion_id=done.value.id))

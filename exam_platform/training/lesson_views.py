@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
 from ..catalog.service import categories
 from ..db import get_session
-from ..errors import DomainError
 from ..permissions import Role, can_manage_lesson, require, role_required
-from ..web import commit, form_error
+from ..web import commit, saved
 from . import courseware
 from .forms import EmptyForm, LessonForm
 from .views import bp, institution_id
@@ -43,19 +42,17 @@ def _save(lesson=None):
         values = {"category_id": form.category_id.data, "title": form.title.data, "body": form.body.data or "",
                   "minutes": form.minutes.data, "media_url": form.media_url.data or "",
                   "attachment_url": form.attachment_url.data or "", "published": form.published.data}
-        try:
+
+        def save():
             if lesson is None:
-                lesson = courseware.create_lesson(db, actor=current_user, institution_id=institution_id(),
-                                                  now=clock.now(), **values)
-            else:
-                courseware.update_lesson(db, actor=current_user, lesson=lesson, now=clock.now(), **values)
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            commit(db)
-            flash(_("课件已保存"), "success")
-            return redirect(url_for("training.lesson_preview", lesson_id=lesson.id))
+                return courseware.create_lesson(db, actor=current_user, institution_id=institution_id(),
+                                                now=clock.now(), **values)
+            courseware.update_lesson(db, actor=current_user, lesson=lesson, now=clock.now(), **values)
+            return lesson
+
+        kept = saved(form, save, _("课件已保存"))
+        if kept:
+            return redirect(url_for("training.lesson_preview", lesson_id=kept.value.id))
     return render_template("training/lesson_form.html", form=form, lesson=lesson), 400 if form.errors else 200
 
 

@@ -8,9 +8,8 @@ from flask_login import current_user
 
 from .. import clock
 from ..db import get_session
-from ..errors import DomainError
 from ..permissions import Role, can_study_enrollment, require, role_required
-from ..web import commit
+from ..web import on_page, saved
 from . import attendance, checkin, classes, completions, courseware, enrollment, practice, progress
 from .forms import EmptyForm
 from .views import bp, mock_exam_url, setting
@@ -107,15 +106,14 @@ def checkin_submit(session_id: int, token: str):
     row = _checkin_session(session_id, token)
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("training.checkin_page", session_id=row.id, token=token))
-    try:
-        record, created = attendance.qr_checkin(
-            db, trainee=current_user, class_session=row, token=token, secret=current_app.secret_key,
-            period=setting("TRAINING_QR_PERIOD_SECONDS"), grace=setting("TRAINING_QR_GRACE_WINDOWS"),
-            early_minutes=setting("TRAINING_CHECKIN_EARLY_MINUTES"), now=clock.now())
-    except DomainError as err:
-        db.rollback()
+    checked_in = saved(None, lambda: attendance.qr_checkin(
+        db, trainee=current_user, class_session=row, token=token, secret=current_app.secret_key,
+        period=setting("TRAINING_QR_PERIOD_SECONDS"), grace=setting("TRAINING_QR_GRACE_WINDOWS"),
+        early_minutes=setting("TRAINING_CHECKIN_EARLY_MINUTES"), now=clock.now()), show=on_page)
+    if not checked_in:
+        err = checked_in.error
         return render_template("training/checkin.html", s=row, cls=row.training_class, token=token, fresh=False,
                                error=err.message, form=EmptyForm()), err.status
-    commit(db)
+    record, created = checked_in.value
     flash(_("签到成功") if created else _("您本课次的考勤已有记录"), "success")
     return redirect(url_for("training.my_class", enrollment_id=record.enrollment_id))

@@ -8,9 +8,8 @@ from flask_login import current_user
 
 from .. import clock
 from ..db import get_session
-from ..errors import DomainError
 from ..permissions import Role, can_practise, require, role_required
-from ..web import commit
+from ..web import commit, on_page, saved
 from . import practice
 from .forms import EmptyForm
 from .views import bp, mock_exam_url
@@ -71,14 +70,12 @@ def practice_answer(bank_id: int):
     topic = request.form.get("topic", "")
     if not EmptyForm().validate_on_submit():
         return _question_page(bank, version, topic, status=400)
-    try:
-        attempt = practice.answer(db, trainee_id=current_user.id, bank=bank, version_id=version.id,
-                                  raw=request.form.getlist("answer"), now=clock.now())
-    except DomainError as err:
-        db.rollback()
-        return _question_page(bank, version, topic, error=str(err.message), status=400)
-    commit(db)
-    return redirect(url_for("training.practice_result", bank_id=bank.id, attempt_id=attempt.id, topic=topic or None))
+    answered = saved(None, lambda: practice.answer(db, trainee_id=current_user.id, bank=bank, version_id=version.id,
+                                                   raw=request.form.getlist("answer"), now=clock.now()), show=on_page)
+    if not answered:
+        return _question_page(bank, version, topic, error=str(answered.error.message), status=400)
+    return redirect(url_for("training.practice_result", bank_id=bank.id, attempt_id=answered.value.id,
+                            topic=topic or None))
 
 
 @bp.get("/practice/<int:bank_id>/result/<int:attempt_id>")

@@ -20,20 +20,9 @@ from .forms import ATTENDANCE_LABELS, COMPLETION_KIND_LABELS, MODE_LABELS, STATU
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 
-# Anti-挂机, check-in and paging parameters (technical, not legal rules — those come from the rule sets).
-DEFAULTS = {
-    "TRAINING_STUDY_MAX_GAP_SECONDS": 60,   # longest gap between heartbeats that is still credited
-    "TRAINING_STUDY_BEAT_SECONDS": 20,      # how often the lesson page sends a heartbeat
-    "TRAINING_STUDY_IDLE_SECONDS": 180,     # no interaction for this long: the page stops counting
-    "TRAINING_QR_PERIOD_SECONDS": 30,       # the on-site check-in code changes this often
-    "TRAINING_QR_GRACE_WINDOWS": 1,         # ... and is accepted for this many periods after it changed
-    "TRAINING_CHECKIN_EARLY_MINUTES": 30,   # check-in opens this long before a session starts
-    "TRAINING_CALENDAR_MONTHS": 24,         # the timetable calendar pages this many months either side of today's
-}
-
-
 def setting(name: str) -> int:
-    return int(current_app.config.get(name, DEFAULTS[name]))
+    """A training parameter (``TRAINING_…``: anti-挂机, check-in, calendar), set in config.py."""
+    return int(current_app.config[name])
 
 
 def institution_id() -> int:

@@ -112,8 +112,8 @@ def test_renewal_at_end_of_validity_keeps_the_number_and_supersedes_the_old_qr(d
     reviews.decide(db, application=application, actor=cf.regulator(db), now=FIXED_NOW, approve=True)
     assert cert.number == number and cert.valid_until == date(old_end.year + 6, old_end.month, old_end.day)
     assert cert.token != old_token and cert.token_version == 2
-    assert verification.verify(db, old_token, now=FIXED_NOW).status == "superseded"
-    assert verification.verify(db, cert.token, now=FIXED_NOW).status == "valid"
+    assert verification.read_status(db, old_token, now=FIXED_NOW).status == "superseded"
+    assert verification.read_status(db, cert.token, now=FIXED_NOW).status == "valid"
 
 
 # ---- 失效 ---------------------------------------------------------------------------------------------
@@ -125,11 +125,11 @@ def test_overdue_review_lapses_by_sweep_and_lazily_on_read(db):
     assert (a.status, a.status_code) == ("expired", "review_overdue")
     c = issued_long_ago(db, 3 * 365 + 5, now=NOW_30)
     c.status = "valid"  # (as if the sweep had not run yet)
-    outcome = verification.verify(db, c.token, now=NOW_30)  # reads only: says it must be refreshed
+    outcome = verification.read_status(db, c.token, now=NOW_30)  # reads only: says it must be recorded
     assert outcome.lapsed and outcome.status == "valid" and c.status == "valid"
-    outcome = verification.refresh(db, c.token, now=NOW_30)
+    outcome = verification.record_lapse(db, outcome, now=NOW_30)
     assert outcome.status == "expired" and c.status == "expired" and "复审" in outcome.status_reason
-    assert not verification.refresh(db, c.token, now=NOW_30).lapsed
+    assert not verification.record_lapse(db, verification.read_status(db, c.token, now=NOW_30), now=NOW_30).lapsed
     assert b.status == "expired"
 
 
@@ -151,11 +151,11 @@ def test_suspend_reinstate_revoke_cancel_with_reasons_and_audit(db):
     with pytest.raises(ValidationError):
         lifecycle.suspend(db, cert, actor=regulator, now=FIXED_NOW, reason=" ")
     lifecycle.suspend(db, cert, actor=regulator, now=FIXED_NOW, reason="涉嫌违章作业，调查期间")
-    assert verification.verify(db, cert.token, now=FIXED_NOW).status == "suspended"
+    assert verification.read_status(db, cert.token, now=FIXED_NOW).status == "suspended"
     lifecycle.reinstate(db, cert, actor=regulator, now=FIXED_NOW, reason="调查结束")
     assert cert.status == "valid"
     lifecycle.revoke(db, cert, actor=regulator, now=FIXED_NOW, ground="accident", reason="对触电事故负有责任")
-    outcome = verification.verify(db, cert.token, now=FIXED_NOW)
+    outcome = verification.read_status(db, cert.token, now=FIXED_NOW)
     assert outcome.status == "revoked" and "事故" in outcome.status_reason
     with pytest.raises(Conflict):
         lifecycle.suspend(db, cert, actor=regulator, now=FIXED_NOW, reason="x")
@@ -173,7 +173,7 @@ def test_reissue_keeps_number_and_dates_new_version_old_token_superseded(db):
     lifecycle.reissue(db, cert, actor=cf.regulator(db), now=FIXED_NOW, reason="遗失补发")
     assert cert.number == old[2] and cert.valid_until == old[3]
     assert cert.token != old[0] and cert.qr_png != old[1] and cert.token_version == 2
-    outcome = verification.verify(db, old[0], now=FIXED_NOW)
+    outcome = verification.read_status(db, old[0], now=FIXED_NOW)
     assert outcome.status == "superseded" and outcome.status_reason == "已补发新证"
 
 
@@ -183,14 +183,14 @@ def test_key_rotation_keeps_old_tokens_valid_and_compromise_flags_reissue(db):
     new_key = keys.rotate(db, actor=None, now=FIXED_NOW)
     second = cf.issued_certificate(db)
     assert second.kid == new_key.kid != old_kid
-    assert verification.verify(db, first.token, now=FIXED_NOW).status == "valid"  # retired kid still verifies
+    assert verification.read_status(db, first.token, now=FIXED_NOW).status == "valid"  # retired kid still verifies
     flagged = keys.mark_compromised(db, kid=old_kid, actor=None, now=FIXED_NOW)
     assert flagged >= 1 and first.reissue_required and not second.reissue_required
-    outcome = verification.verify(db, first.token, now=FIXED_NOW)
+    outcome = verification.read_status(db, first.token, now=FIXED_NOW)
     assert outcome.reissue_required and verification.public_summary(outcome)["reissue_required"] is True
     assert lifecycle.reissue_flagged(db, actor=None, now=FIXED_NOW) >= 1
     assert first.kid == new_key.kid and not first.reissue_required
-    assert verification.verify(db, first.token, now=FIXED_NOW).status == "valid"
+    assert verification.read_status(db, first.token, now=FIXED_NOW).status == "valid"
 
 
 def test_private_key_file_is_private(db, app):

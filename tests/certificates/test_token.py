@@ -64,7 +64,7 @@ legacy_payloads = st.builds(tokens.LegacyPayload, kid=kids, number=st.from_regex
 def test_round_trip_of_both_formats(p):
     token = tokens.sign(p, KEY)
     assert len(token) <= tokens.MAX_TOKEN_LENGTH
-    assert tokens.verify(token, {p.kid: tokens.public_key_bytes(KEY)}) == p
+    assert tokens.signed_payload(token, {p.kid: tokens.public_key_bytes(KEY)}) == p
     assert token.startswith(tokens.format_prefix(p.format))  # what the upgrade's SQL prefix match relies on
     assert not token.startswith(tokens.format_prefix(({"CT1", "CT2"} - {p.format}).pop()))
 
@@ -98,10 +98,10 @@ def test_new_references_are_random_letters_of_at_least_80_bits():
 
 
 def test_legacy_tokens_still_verify_and_say_so():
-    old = tokens.verify(OLD, PUBLIC)
+    old = tokens.signed_payload(OLD, PUBLIC)
     assert isinstance(old, tokens.LegacyPayload) and old.format == "CT1" and old.subject == "T" + ID_NUMBER
     assert tokens.peek(OLD) == old
-    new = tokens.verify(GOOD, PUBLIC)
+    new = tokens.signed_payload(GOOD, PUBLIC)
     assert isinstance(new, tokens.Payload) and new.format == "CT2" and new.subject == REFERENCE
     decoded = base64.urlsafe_b64decode(GOOD.split(".")[0] + "==")
     assert decoded == f"CT2|k1|{REFERENCE}|T-1.2|2026-11-02|2032-11-01|1".encode()
@@ -112,7 +112,7 @@ def test_a_payload_of_one_format_in_the_spelling_of_the_other_is_invalid():
     for data in (legacy().encode().replace(b"CT1|", b"CT2|"), payload().encode().replace(b"CT2|", b"CT1|"),
                  payload().encode().replace(b"2026-11-02", b"20261102")):
         with pytest.raises(tokens.InvalidToken):
-            tokens.verify(f"{tokens.b64encode(data)}.{tokens.b64encode(KEY.sign(data))}", PUBLIC)
+            tokens.signed_payload(f"{tokens.b64encode(data)}.{tokens.b64encode(KEY.sign(data))}", PUBLIC)
 
 
 @settings(max_examples=300)
@@ -123,7 +123,7 @@ def test_any_single_character_change_is_invalid(data):
     replacement = data.draw(st.sampled_from(ALPHABET).filter(lambda c: c != good[position]))
     tampered = good[:position] + replacement + good[position + 1:]
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(tampered, PUBLIC)
+        tokens.signed_payload(tampered, PUBLIC)
 
 
 @settings(max_examples=300)
@@ -136,51 +136,51 @@ def test_any_single_byte_change_in_payload_or_signature_is_invalid(data):
     raw[which][index] ^= data.draw(st.integers(1, 255))
     tampered = ".".join(tokens.b64encode(bytes(r)) for r in raw)
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(tampered, PUBLIC)
+        tokens.signed_payload(tampered, PUBLIC)
 
 
 @given(st.text(max_size=600))
 def test_random_text_is_invalid_never_another_exception(text):
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(text, PUBLIC)
+        tokens.signed_payload(text, PUBLIC)
 
 
 @given(st.text(alphabet=ALPHABET, min_size=0, max_size=500))
 def test_random_token_shaped_junk_is_invalid(text):
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(text, PUBLIC)
+        tokens.signed_payload(text, PUBLIC)
 
 
 @given(st.one_of(st.none(), st.integers(), st.binary(max_size=300), st.lists(st.text(max_size=5), max_size=3)))
 def test_non_text_is_invalid(value):
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(value, PUBLIC)
+        tokens.signed_payload(value, PUBLIC)
 
 
 def test_every_truncation_is_invalid():
     for good in (GOOD, OLD):
         for end in range(len(good)):
             with pytest.raises(tokens.InvalidToken):
-                tokens.verify(good[:end], PUBLIC)
+                tokens.signed_payload(good[:end], PUBLIC)
 
 
 def test_oversized_token_is_refused_before_decoding():
     padded = GOOD + "A" * (tokens.MAX_TOKEN_LENGTH)
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(padded, PUBLIC)
+        tokens.signed_payload(padded, PUBLIC)
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify("A" * 10_000_000 + "." + "B" * 10, PUBLIC)
+        tokens.signed_payload("A" * 10_000_000 + "." + "B" * 10, PUBLIC)
 
 
 def test_unknown_kid_and_foreign_key_are_invalid():
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(GOOD, {"k2": tokens.public_key_bytes(KEY)})
+        tokens.signed_payload(GOOD, {"k2": tokens.public_key_bytes(KEY)})
     forged = tokens.sign(payload(), OTHER_KEY)  # same payload and kid, re-signed with someone else's key
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(forged, PUBLIC)
+        tokens.signed_payload(forged, PUBLIC)
     # A key file entry of the wrong size is not a key.
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(GOOD, {"k1": b"short"})
+        tokens.signed_payload(GOOD, {"k1": b"short"})
 
 
 def test_alg_confusion_is_invalid():
@@ -188,21 +188,21 @@ def test_alg_confusion_is_invalid():
     # HMAC-SHA256 over the payload with the public key as the secret (the classic JWT confusion).
     mac = hmac.new(PUBLIC["k1"], data, hashlib.sha256).digest()
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(f"{tokens.b64encode(data)}.{tokens.b64encode(mac)}", PUBLIC)
+        tokens.signed_payload(f"{tokens.b64encode(data)}.{tokens.b64encode(mac)}", PUBLIC)
     # A 64-byte HMAC-SHA512 has the right length but is no Ed25519 signature.
     mac512 = hmac.new(PUBLIC["k1"], data, hashlib.sha512).digest()
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(f"{tokens.b64encode(data)}.{tokens.b64encode(mac512)}", PUBLIC)
+        tokens.signed_payload(f"{tokens.b64encode(data)}.{tokens.b64encode(mac512)}", PUBLIC)
     # A payload claiming another format/algorithm, properly signed, is still refused.
     other = data.replace(b"CT2|", b"HS1|")
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(f"{tokens.b64encode(other)}.{tokens.b64encode(KEY.sign(other))}", PUBLIC)
+        tokens.signed_payload(f"{tokens.b64encode(other)}.{tokens.b64encode(KEY.sign(other))}", PUBLIC)
     # JWT-shaped: header.payload.signature with alg none.
     header = tokens.b64encode(json.dumps({"alg": "none", "kid": "k1"}).encode())
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(f"{header}.{tokens.b64encode(data)}.", PUBLIC)
+        tokens.signed_payload(f"{header}.{tokens.b64encode(data)}.", PUBLIC)
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(f"{tokens.b64encode(data)}.", PUBLIC)
+        tokens.signed_payload(f"{tokens.b64encode(data)}.", PUBLIC)
 
 
 def test_non_canonical_base64_is_invalid():
@@ -214,9 +214,9 @@ def test_non_canonical_base64_is_invalid():
     assert base64.urlsafe_b64decode(signature_part[:-1] + sibling + "==") == \
         base64.urlsafe_b64decode(signature_part + "==")
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(f"{payload_part}.{signature_part[:-1]}{sibling}", PUBLIC)
+        tokens.signed_payload(f"{payload_part}.{signature_part[:-1]}{sibling}", PUBLIC)
     with pytest.raises(tokens.InvalidToken):
-        tokens.verify(f"{payload_part}==.{signature_part}", PUBLIC)
+        tokens.signed_payload(f"{payload_part}==.{signature_part}", PUBLIC)
 
 
 @pytest.mark.parametrize("field, value", [
@@ -239,7 +239,7 @@ def test_impossible_dates_in_a_signed_payload_are_invalid():
     for data in (payload().encode().replace(b"2026-11-02", b"2026-13-02"),
                  legacy().encode().replace(b"20261102", b"20261302")):
         with pytest.raises(tokens.InvalidToken):
-            tokens.verify(f"{tokens.b64encode(data)}.{tokens.b64encode(KEY.sign(data))}", PUBLIC)
+            tokens.signed_payload(f"{tokens.b64encode(data)}.{tokens.b64encode(KEY.sign(data))}", PUBLIC)
 
 
 def test_token_from_url():

@@ -8,6 +8,7 @@ core modules import no area, except the factory that wires them all and the comm
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,34 @@ def test_every_blueprint_defined_is_registered(app):
         defined |= {value.name for value in vars(module).values()
                     if isinstance(value, Blueprint) and value.import_name == module.__name__}
     assert defined and defined <= set(app.blueprints), sorted(defined - set(app.blueprints))
+
+
+ROUTE = re.compile(r"^@\w+\.(route|get|post|put|patch|delete)\(", re.MULTILINE)
+VIEW_MODULES = [p for p in sorted(PACKAGE.rglob("*.py")) if ROUTE.search(p.read_text(encoding="utf-8"))]
+
+
+def session_handling(source: str) -> list[str]:
+    """The places where a view ends a transaction itself: ``x.rollback(…)`` or a bare ``x.commit()``. A view's
+    action runs through ``web.saved(form, call)`` (commit, or roll back and show the error), and a view that
+    writes with nothing to refuse commits with ``web.commit(db)`` (docs/architecture.md)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr == "rollback" or (node.func.attr == "commit" and not node.args and not node.keywords):
+                found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_the_session_checker_sees_rollbacks_and_bare_commits():
+    source = "db.rollback()\nget_session().commit()\nweb.commit(db)\ncommit(db)\nsaved(form, lambda: 1)\n"
+    assert session_handling(source) == ["line 1: db.rollback()", "line 2: get_session().commit()"]
+
+
+def test_the_view_modules_are_found():
+    names = {str(p.relative_to(PACKAGE)) for p in VIEW_MODULES}
+    assert {"accounts/admin_views.py", "exams/api.py", "certificates/public_views.py", "core_views.py"} <= names
+
+
+@pytest.mark.parametrize("path", VIEW_MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_views_end_no_transaction_themselves(path):
+    assert session_handling(path.read_text(encoding="utf-8")) == []

@@ -19,7 +19,7 @@ def test_generated_data_feeds_the_dashboards_and_item_analysis(app, db, tmp_path
         with app.app_context():
             counts = generate(db, candidates=30, items=20, pool=60, per_sitting=10, now=FIXED_NOW)
             token = db.scalar(select(Certificate.token).where(Certificate.status == "valid").limit(1))
-            assert tokens.verify(token, keys.public_keys(db)).reference  # a real, verifiable token
+            assert tokens.signed_payload(token, keys.public_keys(db)).reference  # a real, verifiable token
     finally:
         app.config.pop("CERT_KEY_DIR", None)
     assert counts["attempts"] == 30 and counts["answers"] == db.scalar(select(func.count(Answer.id)))
