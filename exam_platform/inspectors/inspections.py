@@ -162,7 +162,7 @@ def record_check(session: Session, inspection: Inspection, *, actor: Any, uuid: 
         outcome, reason, cert = _by_number(session, number, name, now=now)
     else:
         raise ValidationError(_l("请扫描二维码，或填写证书编号和姓名"), field="number")
-    check = InspectionCheck(uuid=uuid, inspection_id=inspection.id, checked_by_id=actor.id,
+    check = InspectionCheck(uuid=uuid, inspection=inspection, checked_by_id=actor.id,
                             method="scan" if token else "typed", token=token, number=number, worker_name=name,
                             certificate_id=cert.id if cert else None, outcome=outcome, reason=reason,
                             device_outcome=device_outcome if device_outcome in set(Outcome) else "",
