@@ -26,7 +26,7 @@ def _post_check(client, inspection, **body):
 
 
 def test_an_inspector_opens_an_inspection_and_records_checks(client, db):
-    regulator, (inspector, colleague) = inf.team(db, 2)
+    _regulator, (inspector, colleague) = inf.team(db, 2)
     employer = f.org(db, "employer", name="示范矿业有限公司")
     cert = cf.issued_certificate(db, holder=cf.candidate(db, name="李安全"))
     db.commit()

@@ -22,7 +22,7 @@ def _letters(n: int) -> str:
 
 
 references = st.integers(min_value=0, max_value=26**20 - 1).map(_letters)
-rows = st.lists(st.tuples(references, st.sampled_from(list(statuslist.LETTERS) + ["pending"]),
+rows = st.lists(st.tuples(references, st.sampled_from([*list(statuslist.LETTERS), "pending"]),
                           st.integers(min_value=1, max_value=99999)), max_size=20, unique_by=lambda r: r[0])
 
 

@@ -284,7 +284,10 @@
   window.addEventListener("offline", renderQueue);
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(ds.swUrl, { scope: ds.scope }).catch(() => {});
+    navigator.serviceWorker.register(ds.swUrl, { scope: ds.scope })
+      .then(() => navigator.serviceWorker.ready)
+      .then((registration) => registration.active.postMessage({ type: "keep", urls: [location.pathname] }))
+      .catch(() => {});
   }
   restoreList().then(() => { renderQueue(); if (navigator.onLine) { download(); flush(); } });
 })();

@@ -27,3 +27,11 @@ self.addEventListener("fetch", (event) => {
     return response;
   }).catch(() => caches.match(request).then((hit) => hit || Response.error())));
 });
+
+// The page that registered this worker was loaded before the worker ran: it asks to be kept for offline use.
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type !== "keep" || !Array.isArray(data.urls)) return;
+  const urls = data.urls.filter((u) => typeof u === "string" && u.startsWith("/inspect/"));
+  event.waitUntil(caches.open(CACHE).then((cache) => Promise.all(urls.map((u) => cache.add(u).catch(() => null)))));
+});
