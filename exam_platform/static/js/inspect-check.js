@@ -147,7 +147,7 @@
     net.textContent = navigator.onLine ? L.online : L.offline;
     net.className = "badge " + (navigator.onLine ? "badge-ok" : "badge-warn");
   }
-  function addRecorded(body) {
+  function addRecorded(body, sent) {
     const table = document.querySelector("#checks tbody");
     if (!table || document.getElementById(`check-${body.id}`)) return;
     const empty = table.querySelector("tr.empty");
@@ -155,7 +155,8 @@
     const tr = document.createElement("tr");
     tr.id = `check-${body.id}`;
     tr.dataset.outcome = body.outcome;
-    const cells = ["", body.holder || "", "", body.category_name || "", body.outcome_label, body.reason];
+    const at = new Date(sent.device_at || Date.now()).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false, hour: "2-digit", minute: "2-digit" });
+    const cells = [at, sent.worker_name || body.holder || "", "", body.category_name || "", body.outcome_label, body.reason];
     for (const text of cells) { const td = document.createElement("td"); td.textContent = text; tr.appendChild(td); }
     table.appendChild(tr);
   }
@@ -186,7 +187,7 @@
         store(QUEUE, remaining);
         if (response.ok) {
           const body = await response.json();
-          addRecorded(body);
+          addRecorded(body, item.body);
           if (item.body.uuid === root.dataset.lastUuid) show(body, L.uploaded);
         } else {
           show({ outcome: "unknown", label: `${response.status}` });
