@@ -159,6 +159,8 @@
     const cells = [at, sent.worker_name || body.holder || "", "", body.category_name || "", body.outcome_label, body.reason];
     for (const text of cells) { const td = document.createElement("td"); td.textContent = text; tr.appendChild(td); }
     table.appendChild(tr);
+    const count = $("checked-count");
+    if (count) count.textContent = String(table.querySelectorAll("tr[data-outcome]").length);
   }
   async function freshToken() {
     try {
