@@ -136,3 +136,56 @@ def test_inspector_checks_a_valid_a_revoked_offline_and_a_forged_card(browser, l
     assert row.count() == 1 and row.get_attribute("data-status") == "open"
     assert "签名无效" in row.inner_text()
     regulator.close()
+
+
+FAKE_CAMERA = """
+(() => {
+  // A camera that films a blank card, and a BarcodeDetector that reads the QR the test names: the page's camera
+  // path (getUserMedia → video → BarcodeDetector) runs as on a phone whose browser has one.
+  navigator.mediaDevices.getUserMedia = async () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = 320; canvas.height = 240;
+    const ctx = canvas.getContext("2d");
+    setInterval(() => { ctx.fillStyle = "#eee"; ctx.fillRect(0, 0, 320, 240); }, 50);
+    return canvas.captureStream(10);
+  };
+  window.BarcodeDetector = class {
+    constructor(options) { this.formats = options.formats; }
+    async detect() { return window.__qrText ? [{ rawValue: window.__qrText, format: "qr_code" }] : []; }
+  };
+})();
+"""
+
+
+def test_the_camera_path_reads_a_card_with_barcode_detector(browser, live_server, live_app):
+    from sqlalchemy import select
+
+    from exam_platform.accounts.models import User
+    from exam_platform.catalog.models import Category
+    from exam_platform.certificates import links
+    from exam_platform.certificates.models import Certificate
+    from exam_platform.db import get_session
+    from exam_platform.inspectors.models import Inspection
+
+    with live_app.app_context():
+        db = get_session()
+        inspection_id = db.scalar(select(Inspection.id).where(Inspection.place == "示范化工有限公司 一号车间"))
+        token = db.scalar(select(Certificate.token).join(User, User.id == Certificate.holder_id)
+                          .join(Category, Category.id == Certificate.category_id)
+                          .where(User.username == "trainee", Category.code == "T-1.1"))
+    with live_app.test_request_context():
+        url = links.verify_url(token)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 412, "height": 900})
+    context.add_init_script(FAKE_CAMERA)
+    page = context.new_page()
+    login(page, live_server, "inspector", "Demo-Inspector-2026")
+    page.goto(f"{live_server}/inspect/{inspection_id}")
+    page.wait_for_function("() => document.getElementById('list-as-of').dataset.asOf")
+    page.get_by_role("button", name="打开摄像头扫码").click()
+    page.wait_for_selector("#camera:not([hidden])")
+    page.evaluate(f"window.__qrText = {url!r}")
+    page.wait_for_selector("#result[data-outcome]")
+    assert page.get_attribute("#result", "data-outcome") == "valid"
+    assert page.is_hidden("#camera")  # the camera stops once a code is read
+    page.wait_for_function("() => document.querySelectorAll('#checks tbody tr[data-outcome=valid]').length >= 1")
+    context.close()
