@@ -8,7 +8,14 @@ WORKERS ?= 2
 PYTEST_ARGS ?= -n 2 -rs
 export FLASK_APP := exam_platform
 
-.PHONY: run test setup translations migrate seed lint migration bench chaos chaos-short audit fuzz-api clean
+# Browser libraries the app serves itself (jsQR for the inspectors' scanner), pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+node_modules: node_modules/.installed
+
+.PHONY: run test setup translations node_modules migrate seed lint migration bench chaos chaos-short audit fuzz-api clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -17,7 +24,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test,bench]'
 	@touch $@
 
-setup: $(VENV)/.installed translations
+setup: $(VENV)/.installed translations node_modules
 
 translations: $(VENV)/.installed
 	@for d in $$(find exam_platform -type d -name translations); do \

@@ -73,7 +73,7 @@ def register_url_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Every blueprint, area by area in dependency order. The training and employer pages each share one
+    """Every blueprint, area by area in dependency order. The training, employer and inspector pages each share one
     blueprint: their route modules (``class_views`` …) add their routes to it when imported here."""
     from . import core_views
     from .accounts import admin_views, identity_views
@@ -91,6 +91,9 @@ def register_blueprints(app: Flask) -> None:
     from .exams import api as exams_api
     from .exams import candidate_views, proctor_views
     from .exams import views as exams_views
+    from .inspectors import api as inspectors_api
+    from .inspectors import app_views, regulator_views  # noqa: F401 - route modules of the inspector blueprint
+    from .inspectors import views as inspectors_views
     from .reports import api as reports_api
     from .reports import item_views, org_views
     from .reports import views as reports_views
@@ -114,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
         exams_views.bp, candidate_views.bp, proctor_views.bp, exams_api.api_bp,
         certificates_views.bp, registry_views.bp, public_views.bp, certificates_api.api_bp,
         employers_views.bp, employers_api.api_bp,
+        inspectors_views.bp, inspectors_api.api_bp,
         reports_views.bp, org_views.bp, item_views.bp, reports_api.api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Iterator
 from types import ModuleType
 
-AREAS = ("accounts", "catalog", "banks", "training", "exams", "certificates", "employers", "reports")
+AREAS = ("accounts", "catalog", "banks", "training", "exams", "certificates", "employers", "inspectors", "reports")
 
 
 def area_modules(name: str) -> Iterator[ModuleType]:

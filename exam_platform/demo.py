@@ -30,6 +30,8 @@ DEMO_ACCOUNTS = [
      "培训机构 training institution"),
     ("employer", "Demo-Employer-2026", "吴安全", "36010219830214010", "employer", "employer",
      "生产经营单位 employer"),
+    ("inspector", "Demo-Inspector-2026", "郑执法", "36010219810707011", "inspector", "regulator",
+     "执法人员 inspector"),
     ("trainee", "Demo-Trainee-2026", "张小明", "36010219950315007", "candidate", None, "学员/考生 candidate"),
     ("trainee2", "Demo-Trainee-2026", "陈美玲", "36010219960420008", "candidate", None, "学员/考生 candidate"),
     ("trainee3", "Demo-Trainee-2026", "刘伟", "36010219970723009", "candidate", None, "学员/考生 candidate"),

@@ -29,6 +29,7 @@ class Role(enum.StrEnum):
     INSTITUTION_STAFF = "institution_staff"  # 培训机构
     CANDIDATE = "candidate"                  # 学员/考生
     EMPLOYER = "employer"                    # 生产经营单位 (用人单位) staff
+    INSPECTOR = "inspector"                  # 执法人员 (under a regulator)
 
 
 class OrgKind(enum.StrEnum):
@@ -49,6 +50,7 @@ ROLE_ORG_KIND: dict[Role, OrgKind | None] = {
     Role.INSTITUTION_STAFF: OrgKind.TRAINING_INSTITUTION,
     Role.CANDIDATE: None,
     Role.EMPLOYER: OrgKind.EMPLOYER,
+    Role.INSPECTOR: OrgKind.REGULATOR,
 }
 
 EXAMINING_ROLES = frozenset({Role.QUESTION_AUTHOR, Role.CENTRE_STAFF, Role.PROCTOR, Role.EXAMINER})
@@ -291,6 +293,38 @@ def can_manage_worker(user: Any, worker: Any) -> bool:
 def can_batch_verify(user: Any) -> bool:
     """Checking a list of certificate numbers with names (rate-limited per organisation)."""
     return has_role(user, Role.EMPLOYER)
+
+
+# ---- inspectors (执法人员): on-site inspections, suspected forgeries, 执法证 ----------------------------------
+
+def inspector_org_ids(user: Any) -> frozenset[int]:
+    """Regulators under which ``user`` inspects."""
+    return org_ids(user, Role.INSPECTOR)
+
+
+def can_inspect(user: Any) -> bool:
+    """Open inspections and check certificates on site (an inspector sees certificates only through checks)."""
+    return has_role(user, Role.INSPECTOR)
+
+
+def can_read_inspection(user: Any, inspection: Any) -> bool:
+    """An inspection and its 检查记录: inspectors of its regulator, and the regulator's staff (never an employer)."""
+    return is_regulator(user) or inspection.regulator_id in inspector_org_ids(user)
+
+
+def can_check_in(user: Any, inspection: Any) -> bool:
+    """Record checks in an inspection and sign it off: inspectors of its regulator only."""
+    return inspection.regulator_id in inspector_org_ids(user)
+
+
+def can_follow_up_cases(user: Any) -> bool:
+    """Suspected forgeries (假冒证件) are followed up by the regulator."""
+    return is_regulator(user)
+
+
+def can_manage_inspector_credentials(user: Any) -> bool:
+    """执法证 of the regulator's own inspectors, and the inspection statistics."""
+    return is_regulator(user)
 
 
 # ---- reports ---------------------------------------------------------------------------------------

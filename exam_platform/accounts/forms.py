@@ -27,6 +27,7 @@ ROLE_LABELS = {
     Role.INSTITUTION_STAFF: _l("培训机构人员"),
     Role.CANDIDATE: _l("学员/考生"),
     Role.EMPLOYER: _l("生产经营单位人员"),
+    Role.INSPECTOR: _l("执法人员"),
 }
 
 REQUIRED = _l("此项必填")

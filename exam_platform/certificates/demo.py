@@ -5,7 +5,9 @@
   复审 would fall after 2026-06-01, so under 令19 it is renewed (换证) at expiry instead (docs/rules.md); a refresher
   training record (8 学时) is on file;
 - 陈美玲 (``trainee2``): a pending certificate in the approval queue;
-- 刘伟 (``trainee3``): 烟花爆竹零售 (``issuance: immediate``) issued at once on passing.
+- 刘伟 (``trainee3``): 烟花爆竹零售 (``issuance: immediate``) issued at once on passing;
+- 陈美玲 (``trainee2``): a 低压电工 T-1.2 certificate issued last year and revoked (身体健康状况不适合), for the
+  inspectors' demo (a revoked card checked on site).
 
 Results made here go through a placeholder sitting (its own inactive blueprint when the category has none).
 """
@@ -24,7 +26,7 @@ from ..clock import SHANGHAI, today_local
 from ..errors import DomainError
 from ..exams.models import ExamResult, Registration, Sitting
 from ..training.models import TrainingCompletion
-from . import issuance, keys, links
+from . import issuance, keys, lifecycle, links
 from .models import Certificate
 
 log = logging.getLogger(__name__)
@@ -132,4 +134,11 @@ def _seed(session: Session, ctx: Any, *, now: datetime) -> None:
                                 now=now, approve=False)
     made["trainee3"] = _certify(session, ctx, "trainee3", "FW-RETAIL-SALES", exam_date=today - timedelta(days=5),
                                 now=now, approve=False)
+    # 5. 陈美玲: a revoked 特种作业操作证 (what an inspector finds on a card that is no longer good).
+    year_ago = today - timedelta(days=300)
+    made["revoked"] = _certify(session, ctx, "trainee2", "T-1.2", exam_date=year_ago - timedelta(days=20),
+                               now=datetime.combine(year_ago, time(10, 0), tzinfo=SHANGHAI))
+    if made["revoked"] is not None and made["revoked"].status == "valid":
+        lifecycle.revoke(session, made["revoked"], actor=admin, now=now, ground="unfit_health",
+                         reason="示范数据：体检不合格")
     ctx.extra["certificates"] = {k: v for k, v in made.items() if v is not None}

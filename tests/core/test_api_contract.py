@@ -51,7 +51,7 @@ def test_every_json_route_is_documented_and_every_documented_operation_exists(ap
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == _documented(doc)
     areas = {module.__name__.split(".")[1] for module in area_modules("openapi")}
-    assert areas == {"banks", "training", "exams", "certificates", "employers", "reports"}
+    assert areas == {"banks", "training", "exams", "certificates", "employers", "inspectors", "reports"}
 
 
 def _schema_for(doc: dict, path: str, method: str, status: int) -> dict:
@@ -80,6 +80,7 @@ def _ids(db) -> dict:
     from exam_platform.banks.models import Blueprint
     from exam_platform.certificates.models import Certificate
     from exam_platform.exams.models import Registration, Sitting
+    from exam_platform.inspectors.models import Inspection
     from exam_platform.training.models import Enrollment, Lesson, TrainingClass
 
     def one(stmt):
@@ -104,6 +105,7 @@ def _ids(db) -> dict:
         "enrollment_id": enrollment_id,
         "lesson_id": lesson_id,
         "token": one(select(Certificate.token).where(Certificate.status == "valid")),
+        "inspection_id": one(select(Inspection.id)),
     }
 
 
@@ -187,6 +189,17 @@ def test_every_documented_operation_answers_as_described(app, demo_world, client
     batch = call("POST", "/api/v1/employer/verify", json={"entries": [{"number": "T000", "name": "无此人"}]})
     assert batch["results"][0]["found"] is False
     call("POST", "/api/v1/employer/verify", json={"entries": []}, status=400)
+
+    # An inspector: the signed status list, and one check sent twice (stored once)
+    login("inspector")
+    assert call("GET", "/api/v1/inspections/status-list")["count"] >= 1  # the demo's revoked certificate
+    check = {"uuid": "0b5f8a4e-7c1d-4e2a-9f3b-2a6c8d1e4f70", "token": ids["token"], "offline": True,
+             "device_outcome": "valid", "device_at": "2026-11-02T01:00:00Z", "list_as_of": None}
+    first = call("POST", "/api/v1/inspections/{inspection_id}/checks", json=check, status=201)
+    again = call("POST", "/api/v1/inspections/{inspection_id}/checks", json=check)
+    assert first["id"] == again["id"] and first["outcome"] == "valid" and again["created"] is False
+    call("POST", "/api/v1/inspections/{inspection_id}/checks", json={"uuid": "not-a-uuid"}, status=400)
+    call("POST", "/api/v1/inspections/{inspection_id}/checks", json={"uuid": check["uuid"][:-1] + "1"}, status=400)
 
     # A regulator: the dashboards' figures
     login("admin")

@@ -67,7 +67,8 @@ def allowed(who, role) -> bool:
 
 ORG_KIND = {Role.REGULATOR: "regulator", Role.QUESTION_AUTHOR: "exam_authority", Role.CENTRE_STAFF: "exam_centre",
             Role.PROCTOR: "exam_centre", Role.EXAMINER: "exam_centre",
-            Role.INSTITUTION_STAFF: "training_institution", Role.CANDIDATE: None, Role.EMPLOYER: "employer"}
+            Role.INSTITUTION_STAFF: "training_institution", Role.CANDIDATE: None, Role.EMPLOYER: "employer",
+            Role.INSPECTOR: "regulator"}
 
 
 @pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "anonymous")
