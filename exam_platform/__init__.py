@@ -83,7 +83,12 @@ def register_blueprints(app: Flask) -> None:
     from .certificates import public_views, registry_views
     from .certificates import views as certificates_views
     from .employers import api as employers_api
-    from .employers import import_views, verify_views  # noqa: F401 - route modules of the employer blueprint
+    from .employers import (  # noqa: F401 - route modules of the employer blueprint
+        education_views,
+        import_views,
+        request_views,
+        verify_views,
+    )
     from .employers import views as employers_views
     from .exams import api as exams_api
     from .exams import candidate_views, proctor_views
@@ -110,7 +115,7 @@ def register_blueprints(app: Flask) -> None:
         training_views.bp, training_api.api_bp,
         exams_views.bp, candidate_views.bp, proctor_views.bp, exams_api.api_bp,
         certificates_views.bp, registry_views.bp, public_views.bp, certificates_api.api_bp,
-        employers_views.bp, employers_api.api_bp,
+        employers_views.bp, request_views.inbox_bp, employers_api.api_bp,
         reports_views.bp, org_views.bp, item_views.bp, reports_api.api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -196,3 +196,24 @@ def test_one_more_confirmed_record_never_makes_anyone_shorter(found, extra, indu
     for n in after.needs:
         levels, hours = short_before[n.kind]
         assert len(n.missing_levels) <= levels and n.hours_short <= hours
+
+
+def test_the_education_pages_show_who_is_short_and_the_archive(client, db):
+    from tests import factories as f
+
+    org, staff, worker = setup(db, "危险化学品")
+    db.commit()
+    f.login_as(client, staff)
+    page = client.get("/employer/education").get_data(as_text=True)
+    assert "不少于 72 学时" in page and "第十三条" in page and worker.real_name in page
+    response = client.post(f"/employer/workers/{worker.id}/education", data={
+        "occasion": "initial", "level": "company", "held_on": "2026-10-08", "hours": "24", "content": "厂级教育",
+        "trainer": "王安全", "confirmed_on": "2026-10-08"})
+    assert response.status_code == 302
+    detail = client.get(f"/employer/workers/{worker.id}/education").get_data(as_text=True)
+    assert "差 48 学时" in detail and "车间（工段、区、队）级" in detail
+    bad = client.post(f"/employer/workers/{worker.id}/education", data={
+        "occasion": "initial", "level": "", "held_on": "2026-10-08", "hours": "8", "content": "x", "trainer": "王"})
+    assert bad.status_code == 400 and "请选择本次教育的级别" in bad.get_data(as_text=True)
+    pdf = client.get(f"/employer/workers/{worker.id}/archive.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and worker.id_number.encode() not in pdf.data
