@@ -94,7 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from .exams import candidate_views, proctor_views
     from .exams import views as exams_views
     from .reports import api as reports_api
-    from .reports import item_views, org_views
+    from .reports import item_views, official_views, org_views  # noqa: F401 - official_views: routes of reports.bp
     from .reports import views as reports_views
     from .training import api as training_api
     from .training import (  # noqa: F401 - route modules of the training blueprint

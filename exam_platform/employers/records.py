@@ -204,3 +204,13 @@ def need_text(need: education.Need) -> str:
         parts.append(str(_l("差 %(h)s 学时（已 %(d)s / 应 %(r)s）", h=f"{need.hours_short:g}",
                             d=f"{need.hours_done:g}", r=f"{need.hours_required:g}")))
     return "；".join(parts)
+
+
+def trained_workers(session: Session, start: date, end: date) -> int:
+    """其他从业人员培训人数: distinct workers of every employer with a confirmed 三级/再培训/班组长 record held in
+    [start, end) (the regulator's target counts people, not sessions)."""
+    from sqlalchemy import func
+
+    return session.scalar(select(func.count(func.distinct(EducationRecord.worker_id))).where(
+        EducationRecord.held_on >= start, EducationRecord.held_on < end,
+        EducationRecord.confirmed_on.is_not(None))) or 0

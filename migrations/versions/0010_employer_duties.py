@@ -1,4 +1,5 @@
-"""employers: 三级 education records, employer industry, workers' start/转岗 dates, enrollment requests
+"""employers: 三级 education records, employer industry, workers' start/转岗 dates, enrollment requests;
+reports: 村(居)安全员 and 乡镇分管领导 recorded by the regulator
 
 Revision ID: 0010
 Revises: 0006
@@ -90,8 +91,30 @@ def upgrade() -> None:
     with op.batch_alter_table('employer_requested_workers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_employer_requested_workers_worker_id'), ['worker_id'], unique=False)
 
+    op.create_table('report_local_officials',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('place', sa.String(length=100), nullable=False),
+    sa.Column('trained_on', sa.Date(), nullable=True),
+    sa.Column('hours', sa.Float(), nullable=True),
+    sa.Column('training', sa.Text(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', exam_platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('village_officer', 'township_leader')", name=op.f('ck_report_local_officials_kind_known')),
+    sa.CheckConstraint('hours IS NULL OR (hours > 0 AND hours <= 200)', name=op.f('ck_report_local_officials_hours_range')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_report_local_officials_recorded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_local_officials'))
+    )
+    with op.batch_alter_table('report_local_officials', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_local_officials_kind'), ['kind'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('report_local_officials', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_local_officials_kind'))
+    op.drop_table('report_local_officials')
     with op.batch_alter_table('employer_requested_workers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_employer_requested_workers_worker_id'))
     op.drop_table('employer_requested_workers')
