@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.idnumber import make_resident_id
 from ..catalog.models import Category
+from ..clock import today_local
 from . import records, requests, roster
 
 POSTS = [("电工兼制冷运行", ("T-1.1", "T-4.1")), ("低压电工", ("T-1.2",)), ("主要负责人", ("PRINCIPAL-HAZCHEM",)),
@@ -48,8 +49,9 @@ def seed(session: Session, ctx: Any, *, now: datetime, large: bool = False) -> N
 
 
 # (worker, level, hours, days before today, signed)
-EDUCATION = [("陈美玲", "company", 24, 60, True), ("陈美玲", "workshop", 24, 58, True), ("陈美玲", "team", 24, 56, True),
-             ("马建军", "company", 24, 30, True), ("马建军", "workshop", 16, 28, True), ("刘伟", "company", 24, 3, False)]
+EDUCATION = [("陈美玲", "company", 24, 60, True), ("陈美玲", "workshop", 24, 58, True),
+             ("陈美玲", "team", 24, 56, True), ("马建军", "company", 24, 30, True),
+             ("马建军", "workshop", 16, 28, True), ("刘伟", "company", 24, 3, False)]
 CONTENT = {"company": "本单位安全生产情况及基本知识、规章制度和劳动纪律、从业人员权利义务、事故案例、应急预案演练",
            "workshop": "工作环境及危险因素、本工种职业伤害、安全职责与操作技能、自救互救、防护用品使用",
            "team": "岗位安全操作规程、岗位间衔接配合的安全与职业卫生事项、事故案例"}
@@ -57,7 +59,7 @@ CONTENT = {"company": "本单位安全生产情况及基本知识、规章制度
 
 def _education(session: Session, ctx: Any, staff: Any, employer_id: int, *, now: datetime) -> None:
     records.set_industry(session, actor=staff, employer_id=employer_id, industry="危险化学品", now=now)
-    today: date = now.date()
+    today: date = today_local(now)
     workers = {w.real_name: w for w in roster.workers_of(session, employer_id)}
     for name, level, hours, ago, signed in EDUCATION:
         held = today - timedelta(days=ago)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..accounts import idnumber
+from ..clock import today_local
 from ..errors import NotFound, ValidationError
 from . import education, education_rules
 from .models import EducationRecord, EmployerProfile, Level, Occasion, Worker
@@ -39,7 +40,7 @@ def industry_of(session: Session, employer_id: int) -> str:
 
 
 def set_industry(session: Session, *, actor: Any, employer_id: int, industry: str, now: datetime) -> EmployerProfile:
-    if industry not in education_rules.industries(on=now.date()):
+    if industry not in education_rules.industries(on=today_local(now)):
         raise ValidationError(_l("请选择行业"), field="industry", code="bad_industry")
     profile = session.get(EmployerProfile, employer_id)
     before = {"industry": profile.industry} if profile else None
@@ -58,7 +59,7 @@ def set_industry(session: Session, *, actor: Any, employer_id: int, industry: st
 def set_worker_dates(session: Session, *, actor: Any, worker: Worker, started_on: date | None,
                      reassigned_on: date | None, away_since: date | None, now: datetime) -> Worker:
     """上岗日期, the latest 转岗/复岗 date and, for a return, the day the worker left."""
-    today = now.date()
+    today = today_local(now)
     for name, day in (("started_on", started_on), ("reassigned_on", reassigned_on), ("away_since", away_since)):
         if day is not None and day > today:
             raise ValidationError(_l("日期不能晚于今天"), field=name, code="future")
@@ -100,7 +101,7 @@ def get_record(session: Session, worker: Worker, record_id: int) -> EducationRec
 def add_record(session: Session, *, actor: Any, worker: Worker, occasion: str, level: str, held_on: date | None,
                hours: float | None, content: str, trainer: str, confirmed_on: date | None,
                now: datetime) -> EducationRecord:
-    today = now.date()
+    today = today_local(now)
     if occasion not in Occasion._value2member_map_:
         raise ValidationError(_l("请选择教育类型"), field="occasion", code="bad_occasion")
     rules = education_rules.rules_on(held_on or today)
@@ -137,7 +138,7 @@ def confirm_record(session: Session, *, actor: Any, record: EducationRecord, con
     """The worker signed the record (签字确认) on ``confirmed_on``."""
     if record.confirmed_on is not None:
         raise ValidationError(_l("该记录已确认"), code="already_confirmed")
-    if confirmed_on is None or not record.held_on <= confirmed_on <= now.date():
+    if confirmed_on is None or not record.held_on <= confirmed_on <= today_local(now):
         raise ValidationError(_l("确认日期应在培训日期与今天之间"), field="confirmed_on", code="bad_confirmation")
     record.confirmed_on = confirmed_on
     session.flush()

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..clock import today_local
 from ..errors import NotFound, ValidationError
 from .models import LocalOfficial
 
@@ -49,7 +50,7 @@ def add_official(session: Session, *, actor: Any, kind: str, name: str, place: s
         raise ValidationError(_l("姓名为空或过长"), field="name", code="bad_name")
     if not place or len(place) > 100:
         raise ValidationError(_l("请填写所在乡镇或村(居)"), field="place", code="bad_place")
-    _check_training(trained_on, hours, now.date())
+    _check_training(trained_on, hours, today_local(now))
     row = LocalOfficial(kind=kind, name=name, place=place, trained_on=trained_on, hours=hours,
                         training=(training or "").strip()[:1000], recorded_by_id=getattr(actor, "id", None),
                         created_at=now, updated_at=now)
@@ -64,7 +65,7 @@ def record_training(session: Session, *, actor: Any, official: LocalOfficial, tr
                     hours: float | None, training: str, now: datetime) -> LocalOfficial:
     if trained_on is None or hours is None:
         raise ValidationError(_l("培训日期与学时应同时填写"), field="trained_on", code="half_training")
-    _check_training(trained_on, hours, now.date())
+    _check_training(trained_on, hours, today_local(now))
     before = {"trained_on": str(official.trained_on), "hours": official.hours}
     official.trained_on, official.hours, official.training = trained_on, hours, (training or "").strip()[:1000]
     official.updated_at = now

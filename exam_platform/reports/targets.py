@@ -15,9 +15,9 @@ from ..accounts.models import Organization
 from ..catalog.models import Category
 from ..catalog.service import GROUPS
 from ..employers import coverage
+from ..employers import records as employer_records
 from ..errors import NotFound, ValidationError
 from ..permissions import OrgKind
-from ..employers import records as employer_records
 from . import certfigures, dashboards, officials, periods
 from .figures import GROUP_LABELS, Filters
 from .models import Target, WorkforceDeclaration

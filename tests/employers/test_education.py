@@ -201,7 +201,7 @@ def test_one_more_confirmed_record_never_makes_anyone_shorter(found, extra, indu
 def test_the_education_pages_show_who_is_short_and_the_archive(client, db):
     from tests import factories as f
 
-    org, staff, worker = setup(db, "危险化学品")
+    _org, staff, worker = setup(db, "危险化学品")
     db.commit()
     f.login_as(client, staff)
     page = client.get("/employer/education").get_data(as_text=True)

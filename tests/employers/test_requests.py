@@ -95,7 +95,7 @@ def test_the_employer_pages_send_and_follow_a_request(client, db):
 def test_an_employer_never_sees_another_employers_requests_or_workers(client, db):
     org, staff, workers, _inst_staff, cls = setup(db)
     req = ask(db, org, staff, workers, cls)
-    other, other_staff = ef.employer(db, "乙公司")
+    _other, other_staff = ef.employer(db, "乙公司")
     db.commit()
     f.login_as(client, other_staff)
     assert client.get(f"/employer/requests/{req.id}").status_code == 404

@@ -17,7 +17,8 @@ from tests.employers import factories as ef
 
 def educate(db, staff, worker, held_on, *, confirmed=True):
     records.add_record(db, actor=staff, worker=worker, occasion="initial", level="company", held_on=held_on,
-                       hours=8, content="厂级", trainer="王", confirmed_on=held_on if confirmed else None, now=FIXED_NOW)
+                       hours=8, content="厂级", trainer="王", confirmed_on=held_on if confirmed else None,
+                       now=FIXED_NOW)
 
 
 def test_other_workers_trained_counts_people_with_confirmed_records_in_the_year(db):
@@ -63,8 +64,8 @@ def test_these_targets_are_for_the_whole_region_and_training_is_checked(db):
         targets.set_target(db, actor=admin, now=FIXED_NOW, year=2026, metric="village_officer_rate", value=80,
                            group="special")
     with pytest.raises(ValidationError):
-        officials.add_official(db, actor=admin, kind="village_officer", name="张", place="村", trained_on=date(2026, 1, 1),
-                               hours=None, training="", now=FIXED_NOW)
+        officials.add_official(db, actor=admin, kind="village_officer", name="张", place="村",
+                               trained_on=date(2026, 1, 1), hours=None, training="", now=FIXED_NOW)
     with pytest.raises(ValidationError):
         officials.add_official(db, actor=admin, kind="mayor", name="张", place="村", trained_on=None, hours=None,
                                training="", now=FIXED_NOW)
