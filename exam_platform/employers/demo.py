@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ..accounts.idnumber import make_resident_id
 from ..catalog.models import Category
 from ..clock import today_local
-from . import records, requests, roster
+from . import enrollment_requests, records, roster
 
 POSTS = [("电工兼制冷运行", ("T-1.1", "T-4.1")), ("低压电工", ("T-1.2",)), ("主要负责人", ("PRINCIPAL-HAZCHEM",)),
          ("化工操作工", ())]
@@ -72,5 +72,5 @@ def _education(session: Session, ctx: Any, staff: Any, employer_id: int, *, now:
     made = ctx.extra.get("training") or {}
     cls = made.get("classes", {}).get("T-1.2")
     if cls is not None:
-        requests.create_request(session, actor=staff, employer_id=employer_id, class_id=cls.id,
+        enrollment_requests.create_request(session, actor=staff, employer_id=employer_id, class_id=cls.id,
                                 worker_ids=[workers["马建军"].id], note="无证上岗，请尽快安排培训", now=now)

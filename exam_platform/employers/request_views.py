@@ -12,7 +12,8 @@ from .. import clock
 from ..db import get_session
 from ..permissions import Role, can_answer_request, can_manage_request, org_ids, require, role_required
 from ..web import saved
-from . import requests, roster
+from . import enrollment_requests as requests
+from . import roster
 from .forms import DeclineForm, EmptyForm, RequestForm
 from .views import bp, employer_id
 

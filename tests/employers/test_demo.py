@@ -28,7 +28,8 @@ def test_the_demo_employer_has_a_roster_with_valid_due_and_missing_certificates(
 
 
 def test_the_demo_employer_has_education_records_and_a_pending_request(app, db):
-    from exam_platform.employers import records, requests
+    from exam_platform.employers import enrollment_requests as requests
+    from exam_platform.employers import records
 
     with app.test_request_context():
         demo.seed(db, now=FIXED_NOW)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from exam_platform.employers import records, requests
+from exam_platform.employers import enrollment_requests as requests
+from exam_platform.employers import records
 from exam_platform.employers.models import EnrollmentRequest, RequestStatus
 from exam_platform.errors import Conflict, ValidationError
 from exam_platform.training.models import Enrollment

@@ -20,7 +20,7 @@ from .. import audit
 from ..accounts.models import Organization
 from ..errors import Conflict, NotFound, ValidationError
 from ..exams.models import ExamResult
-from ..training import completions, enrollment, progress
+from ..training import enrollment, progress
 from ..training.hours import Progress
 from ..training.models import Enrollment, TrainingClass
 from .models import EnrollmentRequest, RequestStatus, Worker, requested_workers
@@ -172,10 +172,11 @@ def request_progress(session: Session, req: EnrollmentRequest) -> list[WorkerPro
         for candidate, passed, published in session.execute(stmt):
             outcomes[candidate] = ("pending" if published is None or passed is None
                                    else "passed" if passed else "failed")
+    issued = progress.completions_of_class(session, req.training_class) if enrollments else {}
     found = []
     for worker in req.workers:
         e = enrollments.get(links.get(worker.id) or 0)
-        completion = completions.completion_of(session, e) if e else None
+        completion = issued.get(e.id) if e else None
         found.append(WorkerProgress(worker, e, hours.get(e.id) if e else None,
                                     completion is not None and not completion.revoked,
                                     outcomes.get(e.trainee_id, "") if e else ""))
