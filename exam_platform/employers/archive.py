@@ -6,14 +6,28 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from ..printing import Page, pdf_document
+from ..printing import CJK_FONT, Page, pdf_document
 from . import records
 from .coverage import Slot
 from .education import EducationStanding
 from .models import EducationRecord, Worker
 
 BOTTOM_MM = 280
+WIDTH_MM = 170
+
+
+def wrapped(text: str, size: float, width_mm: float = WIDTH_MM) -> list[str]:
+    """``text`` cut into lines that fit ``width_mm`` at ``size`` points (character by character: CJK has no spaces)."""
+    lines, current = [], ""
+    for ch in text:
+        if current and stringWidth(current + ch, CJK_FONT, size) > width_mm * mm:
+            lines.append(current)
+            current = "    "
+        current += ch
+    return [*lines, current] if current else lines
 
 
 def archive_pdf(worker: Worker, *, employer_name: str, industry: str, slots: list[Slot],
@@ -28,11 +42,12 @@ def archive_pdf(worker: Worker, *, employer_name: str, industry: str, slots: lis
 
         def line(text: str, size: float = 9.5, step: float = 6) -> None:
             nonlocal page, y
-            if y > BOTTOM_MM:
-                page = new_page()
-                y = 20
-            page.text(20, y, text, size)
-            y += step
+            for part in wrapped(text, size):
+                if y > BOTTOM_MM:
+                    page = new_page()
+                    y = 20
+                page.text(20, y, part, size)
+                y += step
 
         y += 3
         line(_("持证情况"), 12, 8)
@@ -47,7 +62,7 @@ def archive_pdf(worker: Worker, *, employer_name: str, industry: str, slots: lis
             signed = _("本人已于 %(d)s 签字确认", d=r.confirmed_on) if r.confirmed_on else _("本人未签字确认")
             line(f"{r.held_on}  {records.OCCASION_LABELS.get(r.occasion, r.occasion)} {level}  "
                  f"{r.hours:g} {_('学时')}  {_('授课人')}：{r.trainer}  {signed}")
-            line(f"    {_('内容')}：{r.content[:70]}", 8.5, 5.5)
+            line(f"    {_('内容')}：{r.content[:400]}", 8.5, 5.5)
         if not found:
             line(_("暂无记录"))
         y += 3

@@ -217,3 +217,18 @@ def test_the_education_pages_show_who_is_short_and_the_archive(client, db):
     assert bad.status_code == 400 and "请选择本次教育的级别" in bad.get_data(as_text=True)
     pdf = client.get(f"/employer/workers/{worker.id}/archive.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and worker.id_number.encode() not in pdf.data
+
+
+@settings(deadline=None, max_examples=50)
+@given(st.text(alphabet="安全生产教育培训、（）abc 12", max_size=300), st.sampled_from([8.5, 9.5, 12]))
+def test_archive_lines_fit_the_page_and_lose_nothing(text, size):
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from exam_platform.employers.archive import WIDTH_MM, wrapped
+    from exam_platform.printing import CJK_FONT, _register_fonts
+
+    _register_fonts()
+    lines = wrapped(text, size)
+    assert all(stringWidth(line, CJK_FONT, size) <= WIDTH_MM * mm for line in lines)
+    assert "".join(line.removeprefix("    ") if i else line for i, line in enumerate(lines)) == text
