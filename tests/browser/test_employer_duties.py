@@ -5,8 +5,10 @@ progress (hours, pass/fail only)."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 from exam_platform.accounts.idnumber import make_resident_id
 from tests.browser.conftest import filled_template, login, upload_xlsx
@@ -42,7 +44,7 @@ def test_employer_records_education_sends_workers_and_follows_them(page, browser
     page.goto(f"{live_server}/employer/workers")
     upload_xlsx(page, roster([[n, "居民身份证", i, "低压电工"] for n, i in zip(names, ids, strict=True)]), "名册.xlsx")
     page.get_by_role("button", name="确认导入 2 名人员").click()
-    page.wait_for_load_state()
+    expect(page).to_have_url(re.compile(r"/employer/?$"))
 
     # 三级安全教育: the demo company is in 危险化学品, so 72 学时 over three levels.
     page.goto(f"{live_server}/employer/education")
@@ -56,7 +58,7 @@ def test_employer_records_education_sends_workers_and_follows_them(page, browser
     form.get_by_label("授课人").fill("吴安全")
     form.get_by_label("本人签字确认日期（未签字请留空）").fill(form.get_by_label("培训日期").input_value())
     form.get_by_role("button", name="保存记录").click()
-    page.wait_for_load_state()
+    expect(page.locator("body")).to_contain_text("记录已保存")
     assert page.locator("#records tbody tr").count() == 1
     standing = page.locator("#standing").inner_text()
     assert "差 48 学时" in standing and "车间（工段、区、队）级" in standing and "班组级" in standing
@@ -75,7 +77,7 @@ def test_employer_records_education_sends_workers_and_follows_them(page, browser
     for name in names:
         request_form.get_by_label(f"{name}（低压电工）").check()
     request_form.get_by_role("button", name="发送申请").click()
-    page.wait_for_load_state()
+    expect(page.locator("body")).to_contain_text("申请已发送给培训机构")
     request_id = latest_request_id(live_app, "示范化工有限公司")
     assert page.locator(f'#requests tr[data-request="{request_id}"] td[data-status]').inner_text() == "待机构处理"
 
@@ -85,7 +87,7 @@ def test_employer_records_education_sends_workers_and_follows_them(page, browser
     staff.goto(f"{live_server}/institution/requests")
     staff.locator(f'#inbox tr[data-request="{request_id}"] a').click()
     staff.get_by_role("button", name="接收并报名").click()
-    staff.wait_for_load_state()
+    expect(staff.locator("body")).to_contain_text("2 人已报名")
     assert staff.locator("#request-status").inner_text() == "已接收"
     assert staff.locator("#new-accounts tbody tr").count() == 2
     staff.context.close()
