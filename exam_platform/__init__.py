@@ -86,7 +86,12 @@ def register_blueprints(app: Flask) -> None:
     from .certificates import public_views, registry_views
     from .certificates import views as certificates_views
     from .employers import api as employers_api
-    from .employers import import_views, verify_views  # noqa: F401 - route modules of the employer blueprint
+    from .employers import (  # noqa: F401 - route modules of the employer blueprint
+        education_views,
+        import_views,
+        request_views,
+        verify_views,
+    )
     from .employers import views as employers_views
     from .exams import api as exams_api
     from .exams import candidate_views, proctor_views
@@ -95,7 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from .inspectors import app_views, regulator_views  # noqa: F401 - route modules of the inspector blueprint
     from .inspectors import views as inspectors_views
     from .reports import api as reports_api
-    from .reports import item_views, org_views
+    from .reports import item_views, official_views, org_views  # noqa: F401 - official_views: routes of reports.bp
     from .reports import views as reports_views
     from .training import api as training_api
     from .training import (  # noqa: F401 - route modules of the training blueprint
@@ -116,7 +121,7 @@ def register_blueprints(app: Flask) -> None:
         training_views.bp, training_api.api_bp,
         exams_views.bp, candidate_views.bp, proctor_views.bp, exams_api.api_bp,
         certificates_views.bp, registry_views.bp, public_views.bp, certificates_api.api_bp,
-        employers_views.bp, employers_api.api_bp,
+        employers_views.bp, request_views.inbox_bp, employers_api.api_bp,
         inspectors_views.bp, inspectors_api.api_bp,
         reports_views.bp, org_views.bp, item_views.bp, reports_api.api_bp,
     ):

@@ -290,6 +290,16 @@ def can_manage_worker(user: Any, worker: Any) -> bool:
     return can_manage_roster(user, worker.employer_id)
 
 
+def can_manage_request(user: Any, req: Any) -> bool:
+    """An enrollment request (送培申请): the employer that made it."""
+    return can_manage_roster(user, req.employer_id)
+
+
+def can_answer_request(user: Any, req: Any) -> bool:
+    """Accepting or declining a request: staff of the institution it is addressed to, and no one else."""
+    return can_manage_training(user, req.institution_id)
+
+
 def can_batch_verify(user: Any) -> bool:
     """Checking a list of certificate numbers with names (rate-limited per organisation)."""
     return has_role(user, Role.EMPLOYER)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, DecimalField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.idnumber import ID_TYPE_LABELS
 from .batch import MAX_LINES
@@ -42,3 +42,41 @@ class EmptyForm(FlaskForm):
 class VerifyForm(FlaskForm):
     entries = TextAreaField(_l("证书编号和姓名（每行一条，编号与姓名之间用空格或逗号隔开，最多 %(m)s 条）",
                                m=MAX_LINES), validators=[DataRequired(REQUIRED), Length(max=MAX_LINES * 120)])
+
+
+# ---- 三级安全教育 ----------------------------------------------------------------------------------------
+
+class IndustryForm(FlaskForm):
+    industry = SelectField(_l("本单位行业"), validate_choice=False)
+
+
+class WorkerDatesForm(FlaskForm):
+    started_on = DateField(_l("本单位上岗日期"), validators=[Optional()])
+    reassigned_on = DateField(_l("最近一次转岗或复岗日期"), validators=[Optional()])
+    away_since = DateField(_l("离岗日期（复岗时填写）"), validators=[Optional()])
+
+
+class EducationRecordForm(FlaskForm):
+    occasion = SelectField(_l("教育类型"), validate_choice=False)
+    level = SelectField(_l("级别"), validate_choice=False)
+    held_on = DateField(_l("培训日期"), validators=[DataRequired(REQUIRED)])
+    hours = DecimalField(_l("学时"), places=1, validators=[DataRequired(REQUIRED)])
+    content = TextAreaField(_l("培训内容"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+    trainer = StringField(_l("授课人"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    confirmed_on = DateField(_l("本人签字确认日期（未签字请留空）"), validators=[Optional()])
+
+
+class ConfirmForm(FlaskForm):
+    confirmed_on = DateField(_l("本人签字确认日期"), validators=[DataRequired(REQUIRED)])
+
+
+# ---- 送培申请 --------------------------------------------------------------------------------------------
+
+class RequestForm(FlaskForm):
+    class_id = SelectField(_l("培训班"), coerce=int, validate_choice=False)
+    worker_ids = SelectMultipleField(_l("送培人员"), coerce=int, validate_choice=False)
+    note = TextAreaField(_l("备注"), validators=[Length(max=1000)])
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(_l("拒绝原因"), validators=[DataRequired(REQUIRED), Length(max=1000)])

@@ -25,3 +25,18 @@ class WorkforceForm(FlaskForm):
     workers = IntegerField(_l("需持证人数"), validators=[InputRequired(REQUIRED), NumberRange(min=0, max=1_000_000)])
     declared_on = DateField(_l("申报日期"), validators=[DataRequired(REQUIRED)])
     note = StringField(_l("说明"), validators=[Optional(), Length(max=500)])
+
+
+class OfficialForm(FlaskForm):
+    kind = SelectField(_l("人员类别"), choices=[], validate_choice=False)
+    name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    place = StringField(_l("所在乡镇/村(居)"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    trained_on = DateField(_l("最近培训日期"), validators=[Optional()])
+    hours = DecimalField(_l("学时"), places=1, validators=[Optional()])
+    training = StringField(_l("培训内容/组织单位"), validators=[Optional(), Length(max=1000)])
+
+
+class OfficialTrainingForm(FlaskForm):
+    trained_on = DateField(_l("培训日期"), validators=[DataRequired(REQUIRED)])
+    hours = DecimalField(_l("学时"), places=1, validators=[DataRequired(REQUIRED)])
+    training = StringField(_l("培训内容/组织单位"), validators=[Optional(), Length(max=1000)])

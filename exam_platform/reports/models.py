@@ -80,3 +80,25 @@ def _declare_read_indexes() -> None:
 
 
 _declare_read_indexes()
+
+
+class LocalOfficial(Base):
+    """People the seed's targets count whom the platform does not train itself, recorded by the regulator with
+    their training: 村(居)安全员 (``village_officer``, 培训率 target) and 乡镇分管领导 (``township_leader``, 轮训)."""
+
+    __tablename__ = "report_local_officials"
+    __table_args__ = (
+        CheckConstraint("kind IN ('village_officer', 'township_leader')", name="kind_known"),
+        CheckConstraint("hours IS NULL OR (hours > 0 AND hours <= 200)", name="hours_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    place: Mapped[str] = mapped_column(String(100))  # 乡镇/村(居)
+    trained_on: Mapped[date | None]                   # the latest training
+    hours: Mapped[float | None] = mapped_column(Float)
+    training: Mapped[str] = mapped_column(Text, default="")  # what training, by whom
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

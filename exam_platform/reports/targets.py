@@ -15,9 +15,10 @@ from ..accounts.models import Organization
 from ..catalog.models import Category
 from ..catalog.service import GROUPS
 from ..employers import coverage
+from ..employers import records as employer_records
 from ..errors import NotFound, ValidationError
 from ..permissions import OrgKind
-from . import certfigures, dashboards, periods
+from . import certfigures, dashboards, officials, periods
 from .figures import GROUP_LABELS, Filters
 from .models import Target, WorkforceDeclaration
 
@@ -30,7 +31,13 @@ METRICS: dict[str, tuple[Any, str]] = {
     "certificates_issued": (_l("发证数"), "count"),
     "pass_rate": (_l("考试合格率（%）"), "rate"),
     "first_pass_rate": (_l("首考合格率（%）"), "rate"),
+    "other_workers_trained": (_l("其他从业人员培训人数（三级安全教育）"), "count"),
+    "village_officer_rate": (_l("村(居)安全员培训率（%）"), "rate"),
+    "township_leader_rate": (_l("乡镇分管领导轮训率（%）"), "rate"),
 }
+#: Metrics counted outside the exam and certificate figures, for the whole region only (no category scope):
+#: employers' 三级 records and the people the regulator records (reports/officials.py).
+WORKFORCE_METRICS = ("other_workers_trained", "village_officer_rate", "township_leader_rate")
 #: The overview total each metric reads.
 _ACTUAL = {"trainees": "trainees", "training_hours": "hours", "candidates": "candidates", "passed": "passed",
            "certificates_issued": "issued", "pass_rate": "pass_rate", "first_pass_rate": "first_pass_rate"}
@@ -53,6 +60,8 @@ def set_target(session: Session, *, actor: Any, now: datetime, year: int, metric
         raise ValidationError(_l("目标值应为非负数，比率不超过 100"), field="value", code="bad_value")
     if group and category_id:
         raise ValidationError(_l("请选择类别分组或具体类别之一"), field="category_id", code="two_scopes")
+    if metric in WORKFORCE_METRICS and (group or category_id):
+        raise ValidationError(_l("该指标只按全地区设定"), field="group", code="whole_region_only")
     if group and group not in GROUPS:
         raise ValidationError(_l("未知的类别分组"), field="group", code="bad_group")
     if category_id and session.get(Category, category_id) is None:
@@ -102,9 +111,12 @@ def progress(session: Session, year: int, *, today: date) -> list[dict[str, Any]
     found = []
     memo: dict = {}
     for t in targets(session, year):
-        filters = Filters(period=period, group=t.group or "", category_id=t.category_id)
-        total = dashboards.overview_total(session, filters, today=today, memo=memo)
-        actual = total.get(_ACTUAL[t.metric])
+        if t.metric in WORKFORCE_METRICS:
+            actual = workforce_actual(session, t.metric, period)
+        else:
+            filters = Filters(period=period, group=t.group or "", category_id=t.category_id)
+            total = dashboards.overview_total(session, filters, today=today, memo=memo)
+            actual = total.get(_ACTUAL[t.metric])
         label, kind = METRICS[t.metric]
         if kind == "count":
             share = None if not t.value else round(100.0 * (actual or 0) / t.value, 1)
@@ -121,6 +133,20 @@ def progress(session: Session, year: int, *, today: date) -> list[dict[str, Any]
                       "value": t.value, "actual": actual, "share": share, "reached": reached,
                       "on_track": on_track, "expected_share": round(100 * elapsed, 1), "note": t.note})
     return found
+
+
+def workforce_actual(session: Session, metric: str, period: periods.Period) -> float | None:
+    if metric == "other_workers_trained":
+        return employer_records.trained_workers(session, period.start, period.end)
+    kind = "village_officer" if metric == "village_officer_rate" else "township_leader"
+    return officials.trained_share(session, kind, period.start, period.end)["rate"]
+
+
+def workforce_figures(session: Session, period: periods.Period) -> dict[str, Any]:
+    """The half-year table's other figures: 其他从业人员 trained (三级 records), 村(居)安全员 and 乡镇分管领导."""
+    return {"other_workers": employer_records.trained_workers(session, period.start, period.end),
+            "village_officer": officials.trained_share(session, "village_officer", period.start, period.end),
+            "township_leader": officials.trained_share(session, "township_leader", period.start, period.end)}
 
 
 # ---- declared workforce (持证需求) ------------------------------------------------------------------

@@ -127,7 +127,8 @@ def publication():
     halves = [(p.key, p.key) for y in range(clock.today_local().year, clock.today_local().year - 4, -1)
               for p in (periods.parse(f"{y}H2"), periods.parse(f"{y}H1"))]
     return render_template("reports/publication.html", data=data, columns=columns.PUBLICATION, halves=halves,
-                           splits={"special": _("特种作业"), "leader": _("主要负责人/安管")})
+                           splits={"special": _("特种作业"), "leader": _("主要负责人/安管")},
+                           workforce=targets.workforce_figures(get_session(), period))
 
 
 @bp.get("/publication/export")
@@ -140,8 +141,19 @@ def publication_export():
     rows = [[r["label"], *[v for k, _n in splits for v in columns.values(r[k], columns.PUBLICATION)]]
             for r in data["rows"]]
     rows.append([_("合计"), *[v for k, _n in splits for v in columns.values(data["total"][k], columns.PUBLICATION)]])
-    return exports.download([(_("%(p)s 培训考试情况", p=period.key), head, rows)],
+    return exports.download([(_("%(p)s 培训考试情况", p=period.key), head, rows),
+                             (_("其他培训"), *_workforce_sheet(targets.workforce_figures(get_session(), period)))],
                             filename=f"公示-{period.key}", fmt=request.args.get("format", "xlsx"))
+
+
+def _workforce_sheet(figures: dict) -> tuple[list, list]:
+    """The half-year's other figures: 其他从业人员 (三级 records), 村(居)安全员 and 乡镇分管领导."""
+    head = [_("项目"), _("登记人数"), _("本期培训人数"), _("培训率（%）")]
+    rows = [[_("其他从业人员（三级安全教育）"), None, figures["other_workers"], None]]
+    for key, label in (("village_officer", _("村(居)安全员")), ("township_leader", _("乡镇分管领导"))):
+        f = figures[key]
+        rows.append([label, f["recorded"], f["trained"], f["rate"]])
+    return head, rows
 
 
 # ---- annual targets --------------------------------------------------------------------------------

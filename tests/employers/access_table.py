@@ -1,4 +1,4 @@
-from tests.access import R
+from tests.access import INSTITUTION, R
 
 EMPLOYER = {R.EMPLOYER}
 
@@ -16,4 +16,17 @@ ACCESS = {
     "employers.post_delete": EMPLOYER,
     "employers.verify": EMPLOYER,
     "employers_api.verify": EMPLOYER,
+    "employers.education": EMPLOYER,
+    "employers.worker_education": EMPLOYER,
+    "employers.worker_dates": EMPLOYER,
+    "employers.record_confirm": EMPLOYER,
+    "employers.record_delete": EMPLOYER,
+    "employers.worker_archive": EMPLOYER,
+    "employers.requests_page": EMPLOYER,
+    "employers.request_detail": EMPLOYER,
+    "employers.request_withdraw": EMPLOYER,
+    "employer_requests.inbox": INSTITUTION,
+    "employer_requests.incoming": INSTITUTION,
+    "employer_requests.accept": INSTITUTION,
+    "employer_requests.decline": INSTITUTION,
 }

@@ -25,3 +25,20 @@ def test_the_demo_employer_has_a_roster_with_valid_due_and_missing_certificates(
     assert standings[("张小明", "T-4.1")] == "valid"
     assert standings[("刘伟", "T-1.2")] == "missing" and standings[("黄志强", "PRINCIPAL-HAZCHEM")] == "missing"
     assert found.without_requirement == 1 and found.rate == 40.0
+
+
+def test_the_demo_employer_has_education_records_and_a_pending_request(app, db):
+    from exam_platform.employers import enrollment_requests as requests
+    from exam_platform.employers import records
+
+    with app.test_request_context():
+        demo.seed(db, now=FIXED_NOW)
+    staff = db.scalar(select(User).where(User.username == "employer"))
+    employer_id = staff.grants[0].organization_id
+    found = {w.worker.real_name: w for w in records.employer_education(db, employer_id, today=FIXED_NOW.date())}
+    assert found["陈美玲"].standing.complete
+    assert found["马建军"].standing.short[0].missing_levels == ("team",)
+    assert found["马建军"].standing.short[0].hours_short == 32
+    assert found["刘伟"].standing.unconfirmed == 1
+    pending = requests.requests_of_employer(db, employer_id)
+    assert [(r.status, [w.real_name for w in r.workers]) for r in pending] == [("pending", ["马建军"])]

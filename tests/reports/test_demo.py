@@ -41,3 +41,14 @@ def test_generated_data_feeds_the_dashboards_and_item_analysis(app, db, tmp_path
     result = items.analysis(db, items.scope_of(db, "blueprint", counts["blueprint_id"]))
     assert result.test.attempts == 30 and sum(s.exposure for s in result.items.values()) == 30 * 20
     assert result.test.kr20 is not None
+
+
+def test_the_demo_has_the_seeds_other_targets_with_recorded_people(app, db):
+    from exam_platform import demo
+
+    with app.test_request_context():
+        demo.seed(db, now=FIXED_NOW)
+    rows = {r["metric"]: r for r in targets.progress(db, 2026, today=FIXED_NOW.date())}
+    assert rows["village_officer_rate"]["actual"] == 66.7 and rows["village_officer_rate"]["value"] == 80
+    assert rows["township_leader_rate"]["actual"] == 0.0
+    assert rows["other_workers_trained"]["actual"] == 2  # 陈美玲 and 马建军 signed their records this year

@@ -33,7 +33,7 @@ def world_a(app):
     from exam_platform.banks.models import Bank, Blueprint, Question, QuestionVersion
     from exam_platform.certificates.models import Certificate
     from exam_platform.db import get_session
-    from exam_platform.employers.models import Post, Worker
+    from exam_platform.employers.models import EducationRecord, EnrollmentRequest, Post, Worker
     from exam_platform.exams.models import Registration, Sitting, SittingStaff
     from exam_platform.training.models import (
         ClassSession,
@@ -84,6 +84,8 @@ def world_a(app):
                     "version_id": wrong.version_id, "entry_id": wrong.id,
                     "worker_id": first(select(Worker.id).order_by(Worker.id)),
                     "post_id": first(select(Post.id).order_by(Post.id)),
+                    "record_id": first(select(EducationRecord.id).order_by(EducationRecord.id)),
+                    "request_id": first(select(EnrollmentRequest.id).order_by(EnrollmentRequest.id)),
                 }
                 # an enrollment must sit in the class used with it
                 world.ids["class_id"] = first(select(Enrollment.class_id)
