@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -18,12 +19,24 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
+from ..states import one_of
 from .token import FORMAT, new_reference
 
-#: Registry statuses. "superseded" is not a status of a certificate but of an old token (see CertificateToken).
-STATUSES = ("pending", "valid", "suspended", "revoked", "cancelled", "expired")
+
+class CertificateStatus(StrEnum):
+    """Registry statuses. "superseded" is not a status of a certificate but of an old token (see CertificateToken)."""
+
+    PENDING = "pending"
+    VALID = "valid"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+STATUSES = tuple(CertificateStatus)
 #: Statuses in which a holder "holds" the certificate (blocks a new registration in the category).
-LIVE_STATUSES = ("pending", "valid", "suspended")
+LIVE_STATUSES = (CertificateStatus.PENDING, CertificateStatus.VALID, CertificateStatus.SUSPENDED)
 
 
 class Certificate(Base):
@@ -38,8 +51,7 @@ class Certificate(Base):
 
     __tablename__ = "certificates"
     __table_args__ = (
-        CheckConstraint("status IN ('pending','valid','suspended','revoked','cancelled','expired')",
-                        name="status_known"),
+        one_of("status", CertificateStatus),
         CheckConstraint("issued_on IS NULL OR (number IS NOT NULL AND valid_until IS NOT NULL "
                         "AND token IS NOT NULL)", name="issued_has_number"),
         # Only a pending certificate, or one closed before issue (refused, result withdrawn), has no issue date.
@@ -57,7 +69,7 @@ class Certificate(Base):
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
     rule_set_id: Mapped[int] = mapped_column(ForeignKey("rule_sets.id"))
     result_id: Mapped[int | None] = mapped_column(ForeignKey("exam_results.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=CertificateStatus.PENDING)
     status_code: Mapped[str] = mapped_column(String(30), default="")  # reason code of the last status change
     status_reason: Mapped[str] = mapped_column(Text, default="")
     status_changed_on: Mapped[date | None]

@@ -2,18 +2,53 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+)
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
+from ..states import one_of
+
+
+class SittingStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class RegistrationStatus(StrEnum):
+    REGISTERED = "registered"
+    CHECKED_IN = "checked_in"
+    ABSENT = "absent"
+    CANCELLED = "cancelled"
+
+
+class AttemptState(StrEnum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    VOIDED = "voided"
 
 
 class Sitting(Base):
     """考试场次: one exam window in one room of a centre, drawing papers by one blueprint."""
 
     __tablename__ = "sittings"
+    __table_args__ = (one_of("status", SittingStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     centre_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
@@ -26,7 +61,7 @@ class Sitting(Base):
     minutes: Mapped[int]
     seats: Mapped[int]
     allowed_subnets: Mapped[str] = mapped_column(Text, default="")  # CIDRs, one per line; empty = any
-    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)  # draft|published|closed|cancelled
+    status: Mapped[str] = mapped_column(String(12), default=SittingStatus.DRAFT, index=True)
     self_booking: Mapped[bool] = mapped_column(Boolean, default=False)
     pass_mark: Mapped[int] = mapped_column(default=80)  # theory pass mark of the rule set in force on the exam day
     results_published_at: Mapped[datetime | None]
@@ -37,6 +72,27 @@ class Sitting(Base):
     centre = relationship("Organization", lazy="joined")
     category = relationship("Category", lazy="joined")
     blueprint = relationship("Blueprint")
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == SittingStatus.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == SittingStatus.PUBLISHED
+
+    @property
+    def editable(self) -> bool:
+        """Its details may still change (and it may be cancelled): drafted or published, not closed or cancelled."""
+        return self.status in (SittingStatus.DRAFT, SittingStatus.PUBLISHED)
+
+    @property
+    def self_bookable(self) -> bool:
+        """Candidates may book it themselves (whether seats and eligibility allow it is the registration's rule)."""
+        return self.is_published and self.self_booking
+
+    def under_way(self, now: datetime) -> bool:
+        return self.starts_at <= now < self.ends_at
 
 
 class SittingStaff(Base):
@@ -55,7 +111,7 @@ class Registration(Base):
     """报名: a candidate in a sitting, with an unguessable 准考证号."""
 
     __tablename__ = "registrations"
-    __table_args__ = (UniqueConstraint("sitting_id", "candidate_id"),)
+    __table_args__ = (UniqueConstraint("sitting_id", "candidate_id"), one_of("status", RegistrationStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id"), index=True)
@@ -63,7 +119,7 @@ class Registration(Base):
     ticket_no: Mapped[str] = mapped_column(String(32), unique=True)
     attempt_no: Mapped[int] = mapped_column(default=1)  # 1 = first sitting, 2 = 补考
     completion_id: Mapped[int | None] = mapped_column(ForeignKey("training_completions.id"))
-    status: Mapped[str] = mapped_column(String(12), default="registered")  # registered|checked_in|absent|cancelled
+    status: Mapped[str] = mapped_column(String(12), default=RegistrationStatus.REGISTERED)
     seat: Mapped[str] = mapped_column(String(20), default="")
     checked_in_at: Mapped[datetime | None]
     identity_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -73,6 +129,27 @@ class Registration(Base):
     sitting = relationship("Sitting", lazy="joined")
     candidate = relationship("User", foreign_keys=[candidate_id], lazy="joined")
     identity_confirmed_by = relationship("User", foreign_keys=[identity_confirmed_by_id])
+
+    @property
+    def live(self) -> bool:
+        """Not cancelled: it holds a seat and has a 准考证."""
+        return self.status != RegistrationStatus.CANCELLED
+
+    @property
+    def awaiting_check_in(self) -> bool:
+        return self.status == RegistrationStatus.REGISTERED
+
+    @property
+    def checked_in(self) -> bool:
+        return self.status == RegistrationStatus.CHECKED_IN
+
+    def cancellable(self, now: datetime) -> bool:
+        """Withdrawn by the candidate or cancelled by the centre: only before check-in and before the exam begins."""
+        return self.awaiting_check_in and now < self.sitting.starts_at
+
+    def may_take(self, attempt: Attempt | None, now: datetime) -> bool:
+        """The candidate may start (or go on with) the theory exam now: checked in, not handed in, sitting under way."""
+        return self.checked_in and (attempt is None or attempt.in_progress) and self.sitting.under_way(now)
 
 
 class Paper(Base):
@@ -99,6 +176,7 @@ class Attempt(Base):
     __tablename__ = "attempts"
     __table_args__ = (
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
+        one_of("state", AttemptState, name="state_known"),
         Index("ix_attempts_state_deadline", "state", "deadline"),
     )
 
@@ -107,7 +185,7 @@ class Attempt(Base):
     paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id"), unique=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(8), default="exam")  # exam | mock
-    state: Mapped[str] = mapped_column(String(12), default="in_progress")  # in_progress|submitted|voided
+    state: Mapped[str] = mapped_column(String(12), default=AttemptState.IN_PROGRESS)
     started_at: Mapped[datetime]
     deadline: Mapped[datetime]
     extra_seconds: Mapped[int] = mapped_column(default=0)
@@ -128,6 +206,29 @@ class Attempt(Base):
 
     paper = relationship("Paper")
     registration = relationship("Registration")
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state == AttemptState.IN_PROGRESS
+
+    @property
+    def voided(self) -> bool:
+        return self.state == AttemptState.VOIDED
+
+    @property
+    def abandoned(self) -> bool:
+        """A mock exam the candidate gave up (self-study: voided by the candidate, not by a proctor)."""
+        return self.voided and self.kind == "mock" and self.finished_by == "candidate"
+
+    @hybrid_method
+    def overdue(self, now: datetime, grace: int) -> bool:
+        """Still in progress, and past its deadline by more than ``grace`` seconds: answers are no longer accepted,
+        and the attempt is finalised with its saved answers (by whoever touches it first, or by the sweeper)."""
+        return self.in_progress and self.deadline < now - timedelta(seconds=grace)
+
+    @overdue.expression
+    def overdue(cls, now: datetime, grace: int) -> ColumnElement[bool]:
+        return and_(cls.state == AttemptState.IN_PROGRESS, cls.deadline < now - timedelta(seconds=grace))
 
 
 class Answer(Base):
