@@ -101,6 +101,33 @@ class Certificate(Base):
     institution = relationship("Organization", foreign_keys=[institution_id])
     employer = relationship("Organization", foreign_keys=[employer_id])
 
+    @property
+    def is_pending(self) -> bool:
+        """Awaiting approval (待审批发证): no number, no token yet."""
+        return self.status == CertificateStatus.PENDING
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == CertificateStatus.VALID
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == CertificateStatus.SUSPENDED
+
+    @property
+    def revocable(self) -> bool:
+        """撤销 applies to an issued certificate that is not already revoked or cancelled."""
+        return self.status in REVOCABLE_STATUSES
+
+    def cancellable(self, ground: str = "") -> bool:
+        """注销: after 撤销 only a revoked certificate; on other grounds any issued one not yet cancelled."""
+        if ground == "after_revocation":
+            return self.status == CertificateStatus.REVOKED
+        return self.status in (*REVOCABLE_STATUSES, CertificateStatus.REVOKED)
+
+
+REVOCABLE_STATUSES = (CertificateStatus.VALID, CertificateStatus.SUSPENDED, CertificateStatus.EXPIRED)
+
 
 class CertificateToken(Base):
     """One signed token of a certificate. Unique per (number, category, version): a token names exactly one row

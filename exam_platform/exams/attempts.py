@@ -31,7 +31,7 @@ from ..banks.models import Blueprint, QuestionVersion
 from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..training import practice
 from . import client_paper, drawing, results, scoring
-from .models import Answer, Attempt, Paper, Registration, Sitting
+from .models import Answer, Attempt, AttemptState, Paper, Registration, Sitting
 from .sittings import ip_allowed
 
 
@@ -97,9 +97,9 @@ def start_exam(session: Session, *, candidate: User, registration: Registration,
     existing = session.scalar(select(Attempt).where(Attempt.registration_id == registration.id))
     if existing is not None:
         return resume(session, attempt=existing, device=device, ip=ip, label=label, now=now, grace=grace)
-    if sitting.status != "published":
+    if not sitting.is_published:
         raise _refuse("sitting_not_open", _l("该场次未发布或已取消"))
-    if registration.status != "checked_in":
+    if not registration.checked_in:
         raise _refuse("not_checked_in", _l("请先到考场签到（核验身份）后再开始考试"))
     if now < sitting.starts_at:
         raise _refuse("not_started", _l("考试尚未开始，请在开考时间后进入"))
@@ -113,7 +113,7 @@ def start_exam(session: Session, *, candidate: User, registration: Registration,
         session.flush()
     layout = drawing.layout(paper)
     attempt = Attempt(registration_id=registration.id, paper_id=paper.id, candidate_id=candidate.id, kind="exam",
-                      state="in_progress", started_at=now, deadline=now + timedelta(minutes=sitting.minutes),
+                      state=AttemptState.IN_PROGRESS, started_at=now, deadline=now + timedelta(minutes=sitting.minutes),
                       layout=layout, question_count=len(layout.split()), pass_mark=sitting.pass_mark,
                       allowed_subnets=sitting.allowed_subnets)
     _bind_device(attempt, device=device, ip=ip, label=label)
@@ -135,14 +135,15 @@ def start_mock(session: Session, *, candidate: User, blueprint: Blueprint, devic
     running = running_mock(session, candidate=candidate, blueprint_id=blueprint.id)
     if running is not None:
         finalise_if_overdue(session, running, now=now, grace=grace)
-        if running.state == "in_progress":
+        if running.in_progress:
             return resume(session, attempt=running, device=device, ip=ip, label=label, now=now, grace=grace)
     paper = drawing.draw_paper(session, blueprint=blueprint, now=now)
     session.flush()
     layout = drawing.layout(paper)
     attempt = Attempt(registration_id=None, paper_id=paper.id, candidate_id=candidate.id, kind="mock",
-                      state="in_progress", started_at=now, deadline=now + timedelta(minutes=blueprint.minutes),
-                      layout=layout, question_count=len(layout.split()), pass_mark=blueprint.pass_mark)
+                      state=AttemptState.IN_PROGRESS, started_at=now,
+                      deadline=now + timedelta(minutes=blueprint.minutes), layout=layout,
+                      question_count=len(layout.split()), pass_mark=blueprint.pass_mark)
     _bind_device(attempt, device=device, ip=ip, label=label)
     session.add(attempt)
     session.flush()
@@ -152,7 +153,7 @@ def start_mock(session: Session, *, candidate: User, blueprint: Blueprint, devic
 def running_mock(session: Session, *, candidate: User, blueprint_id: int) -> Attempt | None:
     """The candidate's mock attempt of this blueprint still in progress, if any."""
     return session.scalar(select(Attempt).join(Paper, Paper.id == Attempt.paper_id).where(
-        Attempt.candidate_id == candidate.id, Attempt.kind == "mock", Attempt.state == "in_progress",
+        Attempt.candidate_id == candidate.id, Attempt.kind == "mock", Attempt.state == AttemptState.IN_PROGRESS,
         Paper.blueprint_id == blueprint_id).order_by(Attempt.id.desc()).limit(1))
 
 
@@ -165,8 +166,8 @@ def abandon_mock(session: Session, *, attempt: Attempt, candidate: User, now: da
     if attempt.candidate_id != candidate.id or attempt.kind != "mock":
         raise NotFound()
     changed = session.execute(
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.state == "in_progress")
-        .values(state="voided", finished_at=now, finished_by="candidate", void_reason=str(ABANDONED))
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS)
+        .values(state=AttemptState.VOIDED, finished_at=now, finished_by="candidate", void_reason=str(ABANDONED))
         .execution_options(synchronize_session=False)).rowcount
     session.refresh(attempt)
     return changed == 1
@@ -174,9 +175,9 @@ def abandon_mock(session: Session, *, attempt: Attempt, candidate: User, now: da
 
 def resume_writes(attempt: Attempt, *, device: str, ip: str, label: str, now: datetime, grace: int) -> bool:
     """Whether ``resume`` would change the attempt (finalise it, bind it, record a new address or browser)."""
-    if attempt.state != "in_progress":
+    if not attempt.in_progress:
         return False
-    return (attempt.deadline < now - timedelta(seconds=grace) or attempt.device_hash != device
+    return (attempt.overdue(now, grace) or attempt.device_hash != device
             or attempt.ip != ip[:64] or attempt.device_label != label[:120])
 
 
@@ -184,7 +185,7 @@ def resume(session: Session, *, attempt: Attempt, device: str, ip: str, label: s
            grace: int) -> Attempt:
     """Open an existing attempt on this device: finalised if overdue, refused on another device."""
     finalise_if_overdue(session, attempt, now=now, grace=grace)
-    if attempt.state != "in_progress":
+    if not attempt.in_progress:
         return attempt
     _check_ip(attempt.allowed_subnets, ip)
     _bind_device(attempt, device=device, ip=ip, label=label)
@@ -227,7 +228,7 @@ def state_of(session: Session, attempt: Attempt, *, now: datetime,
         answers = answers_of(session, attempt.id)
     answered = sum(1 for resp, _seq in answers.values() if resp is not None)
     return {"attempt_id": attempt.id, "kind": attempt.kind, "state": attempt.state,
-            "remaining_seconds": remaining_seconds(attempt.deadline, now) if attempt.state == "in_progress" else 0,
+            "remaining_seconds": remaining_seconds(attempt.deadline, now) if attempt.in_progress else 0,
             "question_count": attempt.question_count, "answered": answered}
 
 
@@ -265,7 +266,7 @@ _ATTEMPTS = Attempt.__table__.c
 _SAVE_CHECK = (
     update(Attempt.__table__)
     .where(_ATTEMPTS.id == bindparam("b_attempt"), _ATTEMPTS.candidate_id == bindparam("b_candidate"),
-           _ATTEMPTS.state == "in_progress",
+           _ATTEMPTS.state == AttemptState.IN_PROGRESS,
            _ATTEMPTS.deadline >= bindparam("b_not_before", type_=_ATTEMPTS.deadline.type),
            or_(_ATTEMPTS.device_hash == bindparam("b_device"), _ATTEMPTS.kind == "mock"))
     .values(last_saved_at=bindparam("b_now", type_=_ATTEMPTS.last_saved_at.type))
@@ -291,7 +292,7 @@ def save_answer(session: Session, *, attempt_id: int, candidate_id: int, device:
     # One conditional UPDATE checks ownership, state, clock and device, and takes the row lock that orders a save
     # against a concurrent submit (a save either lands before grading or is refused).
     row = session.execute(_SAVE_CHECK, {"b_attempt": attempt_id, "b_candidate": candidate_id, "b_device": device,
-                                        "b_now": now, "b_not_before": now - timedelta(seconds=grace)}).first()
+                                        "b_now": now, "b_not_before": Attempt.cutoff(now, grace)}).first()
     if row is None:
         raise _why_not_saved(session, attempt_id=attempt_id, candidate_id=candidate_id, device=device, now=now,
                              grace=grace)
@@ -316,11 +317,11 @@ def _why_not_saved(session: Session, *, attempt_id: int, candidate_id: int, devi
     attempt = session.get(Attempt, attempt_id)
     if attempt is None or attempt.candidate_id != candidate_id:
         return _refuse("not_your_attempt", _l("找不到该场考试，或它不属于您"), 404)
-    if attempt.state == "voided":
+    if attempt.voided:
         return _refuse("attempt_voided", _l("本场考试已被监考员作废"))
-    if attempt.state != "in_progress":
+    if not attempt.in_progress:
         return _refuse("attempt_finished", _l("试卷已交卷，不能再修改答案"))
-    if attempt.deadline < now - timedelta(seconds=grace):
+    if attempt.overdue(now, grace):
         finalise_if_overdue(session, attempt, now=now, grace=grace)
         late = _refuse("time_up", _l("考试时间已到，答案未能保存"))
         late.finalised = True
@@ -333,8 +334,8 @@ def _why_not_saved(session: Session, *, attempt_id: int, candidate_id: int, devi
 def finish(session: Session, *, attempt: Attempt, now: datetime, by: str) -> bool:
     """Close and grade an attempt once: True for the one caller whose conditional update changed the state."""
     changed = session.execute(
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.state == "in_progress")
-        .values(state="submitted", finished_at=now, finished_by=by)
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS)
+        .values(state=AttemptState.SUBMITTED, finished_at=now, finished_by=by)
         .execution_options(synchronize_session=False)).rowcount
     session.refresh(attempt)
     if changed != 1:
@@ -383,24 +384,23 @@ def submit(session: Session, *, attempt: Attempt, candidate: User, device: str, 
         raise NotFound()
     # Overdue: finalised with its saved answers whichever device asks (as on any access), and nothing refused after.
     finalise_if_overdue(session, attempt, now=now, grace=grace)
-    if attempt.state == "in_progress" and attempt.device_hash != device and attempt.kind != "mock":
+    if attempt.in_progress and attempt.device_hash != device and attempt.kind != "mock":
         raise _refuse("device_mismatch", DEVICE_MESSAGE, 403)
-    if attempt.state == "in_progress":
+    if attempt.in_progress:
         finish(session, attempt=attempt, now=now, by="candidate")
     return attempt
 
 
 def finalise_if_overdue(session: Session, attempt: Attempt, *, now: datetime, grace: int,
                         by: str = "timeout") -> bool:
-    if attempt.state == "in_progress" and attempt.deadline < now - timedelta(seconds=grace):
+    if attempt.overdue(now, grace):
         return finish(session, attempt=attempt, now=now, by=by)
     return False
 
 
 def sweep(session: Session, *, now: datetime, grace: int, limit: int = 500) -> int:
     """Finalise every overdue attempt with its saved answers (safe to run every minute, and twice in a row)."""
-    ids = list(session.scalars(select(Attempt.id).where(
-        Attempt.state == "in_progress", Attempt.deadline < now - timedelta(seconds=grace))
+    ids = list(session.scalars(select(Attempt.id).where(Attempt.overdue(now, grace))
         .order_by(Attempt.deadline).limit(limit)))
     done = 0
     for attempt_id in ids:
@@ -414,12 +414,12 @@ def sweep(session: Session, *, now: datetime, grace: int, limit: int = 500) -> i
 
 def outcome(session: Session, attempt: Attempt) -> dict:
     """What the candidate sees after handing in, per the blueprint's review policy (default: score, pass/fail)."""
-    if attempt.state == "in_progress":
+    if attempt.in_progress:
         raise Conflict(_l("尚未交卷"), code="not_finished")
     body: dict[str, Any] = {"attempt_id": attempt.id, "kind": attempt.kind, "state": attempt.state,
                             "finished_by": attempt.finished_by, "score": None, "passed": None,
                             "pass_mark": attempt.pass_mark, "review": None}
-    if attempt.state == "voided":
+    if attempt.voided:
         return body
     body["score"], body["passed"] = attempt.score, attempt.passed
     review_policy = session.scalar(select(Blueprint.review_policy).join(Paper, Paper.blueprint_id == Blueprint.id)
@@ -449,5 +449,5 @@ def wrong_answers(session: Session, attempt: Attempt) -> list[dict]:
 
 
 def check_not_in_progress(attempt: Attempt) -> None:
-    if attempt.state == "in_progress":
+    if attempt.in_progress:
         raise ValidationError(_l("考试仍在进行"), code="in_progress")

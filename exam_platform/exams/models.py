@@ -220,15 +220,20 @@ class Attempt(Base):
         """A mock exam the candidate gave up (self-study: voided by the candidate, not by a proctor)."""
         return self.voided and self.kind == "mock" and self.finished_by == "candidate"
 
+    @staticmethod
+    def cutoff(now: datetime, grace: int) -> datetime:
+        """An attempt whose deadline is before this instant is overdue (answers are accepted until deadline + grace)."""
+        return now - timedelta(seconds=grace)
+
     @hybrid_method
     def overdue(self, now: datetime, grace: int) -> bool:
         """Still in progress, and past its deadline by more than ``grace`` seconds: answers are no longer accepted,
         and the attempt is finalised with its saved answers (by whoever touches it first, or by the sweeper)."""
-        return self.in_progress and self.deadline < now - timedelta(seconds=grace)
+        return self.in_progress and self.deadline < Attempt.cutoff(now, grace)
 
     @overdue.expression
     def overdue(cls, now: datetime, grace: int) -> ColumnElement[bool]:
-        return and_(cls.state == AttemptState.IN_PROGRESS, cls.deadline < now - timedelta(seconds=grace))
+        return and_(cls.state == AttemptState.IN_PROGRESS, cls.deadline < Attempt.cutoff(now, grace))
 
 
 class Answer(Base):

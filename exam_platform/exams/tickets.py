@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from .. import printing, spreadsheets
 from ..accounts.idnumber import mask_name
 from ..clock import local
-from .models import ExamResult, Registration, Sitting
+from .models import ExamResult, Registration, RegistrationStatus, Sitting
 
 
 def masked_id(number: str) -> str:
@@ -53,7 +53,7 @@ def ticket_pdf(r: Registration) -> bytes:
 def result_rows(session: Session, sitting: Sitting) -> list[tuple[Registration, ExamResult | None]]:
     return list(session.execute(
         select(Registration, ExamResult).outerjoin(ExamResult, ExamResult.registration_id == Registration.id)
-        .where(Registration.sitting_id == sitting.id, Registration.status != "cancelled")
+        .where(Registration.sitting_id == sitting.id, Registration.status != RegistrationStatus.CANCELLED)
         .order_by(Registration.seat, Registration.id)))
 
 
