@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +22,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..db import Base
 from ..states import one_of
 from .token import FORMAT, new_reference
+
+if TYPE_CHECKING:
+    from ..accounts.models import Organization, User
+    from ..catalog.models import Category, RuleSet
+    from ..exams.models import ExamResult
+    from ..training.models import TrainingCompletion
 
 
 class CertificateStatus(StrEnum):
@@ -92,14 +99,15 @@ class Certificate(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    holder = relationship("User", foreign_keys=[holder_id], lazy="joined")
-    category = relationship("Category", lazy="joined")
-    rule_set = relationship("RuleSet")
-    result = relationship("ExamResult")
-    issuing_org = relationship("Organization", foreign_keys=[issuing_org_id])
-    centre = relationship("Organization", foreign_keys=[centre_id])
-    institution = relationship("Organization", foreign_keys=[institution_id])
-    employer = relationship("Organization", foreign_keys=[employer_id])
+    # holder and category are on every certificate page, the registry list and the verification read.
+    holder: Mapped[User] = relationship(foreign_keys=[holder_id], lazy="joined")
+    category: Mapped[Category] = relationship(lazy="joined")
+    rule_set: Mapped[RuleSet] = relationship()
+    result: Mapped[ExamResult | None] = relationship()
+    issuing_org: Mapped[Organization | None] = relationship(foreign_keys=[issuing_org_id])
+    centre: Mapped[Organization | None] = relationship(foreign_keys=[centre_id])
+    institution: Mapped[Organization | None] = relationship(foreign_keys=[institution_id])
+    employer: Mapped[Organization | None] = relationship(foreign_keys=[employer_id])
 
     @property
     def is_pending(self) -> bool:
@@ -171,7 +179,7 @@ class CertificateEvent(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    actor = relationship("User", lazy="joined")
+    actor: Mapped[User | None] = relationship(lazy="joined")
 
 
 class SigningKey(Base):
@@ -227,7 +235,7 @@ class ReviewApplication(Base):
     new_due: Mapped[date | None]
 
     certificate: Mapped[Certificate] = relationship(lazy="joined")
-    completion = relationship("TrainingCompletion")
+    completion: Mapped[TrainingCompletion | None] = relationship()
 
 
 class Violation(Base):

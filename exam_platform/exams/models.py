@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -22,6 +23,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
 from ..states import one_of
+
+if TYPE_CHECKING:
+    from ..accounts.models import Organization, User
+    from ..banks.models import Blueprint
+    from ..catalog.models import Category
 
 
 class SittingStatus(StrEnum):
@@ -69,9 +75,10 @@ class Sitting(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
 
-    centre = relationship("Organization", lazy="joined")
-    category = relationship("Category", lazy="joined")
-    blueprint = relationship("Blueprint")
+    # Loaded where they are used (a list joins them at its query: sittings.get_sitting, open_for_booking …).
+    centre: Mapped[Organization] = relationship()
+    category: Mapped[Category] = relationship()
+    blueprint: Mapped[Blueprint] = relationship()
 
     @property
     def is_draft(self) -> bool:
@@ -126,9 +133,11 @@ class Registration(Base):
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: booked by the candidate
     created_at: Mapped[datetime]
 
-    sitting = relationship("Sitting", lazy="joined")
-    candidate = relationship("User", foreign_keys=[candidate_id], lazy="joined")
-    identity_confirmed_by = relationship("User", foreign_keys=[identity_confirmed_by_id])
+    # Loaded where they are used: the exam protocol needs the sitting only (attempts.registration_with_sitting),
+    # lists of registrations join the candidate at their query (registration.registrations_of …).
+    sitting: Mapped[Sitting] = relationship()
+    candidate: Mapped[User] = relationship(foreign_keys=[candidate_id])
+    identity_confirmed_by: Mapped[User | None] = relationship(foreign_keys=[identity_confirmed_by_id])
 
     @property
     def live(self) -> bool:
@@ -204,8 +213,8 @@ class Attempt(Base):
     passed: Mapped[bool | None]
     void_reason: Mapped[str] = mapped_column(Text, default="")
 
-    paper = relationship("Paper")
-    registration = relationship("Registration")
+    paper: Mapped[Paper] = relationship()
+    registration: Mapped[Registration | None] = relationship()
 
     @property
     def in_progress(self) -> bool:
@@ -281,8 +290,8 @@ class ProctorEvent(Base):
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
 
-    actor = relationship("User", foreign_keys=[actor_id], lazy="joined")
-    witness = relationship("User", foreign_keys=[witness_id], lazy="joined")
+    actor: Mapped[User] = relationship(foreign_keys=[actor_id])
+    witness: Mapped[User | None] = relationship(foreign_keys=[witness_id])
 
 
 class ExamResult(Base):
@@ -306,4 +315,4 @@ class ExamResult(Base):
     published_at: Mapped[datetime | None]
     valid_until: Mapped[date | None]  # a passing result counts towards a certificate until this date
 
-    registration = relationship("Registration")
+    registration: Mapped[Registration] = relationship()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..training.models import TrainingCompletion
 from .models import Attempt, ExamResult, Registration, Sitting
@@ -43,4 +43,5 @@ def trainee_results(institution_ids) -> Select:
             .join(Registration, Registration.id == ExamResult.registration_id)
             .join(TrainingCompletion, TrainingCompletion.id == Registration.completion_id)
             .where(TrainingCompletion.institution_id.in_(list(institution_ids)), ExamResult.published_at.is_not(None))
+            .options(joinedload(Registration.candidate))
             .order_by(ExamResult.exam_date.desc(), ExamResult.id.desc()))

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
 from ..accounts.idnumber import mask_name
@@ -126,7 +126,7 @@ def console(session: Session, *, sitting: Sitting, now: datetime, grace: int) ->
     rows = list(session.execute(
         select(Registration, Attempt).outerjoin(Attempt, Attempt.registration_id == Registration.id)
         .where(Registration.sitting_id == sitting.id, Registration.status != RegistrationStatus.CANCELLED)
-        .order_by(Registration.seat, Registration.id)))
+        .options(joinedload(Registration.candidate)).order_by(Registration.seat, Registration.id)))
     for _reg, attempt in rows:
         if attempt is not None:
             attempts.finalise_if_overdue(session, attempt, now=now, grace=grace)
@@ -158,6 +158,7 @@ def console(session: Session, *, sitting: Sitting, now: datetime, grace: int) ->
 
 def events(session: Session, sitting_id: int) -> list[ProctorEvent]:
     return list(session.scalars(select(ProctorEvent).where(ProctorEvent.sitting_id == sitting_id)
+                                .options(joinedload(ProctorEvent.actor), joinedload(ProctorEvent.witness))
                                 .order_by(ProctorEvent.at, ProctorEvent.id)))
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from .. import audit, spreadsheets
 from ..accounts import identity, idnumber
@@ -243,7 +243,8 @@ def import_registrations(session: Session, *, actor: User, sitting: Sitting,
 # ---- reading, cancelling ---------------------------------------------------------------------------------------
 
 def get_registration(session: Session, registration_id: int) -> Registration:
-    reg = session.get(Registration, registration_id)
+    reg = session.get(Registration, registration_id,
+                      options=[joinedload(Registration.sitting), joinedload(Registration.candidate)])
     if reg is None:
         raise NotFound()
     return reg
@@ -251,11 +252,13 @@ def get_registration(session: Session, registration_id: int) -> Registration:
 
 def registrations_of(session: Session, sitting_id: int) -> list[Registration]:
     return list(session.scalars(select(Registration).where(Registration.sitting_id == sitting_id)
+                                .options(joinedload(Registration.candidate))
                                 .order_by(Registration.seat, Registration.id)))
 
 
 def candidate_registrations(session: Session, candidate_id: int) -> list[Registration]:
     return list(session.scalars(select(Registration).join(Sitting, Sitting.id == Registration.sitting_id)
+                                .options(contains_eager(Registration.sitting).joinedload(Sitting.category))
                                 .where(Registration.candidate_id == candidate_id)
                                 .order_by(Sitting.starts_at.desc())))
 

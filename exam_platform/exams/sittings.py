@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
 from ..accounts.models import Organization, RoleGrant, User
@@ -62,14 +62,15 @@ def centres_of(user: User) -> list[Organization]:
 
 
 def sittings_for_centres(centre_ids, *, status: str = ""):
-    stmt = select(Sitting).where(Sitting.centre_id.in_(list(centre_ids))).order_by(Sitting.starts_at.desc())
+    stmt = (select(Sitting).where(Sitting.centre_id.in_(list(centre_ids))).options(joinedload(Sitting.category))
+            .order_by(Sitting.starts_at.desc()))
     if status:
         stmt = stmt.where(Sitting.status == status)
     return stmt
 
 
 def get_sitting(session: Session, sitting_id: int) -> Sitting:
-    sitting = session.get(Sitting, sitting_id)
+    sitting = session.get(Sitting, sitting_id, options=[joinedload(Sitting.centre), joinedload(Sitting.category)])
     if sitting is None:
         raise NotFound()
     return sitting
@@ -102,7 +103,8 @@ def eligible_staff(session: Session, centre_id: int, duty: str) -> list[User]:
 def open_for_booking(session: Session, *, now: datetime):
     """Published self-booking sittings that have not begun."""
     return (select(Sitting).where(Sitting.status == SittingStatus.PUBLISHED, Sitting.self_booking.is_(True),
-                                  Sitting.starts_at > now).order_by(Sitting.starts_at))
+                                  Sitting.starts_at > now)
+            .options(joinedload(Sitting.centre), joinedload(Sitting.category)).order_by(Sitting.starts_at))
 
 
 # ---- writing ------------------------------------------------------------------------------------------------

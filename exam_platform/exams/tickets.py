@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .. import printing, spreadsheets
 from ..accounts.idnumber import mask_name
@@ -54,7 +54,7 @@ def result_rows(session: Session, sitting: Sitting) -> list[tuple[Registration, 
     return list(session.execute(
         select(Registration, ExamResult).outerjoin(ExamResult, ExamResult.registration_id == Registration.id)
         .where(Registration.sitting_id == sitting.id, Registration.status != RegistrationStatus.CANCELLED)
-        .order_by(Registration.seat, Registration.id)))
+        .options(joinedload(Registration.candidate)).order_by(Registration.seat, Registration.id)))
 
 
 def _yes_no(value) -> str:

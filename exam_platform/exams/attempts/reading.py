@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy.orm import Session, joinedload
 
 from ...accounts.models import User
 from ...banks import pool
@@ -19,11 +19,10 @@ from .base import remaining_seconds
 
 
 def registration_with_sitting(session: Session, registration_id: int) -> Registration | None:
-    """The registration with its sitting in one query — not the candidate, centre and category (with their
-    grants and rule sets) that loading a registration joins by default: starting and grading need none of them."""
-    return session.scalar(select(Registration).where(Registration.id == registration_id).options(
-        lazyload(Registration.candidate),
-        joinedload(Registration.sitting).options(lazyload(Sitting.centre), lazyload(Sitting.category))))
+    """The registration with its sitting in one query (not its candidate, nor the sitting's centre and category:
+    starting and grading need none of them)."""
+    return session.scalar(select(Registration).where(Registration.id == registration_id)
+                          .options(joinedload(Registration.sitting)))
 
 
 def get_own_attempt(session: Session, *, attempt_id: int, candidate: User) -> Attempt:
