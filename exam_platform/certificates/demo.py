@@ -97,7 +97,7 @@ def _certify(session: Session, ctx: Any, username: str, code: str, *, exam_date:
         return None
     result = _result(session, ctx, user, code, exam_date=exam_date, now=now)
     cert = issuance.create_for_result(session, result=result, now=now)
-    if approve and cert.status == "pending":
+    if approve and cert.is_pending:
         issuance.issue(session, cert, actor=ctx.users["admin"], now=now)
     return cert
 

@@ -27,7 +27,7 @@ from ..exams.models import ExamResult
 from ..permissions import OrgKind, Role
 from ..training.models import TrainingCompletion
 from . import keys, links, numbering, rules, schedule
-from .models import LIVE_STATUSES, Certificate, CertificateEvent, CertificateToken
+from .models import LIVE_STATUSES, Certificate, CertificateEvent, CertificateStatus, CertificateToken
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def create_for_result(session: Session, *, result: ExamResult, now: datetime, ac
     ) if result.registration and result.registration.completion_id else None
     employer = holder.employer
     cert = Certificate(holder_id=holder.id, category_id=result.category_id, rule_set_id=rule.id,
-                       result_id=result.id, status="pending", centre_id=result.centre_id,
+                       result_id=result.id, status=CertificateStatus.PENDING, centre_id=result.centre_id,
                        institution_id=institution_id, employer_id=holder.employer_id,
                        region_code=(employer.region_code if employer else "") or (centre.region_code if centre else ""),
                        created_at=now, updated_at=now)
@@ -112,8 +112,8 @@ def withdraw_for_result(session: Session, *, result: ExamResult, now: datetime) 
     cert = session.scalar(select(Certificate).where(Certificate.result_id == result.id))
     if cert is None:
         return None
-    if cert.status == "pending":
-        cert.status, cert.status_code, cert.status_reason = "cancelled", "result_withdrawn", ""
+    if cert.is_pending:
+        cert.status, cert.status_code, cert.status_reason = CertificateStatus.CANCELLED, "result_withdrawn", ""
         cert.status_changed_on, cert.updated_at = today_local(now), now
         add_event(session, cert, "withdrawn", actor=None, now=now, code="result_withdrawn", result_id=result.id)
         audit.record(session, actor=None, action="certificate.withdraw", target=cert,
@@ -173,7 +173,7 @@ def issue(session: Session, cert: Certificate, *, actor: Any, now: datetime, kin
     # second waits here and then sees "valid"; SQLite's write transactions are serial already).
     session.execute(select(Certificate.id).where(Certificate.id == cert.id).with_for_update())
     session.refresh(cert)
-    if cert.status != "pending":
+    if not cert.is_pending:
         raise Conflict(_l("该证书不在待发证状态"), code="not_pending")
     if not _published(cert.result, now):
         raise Conflict(_l("考试成绩尚未公布，暂不能发证"), code="result_unpublished")
@@ -190,7 +190,7 @@ def issue(session: Session, cert: Certificate, *, actor: Any, now: datetime, kin
          valid_until=dates.valid_until)
     cert.next_review_due, cert.first_issued_on = due, today
     cert.issuing_org_id = authority.id if authority else None
-    cert.status, cert.status_code, cert.status_reason, cert.status_changed_on = "valid", "", "", today
+    cert.status, cert.status_code, cert.status_reason, cert.status_changed_on = CertificateStatus.VALID, "", "", today
     add_event(session, cert, kind, actor=actor, now=now, number=cert.number)
     audit.record(session, actor=actor, action=f"certificate.{kind}", target=cert,
                  after={"valid_until": dates.valid_until.isoformat()}, at=now)
@@ -200,7 +200,7 @@ def issue(session: Session, cert: Certificate, *, actor: Any, now: datetime, kin
 def issue_if_ready(session: Session, cert: Certificate, *, now: datetime) -> bool:
     """Immediate categories: a pending certificate is issued as soon as its result is published — lazily when
     it is read (the ``issue-pending`` sweep does the rest). Exams sends no signal on publication."""
-    if cert.status != "pending" or cert.rule_set.issuance != "immediate" or not _published(cert.result, now):
+    if not cert.is_pending or cert.rule_set.issuance != "immediate" or not _published(cert.result, now):
         return False
     try:
         with session.begin_nested():
@@ -211,7 +211,7 @@ def issue_if_ready(session: Session, cert: Certificate, *, now: datetime) -> boo
 
 
 def pending_queue(session: Session):
-    return (select(Certificate).where(Certificate.status == "pending")
+    return (select(Certificate).where(Certificate.status == CertificateStatus.PENDING)
             .order_by(Certificate.created_at, Certificate.id))
 
 
@@ -230,11 +230,11 @@ def approve_many(session: Session, *, ids: list[int], actor: Any, now: datetime)
 
 def refuse(session: Session, cert: Certificate, *, actor: Any, now: datetime, reason: str) -> Certificate:
     """不予发证: a pending certificate is closed with the reason (shown to the holder)."""
-    if cert.status != "pending":
+    if not cert.is_pending:
         raise Conflict(_l("该证书不在待发证状态"), code="not_pending")
     if not reason.strip():
         raise ValidationError(_l("请填写不予发证的理由"), field="reason")
-    cert.status, cert.status_code, cert.status_reason = "cancelled", "refused", reason.strip()
+    cert.status, cert.status_code, cert.status_reason = CertificateStatus.CANCELLED, "refused", reason.strip()
     cert.status_changed_on, cert.updated_at = today_local(now), now
     add_event(session, cert, "refused", actor=actor, now=now, reason=reason.strip())
     audit.record(session, actor=actor, action="certificate.refuse", target=cert, note=reason.strip(), at=now)
@@ -258,7 +258,7 @@ def issue_pending(session: Session, *, now: datetime) -> dict[str, int]:
             with session.begin_nested():
                 cert = create_for_result(session, result=result, now=now)
             counts["created"] += 1
-            counts["issued"] += cert.status == "valid"
+            counts["issued"] += cert.is_valid
         except (Conflict, ValidationError, NotFound):
             counts["skipped"] += 1
     for cert in list(session.scalars(pending_queue(session))):

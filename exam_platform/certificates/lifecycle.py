@@ -20,7 +20,7 @@ from ..errors import Conflict, ValidationError
 from . import rules
 from . import token as tokens
 from .issuance import FORMAT_UPGRADE, add_event, mint
-from .models import Certificate, RegistrationBan, ReviewApplication, Violation
+from .models import Certificate, CertificateStatus, RegistrationBan, ReviewApplication, Violation
 
 
 def _reason(reason: str) -> str:
@@ -43,17 +43,18 @@ def _set_status(session: Session, cert: Certificate, status: str, *, actor: Any,
 
 
 def suspend(session: Session, cert: Certificate, *, actor: Any, now: datetime, reason: str) -> Certificate:
-    if cert.status != "valid":
+    if not cert.is_valid:
         raise Conflict(_l("只有有效的证书可以暂扣"), code="not_valid")
-    _set_status(session, cert, "suspended", actor=actor, now=now, event="suspended", code="suspended",
+    _set_status(session, cert, CertificateStatus.SUSPENDED, actor=actor, now=now, event="suspended", code="suspended",
                 reason=_reason(reason))
     return cert
 
 
 def reinstate(session: Session, cert: Certificate, *, actor: Any, now: datetime, reason: str) -> Certificate:
-    if cert.status != "suspended":
+    if not cert.is_suspended:
         raise Conflict(_l("只有暂扣中的证书可以恢复"), code="not_suspended")
-    _set_status(session, cert, "valid", actor=actor, now=now, event="reinstated", reason=_reason(reason))
+    _set_status(session, cert, CertificateStatus.VALID, actor=actor, now=now, event="reinstated",
+                reason=_reason(reason))
     refresh_expiry(session, cert, now=now)  # a suspension does not stop the calendar
     return cert
 
@@ -63,9 +64,10 @@ def revoke(session: Session, cert: Certificate, *, actor: Any, now: datetime, gr
     """撤销 on a legal ground; false information and fraud also ban new registrations in the group (3 years)."""
     if ground not in rules.REVOCATION_GROUNDS:
         raise ValidationError(_l("请选择撤销依据"), field="ground")
-    if cert.status not in ("valid", "suspended", "expired"):
+    if not cert.revocable:
         raise Conflict(_l("该证书当前状态不能撤销"), code="cannot_revoke")
-    _set_status(session, cert, "revoked", actor=actor, now=now, event="revoked", code=ground, reason=_reason(reason))
+    _set_status(session, cert, CertificateStatus.REVOKED, actor=actor, now=now, event="revoked", code=ground,
+                reason=_reason(reason))
     years = rules.REVOCATION_GROUNDS[ground].ban_years
     if years:
         today = today_local(now)
@@ -82,10 +84,9 @@ def cancel(session: Session, cert: Certificate, *, actor: Any, now: datetime, gr
     """注销: death, the holder's own request, or after 撤销."""
     if ground not in rules.CANCELLATION_GROUNDS:
         raise ValidationError(_l("请选择注销依据"), field="ground")
-    allowed = ("revoked",) if ground == "after_revocation" else ("valid", "suspended", "expired", "revoked")
-    if cert.status not in allowed:
+    if not cert.cancellable(ground):
         raise Conflict(_l("该证书当前状态不能以此依据注销"), code="cannot_cancel")
-    _set_status(session, cert, "cancelled", actor=actor, now=now, event="cancelled", code=ground,
+    _set_status(session, cert, CertificateStatus.CANCELLED, actor=actor, now=now, event="cancelled", code=ground,
                 reason=_reason(reason))
     return cert
 
@@ -93,7 +94,7 @@ def cancel(session: Session, cert: Certificate, *, actor: Any, now: datetime, gr
 def reissue(session: Session, cert: Certificate, *, actor: Any, now: datetime, reason: str,
             kind: str = "reissued") -> Certificate:
     """补发 (after loss) or re-signing after a key compromise: same number and dates, a new token version."""
-    if cert.status != "valid":
+    if not cert.is_valid:
         raise Conflict(_l("只有有效的证书可以补发"), code="not_valid")
     reason = _reason(reason)
     old = cert.token_version
@@ -107,7 +108,7 @@ def reissue(session: Session, cert: Certificate, *, actor: Any, now: datetime, r
 def reissue_flagged(session: Session, *, actor: Any, now: datetime) -> int:
     """Re-sign with the active key every valid certificate flagged after a key compromise."""
     flagged = list(session.scalars(select(Certificate).where(Certificate.reissue_required.is_(True),
-                                                             Certificate.status == "valid")))
+                                                             Certificate.status == CertificateStatus.VALID)))
     for cert in flagged:
         reissue(session, cert, actor=actor, now=now, reason="签名密钥停用，重新签发", kind="rekeyed")
     return len(flagged)
@@ -143,7 +144,7 @@ def legacy_token_ids(session: Session, *, after_id: int = 0, limit: int = 200) -
 
 def record_violation(session: Session, cert: Certificate, *, actor: Any, now: datetime, occurred_on: date,
                      serious: bool, description: str) -> Violation:
-    if cert.status == "pending":
+    if cert.is_pending:
         raise Conflict(_l("证书尚未发放"), code="not_issued")
     description = _reason(description)
     if occurred_on > today_local(now):
@@ -169,7 +170,7 @@ def _applied_in_time(session: Session, cert: Certificate) -> bool:
 
 
 def expiry_reason(session: Session, cert: Certificate, today: date) -> str | None:
-    if cert.status != "valid":
+    if not cert.is_valid:
         return None
     if cert.valid_until and cert.valid_until < today and not _applied_in_time(session, cert):
         return "validity_ended"
@@ -184,13 +185,13 @@ def refresh_expiry(session: Session, cert: Certificate, *, now: datetime) -> boo
     if reason is None:
         return False
     # The reason is kept as a code (shown in the reader's language), not as text.
-    _set_status(session, cert, "expired", actor=None, now=now, event="expired", code=reason)
+    _set_status(session, cert, CertificateStatus.EXPIRED, actor=None, now=now, event="expired", code=reason)
     return True
 
 
 def expire_sweep(session: Session, *, now: datetime) -> int:
     today = today_local(now)
     due = session.scalars(select(Certificate).where(
-        Certificate.status == "valid",
+        Certificate.status == CertificateStatus.VALID,
         (Certificate.valid_until < today) | (Certificate.next_review_due < today)).order_by(Certificate.id))
     return sum(refresh_expiry(session, cert, now=now) for cert in list(due))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -18,12 +20,30 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
+from ..states import one_of
 from .token import FORMAT, new_reference
 
-#: Registry statuses. "superseded" is not a status of a certificate but of an old token (see CertificateToken).
-STATUSES = ("pending", "valid", "suspended", "revoked", "cancelled", "expired")
+if TYPE_CHECKING:
+    from ..accounts.models import Organization, User
+    from ..catalog.models import Category, RuleSet
+    from ..exams.models import ExamResult
+    from ..training.models import TrainingCompletion
+
+
+class CertificateStatus(StrEnum):
+    """Registry statuses. "superseded" is not a status of a certificate but of an old token (see CertificateToken)."""
+
+    PENDING = "pending"
+    VALID = "valid"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+STATUSES = tuple(CertificateStatus)
 #: Statuses in which a holder "holds" the certificate (blocks a new registration in the category).
-LIVE_STATUSES = ("pending", "valid", "suspended")
+LIVE_STATUSES = (CertificateStatus.PENDING, CertificateStatus.VALID, CertificateStatus.SUSPENDED)
 
 
 class Certificate(Base):
@@ -38,8 +58,7 @@ class Certificate(Base):
 
     __tablename__ = "certificates"
     __table_args__ = (
-        CheckConstraint("status IN ('pending','valid','suspended','revoked','cancelled','expired')",
-                        name="status_known"),
+        one_of("status", CertificateStatus),
         CheckConstraint("issued_on IS NULL OR (number IS NOT NULL AND valid_until IS NOT NULL "
                         "AND token IS NOT NULL)", name="issued_has_number"),
         # Only a pending certificate, or one closed before issue (refused, result withdrawn), has no issue date.
@@ -57,7 +76,7 @@ class Certificate(Base):
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
     rule_set_id: Mapped[int] = mapped_column(ForeignKey("rule_sets.id"))
     result_id: Mapped[int | None] = mapped_column(ForeignKey("exam_results.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=CertificateStatus.PENDING)
     status_code: Mapped[str] = mapped_column(String(30), default="")  # reason code of the last status change
     status_reason: Mapped[str] = mapped_column(Text, default="")
     status_changed_on: Mapped[date | None]
@@ -80,14 +99,42 @@ class Certificate(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    holder = relationship("User", foreign_keys=[holder_id], lazy="joined")
-    category = relationship("Category", lazy="joined")
-    rule_set = relationship("RuleSet")
-    result = relationship("ExamResult")
-    issuing_org = relationship("Organization", foreign_keys=[issuing_org_id])
-    centre = relationship("Organization", foreign_keys=[centre_id])
-    institution = relationship("Organization", foreign_keys=[institution_id])
-    employer = relationship("Organization", foreign_keys=[employer_id])
+    # holder and category are on every certificate page, the registry list and the verification read.
+    holder: Mapped[User] = relationship(foreign_keys=[holder_id], lazy="joined")
+    category: Mapped[Category] = relationship(lazy="joined")
+    rule_set: Mapped[RuleSet] = relationship()
+    result: Mapped[ExamResult | None] = relationship()
+    issuing_org: Mapped[Organization | None] = relationship(foreign_keys=[issuing_org_id])
+    centre: Mapped[Organization | None] = relationship(foreign_keys=[centre_id])
+    institution: Mapped[Organization | None] = relationship(foreign_keys=[institution_id])
+    employer: Mapped[Organization | None] = relationship(foreign_keys=[employer_id])
+
+    @property
+    def is_pending(self) -> bool:
+        """Awaiting approval (待审批发证): no number, no token yet."""
+        return self.status == CertificateStatus.PENDING
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == CertificateStatus.VALID
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == CertificateStatus.SUSPENDED
+
+    @property
+    def revocable(self) -> bool:
+        """撤销 applies to an issued certificate that is not already revoked or cancelled."""
+        return self.status in REVOCABLE_STATUSES
+
+    def cancellable(self, ground: str = "") -> bool:
+        """注销: after 撤销 only a revoked certificate; on other grounds any issued one not yet cancelled."""
+        if ground == "after_revocation":
+            return self.status == CertificateStatus.REVOKED
+        return self.status in (*REVOCABLE_STATUSES, CertificateStatus.REVOKED)
+
+
+REVOCABLE_STATUSES = (CertificateStatus.VALID, CertificateStatus.SUSPENDED, CertificateStatus.EXPIRED)
 
 
 class CertificateToken(Base):
@@ -132,7 +179,7 @@ class CertificateEvent(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    actor = relationship("User", lazy="joined")
+    actor: Mapped[User | None] = relationship(lazy="joined")
 
 
 class SigningKey(Base):
@@ -188,7 +235,7 @@ class ReviewApplication(Base):
     new_due: Mapped[date | None]
 
     certificate: Mapped[Certificate] = relationship(lazy="joined")
-    completion = relationship("TrainingCompletion")
+    completion: Mapped[TrainingCompletion | None] = relationship()
 
 
 class Violation(Base):

@@ -41,9 +41,9 @@ def fields(cert: Certificate) -> list[tuple[str, str]]:
 
 
 def status_line(cert: Certificate) -> str | None:
-    if cert.status == "valid" and not cert.reissue_required:
+    if cert.is_valid and not cert.reissue_required:
         return None
-    if cert.reissue_required and cert.status == "valid":
+    if cert.reissue_required and cert.is_valid:
         return "本证书需重新签发（签名密钥已停用）"
     return f"本证书状态：{rules.status_label(cert.status)}"
 

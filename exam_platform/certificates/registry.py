@@ -15,7 +15,7 @@ from ..accounts.models import Organization, User
 from ..catalog.models import Category
 from ..spreadsheets import write_xlsx
 from . import rules
-from .models import STATUSES, Certificate
+from .models import STATUSES, Certificate, CertificateStatus
 
 EXPORT_LIMIT = 50_000
 
@@ -71,11 +71,12 @@ def search(f: RegistryFilter, *, today: date):
         stmt = stmt.where(Certificate.issued_on >= date(f.issue_year, 1, 1),
                           Certificate.issued_on <= date(f.issue_year, 12, 31))
     if f.due_within is not None:
-        stmt = stmt.where(Certificate.status == "valid", Certificate.next_review_due >= today,
+        stmt = stmt.where(Certificate.status == CertificateStatus.VALID, Certificate.next_review_due >= today,
                           Certificate.next_review_due <= today + timedelta(days=f.due_within))
     if f.overdue:
-        stmt = stmt.where(or_(and_(Certificate.status == "valid", Certificate.next_review_due < today),
-                              and_(Certificate.status == "expired", Certificate.status_code == "review_overdue")))
+        stmt = stmt.where(or_(and_(Certificate.status == CertificateStatus.VALID, Certificate.next_review_due < today),
+                              and_(Certificate.status == CertificateStatus.EXPIRED,
+                                   Certificate.status_code == "review_overdue")))
     order = Certificate.next_review_due if (f.due_within is not None or f.overdue) else Certificate.id.desc()
     return stmt.order_by(order, Certificate.id.desc())
 

@@ -83,7 +83,7 @@ def review_state(session: Session, cert: Certificate, *, today: date) -> ReviewS
     state = ReviewState(kind=kind_of(cert), due=due, window_opens=opens, refresher_hours=rule.refresher_hours,
                         completion=completion, pending=pending_application(session, cert), violations=count,
                         serious=serious)
-    if cert.status != "valid":
+    if not cert.is_valid:
         state.problems.append(_l("只有有效的证书可以申请复审"))
     elif due is None:
         state.problems.append(_l("该证书没有复审日期"))
@@ -145,7 +145,7 @@ def decide(session: Session, *, application: ReviewApplication, actor: Any, now:
         audit.record(session, actor=actor, action="certificate.review_refuse", target=application, note=reason,
                      at=now)
         return application
-    if cert.status != "valid":
+    if not cert.is_valid:
         raise Conflict(_l("证书当前不是有效状态，不能通过复审"), code="not_valid")
     rule = rule_in_force(session, cert.category_id, today)
     count, serious = violations_since(session, cert, period_start(session, cert))

@@ -17,7 +17,7 @@ from .. import audit
 from ..catalog.models import RuleSet
 from ..clock import today_local
 from . import rules
-from .models import Certificate, ReviewApplication
+from .models import Certificate, CertificateStatus, ReviewApplication
 
 
 def regimes(session: Session, category_id: int) -> list[rules.Regime]:
@@ -69,7 +69,7 @@ class Change:
     restored: bool = False
 
     def kinds(self) -> tuple[str, str]:
-        status = "valid"
+        status = CertificateStatus.VALID
         before = rules.next_action(status, self.before, self.certificate.valid_until)
         after = rules.next_action(status, self.after, self.certificate.valid_until)
         return (before.kind if before else "none", after.kind if after else "none")
@@ -80,15 +80,15 @@ def changes(session: Session, *, today: date, category_ids: list[int] | None = N
     """Certificates (valid, suspended, or lapsed for a 复审 no longer held) whose next action would change."""
     stmt = select(Certificate).where(
         Certificate.issued_on.is_not(None),
-        or_(Certificate.status.in_(("valid", "suspended")),
-            and_(Certificate.status == "expired", Certificate.status_code == "review_overdue",
+        or_(Certificate.status.in_((CertificateStatus.VALID, CertificateStatus.SUSPENDED)),
+            and_(Certificate.status == CertificateStatus.EXPIRED, Certificate.status_code == "review_overdue",
                  Certificate.valid_until >= today))).order_by(Certificate.id)
     if category_ids is not None:
         stmt = stmt.where(Certificate.category_id.in_(category_ids))
     found = []
     for cert in session.scalars(stmt):
         after = recomputed_due(session, cert, override=override)
-        if cert.status == "expired":
+        if cert.status == CertificateStatus.EXPIRED:
             if after is not None and after >= today:  # the 复审 it lapsed for is no longer held
                 found.append(Change(cert, cert.next_review_due, after, restored=True))
         elif after != cert.next_review_due:
@@ -107,7 +107,7 @@ def apply_rules(session: Session, *, actor: Any, now: datetime) -> list[Change]:
         before = {"next_review_due": _iso(change.before), "status": cert.status}
         cert.next_review_due, cert.updated_at = change.after, now
         if change.restored:
-            cert.status, cert.status_code, cert.status_reason = "valid", "", ""
+            cert.status, cert.status_code, cert.status_reason = CertificateStatus.VALID, "", ""
             cert.status_changed_on = today_local(now)
         add_event(session, cert, "rules_applied", actor=actor, now=now, before=_iso(change.before),
                   after=_iso(change.after), restored=change.restored)

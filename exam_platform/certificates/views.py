@@ -41,7 +41,7 @@ def _load(cert_id: int, allowed=can_read_certificate):
 
 
 def _issued(cert: Certificate) -> None:
-    if cert.status == "pending" or not cert.token:
+    if cert.is_pending or not cert.token:
         raise Conflict(_("证书尚未发放"), code="not_issued")
 
 
@@ -69,7 +69,7 @@ def detail(cert_id: int):
                              .order_by(CertificateEvent.at.desc(), CertificateEvent.id.desc())))
     applications = list(db.scalars(select(ReviewApplication).where(ReviewApplication.certificate_id == cert.id)
                                    .order_by(ReviewApplication.applied_at.desc())))
-    state = reviews.review_state(db, cert, today=clock.today_local()) if cert.status == "valid" else None
+    state = reviews.review_state(db, cert, today=clock.today_local()) if cert.is_valid else None
     log = list(db.scalars(verification.log_for(db, cert).limit(10))) if can_print_certificate(current_user, cert) \
         else []
     return render_template("certificates/detail.html", cert=cert, events=events, applications=applications,

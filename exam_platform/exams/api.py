@@ -44,7 +44,7 @@ def _started(attempt: Attempt, token: str, with_paper: bool):
     body = attempts.state_of(db, attempt, now=now, answers=answers)
     commit(db)
     paper = None
-    if with_paper and attempt.state == "in_progress":
+    if with_paper and attempt.in_progress:
         # The exam client gets its questions with the start: one round trip instead of two, read after the
         # start's commit (SQLite: not under the write lock the start held).
         with read_apart(db):
@@ -124,7 +124,7 @@ def _paper_json(db, attempt: Attempt, now, answers: dict | None = None) -> str:
     as they are rather than parsed and re-encoded."""
     head = {"attempt_id": attempt.id, "kind": attempt.kind, "title": attempts.title_of(db, attempt),
             "state": attempt.state, "remaining_seconds": 0}
-    if attempt.state != "in_progress":
+    if not attempt.in_progress:
         return json_object(head, questions="[]", answers="{}")
     head["remaining_seconds"] = attempts.remaining_seconds(attempt.deadline, now)
     if answers is None:

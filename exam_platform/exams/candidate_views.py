@@ -6,17 +6,15 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import clock
 from ..banks.models import Blueprint as PaperBlueprint
 from ..db import get_session
 from ..permissions import Role, org_ids, require, role_required
 from ..web import commit, paginate, saved, writes
-from . import attempts, device
+from . import attempts, device, overview
 from . import registration as reg_service
 from . import sittings as sitting_service
-from .models import Attempt, ExamResult, Registration
 
 bp = Blueprint("exams_my", __name__, url_prefix="/exams")
 
@@ -24,18 +22,10 @@ bp = Blueprint("exams_my", __name__, url_prefix="/exams")
 @bp.get("/my")
 @role_required(Role.CANDIDATE)
 def my_exams():
-    db = get_session()
-    regs = reg_service.candidate_registrations(db, current_user.id)
-    reg_ids = [r.id for r in regs]
-    attempts_by_reg = {a.registration_id: a for a in db.scalars(
-        select(Attempt).where(Attempt.registration_id.in_(reg_ids)))} if reg_ids else {}
-    results = {x.registration_id: x for x in db.scalars(
-        select(ExamResult).where(ExamResult.registration_id.in_(reg_ids)))} if reg_ids else {}
-    mocks = list(db.scalars(select(Attempt).where(Attempt.candidate_id == current_user.id, Attempt.kind == "mock")
-                            .order_by(Attempt.id.desc()).limit(10)))
-    open_sittings = list(db.scalars(sitting_service.open_for_booking(db, now=clock.now())))
-    return render_template("exams/my.html", regs=regs, attempts=attempts_by_reg, results=results, mocks=mocks,
-                           open_sittings=open_sittings, now=clock.now())
+    now = clock.now()
+    mine = overview.my_exams(get_session(), candidate_id=current_user.id, now=now)
+    return render_template("exams/my.html", regs=mine.registrations, attempts=mine.attempts, results=mine.results,
+                           mocks=mine.mocks, open_sittings=mine.open_sittings, now=now)
 
 
 @bp.post("/sittings/<int:sitting_id>/book")
@@ -43,7 +33,7 @@ def my_exams():
 def book(sitting_id: int):
     db = get_session()
     sitting = sitting_service.get_sitting(db, sitting_id)
-    require(sitting.status == "published" and sitting.self_booking)
+    require(sitting.self_bookable)
     saved(None, lambda: reg_service.register(db, actor=current_user, candidate=current_user, sitting=sitting,
                                              now=clock.now()),
           _("预约成功，请打印准考证"),
@@ -118,7 +108,7 @@ def attempt_result(attempt_id: int):
     db = get_session()
     attempt = attempts.get_own_attempt(db, attempt_id=attempt_id, candidate=current_user)
     attempts.finalise_if_overdue(db, attempt, now=clock.now(), grace=current_app.config["EXAM_SAVE_GRACE_SECONDS"])
-    if attempt.state == "in_progress":
+    if attempt.in_progress:
         commit(db)
         return redirect(url_for("exams_my.take", registration_id=attempt.registration_id) if attempt.registration_id
                         else url_for("exams_my.mock", blueprint_id=attempt.paper.blueprint_id))
@@ -133,14 +123,6 @@ def attempt_result(attempt_id: int):
 @role_required(Role.INSTITUTION_STAFF)
 def institution_results():
     """Published results of candidates whose registration rests on this institution's training completion."""
-    from ..training.models import TrainingCompletion
-
-    db = get_session()
-    institutions = org_ids(current_user, Role.INSTITUTION_STAFF)
-    stmt = (select(ExamResult, Registration, TrainingCompletion)
-            .join(Registration, Registration.id == ExamResult.registration_id)
-            .join(TrainingCompletion, TrainingCompletion.id == Registration.completion_id)
-            .where(TrainingCompletion.institution_id.in_(list(institutions)), ExamResult.published_at.is_not(None))
-            .order_by(ExamResult.exam_date.desc(), ExamResult.id.desc()))
-    page = paginate(db, stmt, scalars=False)
+    stmt = overview.trainee_results(org_ids(current_user, Role.INSTITUTION_STAFF))
+    page = paginate(get_session(), stmt, scalars=False)
     return render_template("exams/institution_results.html", page=page)

@@ -2,18 +2,59 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+)
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
+from ..states import one_of
+
+if TYPE_CHECKING:
+    from ..accounts.models import Organization, User
+    from ..banks.models import Blueprint
+    from ..catalog.models import Category
+
+
+class SittingStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class RegistrationStatus(StrEnum):
+    REGISTERED = "registered"
+    CHECKED_IN = "checked_in"
+    ABSENT = "absent"
+    CANCELLED = "cancelled"
+
+
+class AttemptState(StrEnum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    VOIDED = "voided"
 
 
 class Sitting(Base):
     """考试场次: one exam window in one room of a centre, drawing papers by one blueprint."""
 
     __tablename__ = "sittings"
+    __table_args__ = (one_of("status", SittingStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     centre_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
@@ -26,7 +67,7 @@ class Sitting(Base):
     minutes: Mapped[int]
     seats: Mapped[int]
     allowed_subnets: Mapped[str] = mapped_column(Text, default="")  # CIDRs, one per line; empty = any
-    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)  # draft|published|closed|cancelled
+    status: Mapped[str] = mapped_column(String(12), default=SittingStatus.DRAFT, index=True)
     self_booking: Mapped[bool] = mapped_column(Boolean, default=False)
     pass_mark: Mapped[int] = mapped_column(default=80)  # theory pass mark of the rule set in force on the exam day
     results_published_at: Mapped[datetime | None]
@@ -34,9 +75,31 @@ class Sitting(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
 
-    centre = relationship("Organization", lazy="joined")
-    category = relationship("Category", lazy="joined")
-    blueprint = relationship("Blueprint")
+    # Loaded where they are used (a list joins them at its query: sittings.get_sitting, open_for_booking …).
+    centre: Mapped[Organization] = relationship()
+    category: Mapped[Category] = relationship()
+    blueprint: Mapped[Blueprint] = relationship()
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == SittingStatus.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == SittingStatus.PUBLISHED
+
+    @property
+    def editable(self) -> bool:
+        """Its details may still change (and it may be cancelled): drafted or published, not closed or cancelled."""
+        return self.status in (SittingStatus.DRAFT, SittingStatus.PUBLISHED)
+
+    @property
+    def self_bookable(self) -> bool:
+        """Candidates may book it themselves (whether seats and eligibility allow it is the registration's rule)."""
+        return self.is_published and self.self_booking
+
+    def under_way(self, now: datetime) -> bool:
+        return self.starts_at <= now < self.ends_at
 
 
 class SittingStaff(Base):
@@ -55,7 +118,7 @@ class Registration(Base):
     """报名: a candidate in a sitting, with an unguessable 准考证号."""
 
     __tablename__ = "registrations"
-    __table_args__ = (UniqueConstraint("sitting_id", "candidate_id"),)
+    __table_args__ = (UniqueConstraint("sitting_id", "candidate_id"), one_of("status", RegistrationStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id"), index=True)
@@ -63,16 +126,39 @@ class Registration(Base):
     ticket_no: Mapped[str] = mapped_column(String(32), unique=True)
     attempt_no: Mapped[int] = mapped_column(default=1)  # 1 = first sitting, 2 = 补考
     completion_id: Mapped[int | None] = mapped_column(ForeignKey("training_completions.id"))
-    status: Mapped[str] = mapped_column(String(12), default="registered")  # registered|checked_in|absent|cancelled
+    status: Mapped[str] = mapped_column(String(12), default=RegistrationStatus.REGISTERED)
     seat: Mapped[str] = mapped_column(String(20), default="")
     checked_in_at: Mapped[datetime | None]
     identity_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: booked by the candidate
     created_at: Mapped[datetime]
 
-    sitting = relationship("Sitting", lazy="joined")
-    candidate = relationship("User", foreign_keys=[candidate_id], lazy="joined")
-    identity_confirmed_by = relationship("User", foreign_keys=[identity_confirmed_by_id])
+    # Loaded where they are used: the exam protocol needs the sitting only (attempts.registration_with_sitting),
+    # lists of registrations join the candidate at their query (registration.registrations_of …).
+    sitting: Mapped[Sitting] = relationship()
+    candidate: Mapped[User] = relationship(foreign_keys=[candidate_id])
+    identity_confirmed_by: Mapped[User | None] = relationship(foreign_keys=[identity_confirmed_by_id])
+
+    @property
+    def live(self) -> bool:
+        """Not cancelled: it holds a seat and has a 准考证."""
+        return self.status != RegistrationStatus.CANCELLED
+
+    @property
+    def awaiting_check_in(self) -> bool:
+        return self.status == RegistrationStatus.REGISTERED
+
+    @property
+    def checked_in(self) -> bool:
+        return self.status == RegistrationStatus.CHECKED_IN
+
+    def cancellable(self, now: datetime) -> bool:
+        """Withdrawn by the candidate or cancelled by the centre: only before check-in and before the exam begins."""
+        return self.awaiting_check_in and now < self.sitting.starts_at
+
+    def may_take(self, attempt: Attempt | None, now: datetime) -> bool:
+        """The candidate may start (or go on with) the theory exam now: checked in, not handed in, sitting under way."""
+        return self.checked_in and (attempt is None or attempt.in_progress) and self.sitting.under_way(now)
 
 
 class Paper(Base):
@@ -99,6 +185,7 @@ class Attempt(Base):
     __tablename__ = "attempts"
     __table_args__ = (
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
+        one_of("state", AttemptState, name="state_known"),
         Index("ix_attempts_state_deadline", "state", "deadline"),
     )
 
@@ -107,7 +194,7 @@ class Attempt(Base):
     paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id"), unique=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(8), default="exam")  # exam | mock
-    state: Mapped[str] = mapped_column(String(12), default="in_progress")  # in_progress|submitted|voided
+    state: Mapped[str] = mapped_column(String(12), default=AttemptState.IN_PROGRESS)
     started_at: Mapped[datetime]
     deadline: Mapped[datetime]
     extra_seconds: Mapped[int] = mapped_column(default=0)
@@ -126,8 +213,36 @@ class Attempt(Base):
     passed: Mapped[bool | None]
     void_reason: Mapped[str] = mapped_column(Text, default="")
 
-    paper = relationship("Paper")
-    registration = relationship("Registration")
+    paper: Mapped[Paper] = relationship()
+    registration: Mapped[Registration | None] = relationship()
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state == AttemptState.IN_PROGRESS
+
+    @property
+    def voided(self) -> bool:
+        return self.state == AttemptState.VOIDED
+
+    @property
+    def abandoned(self) -> bool:
+        """A mock exam the candidate gave up (self-study: voided by the candidate, not by a proctor)."""
+        return self.voided and self.kind == "mock" and self.finished_by == "candidate"
+
+    @staticmethod
+    def cutoff(now: datetime, grace: int) -> datetime:
+        """An attempt whose deadline is before this instant is overdue (answers are accepted until deadline + grace)."""
+        return now - timedelta(seconds=grace)
+
+    @hybrid_method
+    def overdue(self, now: datetime, grace: int) -> bool:
+        """Still in progress, and past its deadline by more than ``grace`` seconds: answers are no longer accepted,
+        and the attempt is finalised with its saved answers (by whoever touches it first, or by the sweeper)."""
+        return self.in_progress and self.deadline < Attempt.cutoff(now, grace)
+
+    @overdue.expression
+    def overdue(cls, now: datetime, grace: int) -> ColumnElement[bool]:
+        return and_(cls.state == AttemptState.IN_PROGRESS, cls.deadline < Attempt.cutoff(now, grace))
 
 
 class Answer(Base):
@@ -175,8 +290,8 @@ class ProctorEvent(Base):
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
 
-    actor = relationship("User", foreign_keys=[actor_id], lazy="joined")
-    witness = relationship("User", foreign_keys=[witness_id], lazy="joined")
+    actor: Mapped[User] = relationship(foreign_keys=[actor_id])
+    witness: Mapped[User | None] = relationship(foreign_keys=[witness_id])
 
 
 class ExamResult(Base):
@@ -200,4 +315,4 @@ class ExamResult(Base):
     published_at: Mapped[datetime | None]
     valid_until: Mapped[date | None]  # a passing result counts towards a certificate until this date
 
-    registration = relationship("Registration")
+    registration: Mapped[Registration] = relationship()

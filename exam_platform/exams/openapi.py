@@ -18,7 +18,7 @@ from ..openapi import (
                            query,
                            ref,
 )
-from .attempts import MAX_SEQ
+from .attempts.save import MAX_SEQ
 
 RESPONSE = {"description": "a response: true/false for 判断题, a shown letter for 单选题, a list of shown letters for "
                            "多选题, null for no answer",

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
 from ..accounts.idnumber import mask_name
@@ -18,7 +18,7 @@ from ..accounts.models import RoleGrant, User
 from ..errors import Conflict, NotFound, ValidationError
 from ..permissions import Role
 from . import attempts, results
-from .models import Answer, Attempt, ProctorEvent, Registration, Sitting
+from .models import Answer, Attempt, AttemptState, ProctorEvent, Registration, RegistrationStatus, Sitting
 
 MAX_EXTEND_MINUTES = 180
 
@@ -57,8 +57,8 @@ def extend(session: Session, *, actor: User, sitting: Sitting, minutes: int, rea
     seconds = minutes * 60
     targets = [attempt] if attempt is not None else list(session.scalars(
         select(Attempt).join(Registration, Registration.id == Attempt.registration_id)
-        .where(Registration.sitting_id == sitting.id, Attempt.state == "in_progress")))
-    if not targets or any(a.state != "in_progress" for a in targets):
+        .where(Registration.sitting_id == sitting.id, Attempt.state == AttemptState.IN_PROGRESS)))
+    if not targets or any(not a.in_progress for a in targets):
         raise Conflict(_l("没有正在作答的考生可以延时"), code="nothing_running")
     for target in targets:
         target.deadline += timedelta(seconds=seconds)
@@ -72,7 +72,7 @@ def unlock(session: Session, *, actor: User, sitting: Sitting, attempt: Attempt,
            now: datetime) -> None:
     """Release the device binding: the next device the candidate opens the exam on takes it over."""
     reason = _reason(reason)
-    if attempt.state != "in_progress":
+    if not attempt.in_progress:
         raise Conflict(_l("该考生已交卷"), code="attempt_finished")
     attempt.device_hash = ""
     _event(session, sitting=sitting, actor=actor, kind="unlock", reason=reason, now=now, attempt=attempt)
@@ -102,9 +102,9 @@ def void(session: Session, *, actor: User, sitting: Sitting, attempt: Attempt, w
     if not witness_id or witness_id not in {u.id for u in witnesses(session, sitting, actor)}:
         raise ValidationError(_l("作废须由另一名本考点工作人员见证，请选择见证人"), field="witness_id",
                               code="witness_required")
-    if attempt.state == "voided":
+    if attempt.voided:
         raise Conflict(_l("该作答已作废"), code="attempt_voided")
-    attempt.state, attempt.score, attempt.passed = "voided", None, False
+    attempt.state, attempt.score, attempt.passed = AttemptState.VOIDED, None, False
     attempt.finished_at, attempt.finished_by = attempt.finished_at or now, attempt.finished_by or "proctor"
     attempt.void_reason = reason
     session.flush()
@@ -125,8 +125,8 @@ def console(session: Session, *, sitting: Sitting, now: datetime, grace: int) ->
     Overdue attempts are finalised on the way (lazy finalisation)."""
     rows = list(session.execute(
         select(Registration, Attempt).outerjoin(Attempt, Attempt.registration_id == Registration.id)
-        .where(Registration.sitting_id == sitting.id, Registration.status != "cancelled")
-        .order_by(Registration.seat, Registration.id)))
+        .where(Registration.sitting_id == sitting.id, Registration.status != RegistrationStatus.CANCELLED)
+        .options(joinedload(Registration.candidate)).order_by(Registration.seat, Registration.id)))
     for _reg, attempt in rows:
         if attempt is not None:
             attempts.finalise_if_overdue(session, attempt, now=now, grace=grace)
@@ -146,18 +146,19 @@ def console(session: Session, *, sitting: Sitting, now: datetime, grace: int) ->
             "question_count": attempt.question_count if attempt else 0,
             "last_saved_at": attempt.last_saved_at.isoformat() if attempt and attempt.last_saved_at else None,
             "remaining_seconds": attempts.remaining_seconds(attempt.deadline, now)
-            if attempt and attempt.state == "in_progress" else None,
+            if attempt and attempt.in_progress else None,
             "extra_minutes": (attempt.extra_seconds // 60) if attempt else 0,
             "device": attempt.device_label if attempt else "",
             "device_bound": bool(attempt and attempt.device_hash),
             "ip": attempt.ip if attempt else "",
-            "score": attempt.score if attempt and attempt.state == "submitted" else None,
+            "score": attempt.score if attempt and attempt.state == AttemptState.SUBMITTED else None,
         })
     return out
 
 
 def events(session: Session, sitting_id: int) -> list[ProctorEvent]:
     return list(session.scalars(select(ProctorEvent).where(ProctorEvent.sitting_id == sitting_id)
+                                .options(joinedload(ProctorEvent.actor), joinedload(ProctorEvent.witness))
                                 .order_by(ProctorEvent.at, ProctorEvent.id)))
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from .. import audit, spreadsheets
 from ..accounts import education, identity, idnumber
@@ -23,7 +23,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..permissions import Role
 from ..training.service import valid_completion
 from . import drawing, eligibility, retakes
-from .models import ExamResult, ProctorEvent, Registration, Sitting
+from .models import ExamResult, ProctorEvent, Registration, RegistrationStatus, Sitting
 from .sittings import seats_taken
 
 
@@ -55,7 +55,7 @@ def check_eligibility(session: Session, *, candidate: User, sitting: Sitting, no
     if Role.CANDIDATE not in candidate.roles or not candidate.active:
         reasons.append(str(_l("该账号不是有效的考生账号")))
         return out
-    if sitting.status != "published":
+    if not sitting.is_published:
         reasons.append(str(_l("该场次未发布或已取消，不能报名")))
     if now >= sitting.starts_at:
         reasons.append(str(_l("该场次已开考，报名已截止")))
@@ -82,9 +82,9 @@ def check_eligibility(session: Session, *, candidate: User, sitting: Sitting, no
             select(Registration.status, ExamResult.passed, ExamResult.theory_passed).outerjoin(
                 ExamResult, ExamResult.registration_id == Registration.id)
             .where(Registration.candidate_id == candidate.id, Registration.completion_id == completion.id,
-                   Registration.status != "cancelled", Registration.sitting_id != sitting.id)))
+                   Registration.status != RegistrationStatus.CANCELLED, Registration.sitting_id != sitting.id)))
         failed = [p for row in earlier if (p := retakes.failed_part(*row))]
-        pending = sum(1 for status, passed, _theory in earlier if status != "absent" and passed is None)
+        pending = sum(1 for status, passed, _th in earlier if status != RegistrationStatus.ABSENT and passed is None)
         out.attempt_no = len(failed) + 1
         if pending:
             reasons.append(str(_l("该考生在本类别已有尚未出结果的考试报名")))
@@ -114,7 +114,8 @@ def register(session: Session, *, actor: User, candidate: User, sitting: Sitting
     if not found.ok:
         raise ValidationError("；".join(found.reasons), code="not_eligible", reasons=found.reasons)
     reg = Registration(sitting_id=sitting.id, candidate_id=candidate.id, ticket_no=new_ticket_no(now),
-                       attempt_no=found.attempt_no, completion_id=found.completion_id, status="registered",
+                       attempt_no=found.attempt_no, completion_id=found.completion_id,
+                       status=RegistrationStatus.REGISTERED,
                        registered_by_id=None if actor.id == candidate.id else actor.id, created_at=now)
     try:
         with session.begin_nested():
@@ -244,7 +245,8 @@ def import_registrations(session: Session, *, actor: User, sitting: Sitting,
 # ---- reading, cancelling ---------------------------------------------------------------------------------------
 
 def get_registration(session: Session, registration_id: int) -> Registration:
-    reg = session.get(Registration, registration_id)
+    reg = session.get(Registration, registration_id,
+                      options=[joinedload(Registration.sitting), joinedload(Registration.candidate)])
     if reg is None:
         raise NotFound()
     return reg
@@ -252,21 +254,23 @@ def get_registration(session: Session, registration_id: int) -> Registration:
 
 def registrations_of(session: Session, sitting_id: int) -> list[Registration]:
     return list(session.scalars(select(Registration).where(Registration.sitting_id == sitting_id)
+                                .options(joinedload(Registration.candidate))
                                 .order_by(Registration.seat, Registration.id)))
 
 
 def candidate_registrations(session: Session, candidate_id: int) -> list[Registration]:
     return list(session.scalars(select(Registration).join(Sitting, Sitting.id == Registration.sitting_id)
+                                .options(contains_eager(Registration.sitting).joinedload(Sitting.category))
                                 .where(Registration.candidate_id == candidate_id)
                                 .order_by(Sitting.starts_at.desc())))
 
 
 def cancel_registration(session: Session, *, actor: User, registration: Registration, now: datetime) -> None:
-    if registration.status != "registered":
+    if not registration.awaiting_check_in:
         raise Conflict(_l("只有尚未签到的报名可以取消"), code="not_cancellable")
     if now >= registration.sitting.starts_at:
         raise Conflict(_l("考试已开始，不能取消报名"), code="sitting_started")
-    registration.status = "cancelled"
+    registration.status = RegistrationStatus.CANCELLED
     audit.record(session, actor=actor, action="registration.cancel", target=registration, at=now)
 
 
@@ -299,20 +303,20 @@ def check_in(session: Session, *, actor: User, registration: Registration, ident
                 field="verify_identity", code="identity_unverified")
         identity.verify(session, actor=actor, user=candidate, method=identity.CheckMethod.DOCUMENT_AT_CHECKIN,
                         now=now)
-    if registration.status == "cancelled":
+    if not registration.live:
         raise Conflict(_l("该报名已取消"), code="registration_cancelled")
-    if registration.status == "checked_in":
+    if registration.checked_in:
         raise Conflict(_l("该考生已签到（座位 %(s)s）", s=registration.seat), code="already_checked_in")
-    if sitting.status != "published" or now >= sitting.ends_at:
+    if not sitting.is_published or now >= sitting.ends_at:
         raise Conflict(_l("该场次不在可签到的时间内"), code="checkin_closed")
     seat = seat.strip()[:20]
     taken = {r.seat for r in session.scalars(select(Registration).where(
-        Registration.sitting_id == sitting.id, Registration.status == "checked_in"))}
+        Registration.sitting_id == sitting.id, Registration.status == RegistrationStatus.CHECKED_IN))}
     if not seat:
         seat = next(str(n) for n in range(1, sitting.seats + len(taken) + 2) if str(n) not in taken)
     elif seat in taken:
         raise ValidationError(_l("该座位已有考生"), field="seat", code="seat_taken")
-    registration.status, registration.seat = "checked_in", seat
+    registration.status, registration.seat = RegistrationStatus.CHECKED_IN, seat
     registration.checked_in_at, registration.identity_confirmed_by_id = now, actor.id
     audit.record(session, actor=actor, action="registration.check_in", target=registration,
                  after={"seat": seat, "identity_confirmed_by": actor.id}, at=now)
@@ -320,11 +324,11 @@ def check_in(session: Session, *, actor: User, registration: Registration, ident
 
 
 def mark_absent(session: Session, *, actor: User, registration: Registration, now: datetime) -> None:
-    if registration.status != "registered":
+    if not registration.awaiting_check_in:
         raise Conflict(_l("只有未签到的考生可以记为缺考"), code="not_absentable")
     if now < registration.sitting.starts_at:
         raise Conflict(_l("开考后才能记缺考"), code="not_started")
-    registration.status = "absent"
+    registration.status = RegistrationStatus.ABSENT
     session.add(ProctorEvent(sitting_id=registration.sitting_id, actor_id=actor.id, kind="absent",
                              reason=f"{registration.ticket_no}", at=now))
     audit.record(session, actor=actor, action="registration.absent", target=registration, at=now)

@@ -18,7 +18,7 @@ from .. import audit
 from ..catalog.service import rule_in_force
 from ..clock import today_local
 from ..errors import Conflict
-from .models import ExamResult, Registration, Sitting
+from .models import ExamResult, Registration, Sitting, SittingStatus
 from .signals import result_decided
 
 
@@ -78,7 +78,7 @@ def practical_window_open(session: Session, result: ExamResult | None, on: date)
 
 def publish(session: Session, *, actor, sitting: Sitting, now: datetime) -> int:
     """Publish a sitting's results to its candidates (returns how many results became visible)."""
-    if sitting.status == "cancelled":
+    if sitting.status == SittingStatus.CANCELLED:
         raise Conflict(_l("该场次已取消"), code="sitting_cancelled")
     if now < sitting.starts_at:
         raise Conflict(_l("考试尚未开始，不能公布成绩"), code="not_started")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..catalog.service import rule_in_force
 from ..training.models import TrainingCompletion
 from . import retakes
-from .models import ExamResult, Registration, Sitting
+from .models import ExamResult, Registration, RegistrationStatus, Sitting, SittingStatus
 
 
 def impact_on_candidates(session: Session, proposal: Any, *, today: date, impact: Any) -> None:
@@ -25,7 +25,7 @@ def impact_on_candidates(session: Session, proposal: Any, *, today: date, impact
         .join(Sitting, Sitting.id == Registration.sitting_id)
         .join(TrainingCompletion, TrainingCompletion.id == Registration.completion_id)
         .outerjoin(ExamResult, ExamResult.registration_id == Registration.id)
-        .where(Sitting.category_id.in_(ids), Registration.status != "cancelled",
+        .where(Sitting.category_id.in_(ids), Registration.status != RegistrationStatus.CANCELLED,
                TrainingCompletion.valid_until >= on))
     for candidate_id, completion_id, category_id, status, passed, theory_passed in rows:
         parts = history.setdefault((candidate_id, completion_id, category_id), [])
@@ -45,5 +45,5 @@ def impact_on_candidates(session: Session, proposal: Any, *, today: date, impact
         impact.became_eligible += bool(before) and not after
         impact.became_ineligible += bool(after) and not before
     sittings = session.scalars(select(Sitting).where(
-        Sitting.category_id.in_(ids), Sitting.status == "published").order_by(Sitting.starts_at))
+        Sitting.category_id.in_(ids), Sitting.status == SittingStatus.PUBLISHED).order_by(Sitting.starts_at))
     impact.sittings = [s for s in sittings if s.starts_at.date() >= proposal.effective_from]

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
 from ..accounts.models import Organization, RoleGrant, User
@@ -18,7 +18,7 @@ from ..catalog.service import rule_in_force
 from ..clock import today_local
 from ..errors import Conflict, NotFound, ValidationError
 from ..permissions import Role
-from .models import Attempt, Registration, Sitting, SittingStaff
+from .models import Attempt, AttemptState, Registration, RegistrationStatus, Sitting, SittingStaff, SittingStatus
 
 STATUSES = ("draft", "published", "closed", "cancelled")
 MAX_SEATS = 500
@@ -62,14 +62,15 @@ def centres_of(user: User) -> list[Organization]:
 
 
 def sittings_for_centres(centre_ids, *, status: str = ""):
-    stmt = select(Sitting).where(Sitting.centre_id.in_(list(centre_ids))).order_by(Sitting.starts_at.desc())
+    stmt = (select(Sitting).where(Sitting.centre_id.in_(list(centre_ids))).options(joinedload(Sitting.category))
+            .order_by(Sitting.starts_at.desc()))
     if status:
         stmt = stmt.where(Sitting.status == status)
     return stmt
 
 
 def get_sitting(session: Session, sitting_id: int) -> Sitting:
-    sitting = session.get(Sitting, sitting_id)
+    sitting = session.get(Sitting, sitting_id, options=[joinedload(Sitting.centre), joinedload(Sitting.category)])
     if sitting is None:
         raise NotFound()
     return sitting
@@ -84,7 +85,7 @@ def blueprints_for(session: Session, category_id: int | None = None) -> list[Blu
 
 def seats_taken(session: Session, sitting_id: int) -> int:
     return session.scalar(select(func.count(Registration.id)).where(
-        Registration.sitting_id == sitting_id, Registration.status != "cancelled")) or 0
+        Registration.sitting_id == sitting_id, Registration.status != RegistrationStatus.CANCELLED)) or 0
 
 
 def staff(session: Session, sitting_id: int) -> list[tuple[SittingStaff, User]]:
@@ -101,8 +102,9 @@ def eligible_staff(session: Session, centre_id: int, duty: str) -> list[User]:
 
 def open_for_booking(session: Session, *, now: datetime):
     """Published self-booking sittings that have not begun."""
-    return (select(Sitting).where(Sitting.status == "published", Sitting.self_booking.is_(True),
-                                  Sitting.starts_at > now).order_by(Sitting.starts_at))
+    return (select(Sitting).where(Sitting.status == SittingStatus.PUBLISHED, Sitting.self_booking.is_(True),
+                                  Sitting.starts_at > now)
+            .options(joinedload(Sitting.centre), joinedload(Sitting.category)).order_by(Sitting.starts_at))
 
 
 # ---- writing ------------------------------------------------------------------------------------------------
@@ -145,7 +147,7 @@ def create_sitting(session: Session, *, actor: User, centre_id: int, blueprint_i
     sitting = Sitting(centre_id=centre_id, category_id=blueprint.category_id, blueprint_id=blueprint.id,
                       title=title[:200], room=room.strip()[:100], starts_at=starts_at, ends_at=ends_at,
                       minutes=minutes, seats=seats, allowed_subnets=subnets, self_booking=self_booking,
-                      pass_mark=pass_mark, status="draft", created_by_id=actor.id, created_at=now)
+                      pass_mark=pass_mark, status=SittingStatus.DRAFT, created_by_id=actor.id, created_at=now)
     session.add(sitting)
     session.flush()
     audit.record(session, actor=actor, action="sitting.create", target=sitting,
@@ -156,7 +158,7 @@ def create_sitting(session: Session, *, actor: User, centre_id: int, blueprint_i
 def update_sitting(session: Session, *, actor: User, sitting: Sitting, title: str, room: str,
                    starts_at: datetime, ends_at: datetime, minutes: int | None, seats: int, allowed_subnets: str,
                    self_booking: bool, now: datetime) -> Sitting:
-    if sitting.status not in ("draft", "published"):
+    if not sitting.editable:
         raise Conflict(_l("该场次已结束或已取消，不能修改"), code="sitting_locked")
     started = sitting.starts_at <= now
     taken = seats_taken(session, sitting.id)
@@ -176,7 +178,7 @@ def update_sitting(session: Session, *, actor: User, sitting: Sitting, title: st
     # Running attempts carry their own copy of the subnets (the save path reads no other row): keep it in step.
     session.execute(update(Attempt).where(
         Attempt.registration_id.in_(select(Registration.id).where(Registration.sitting_id == sitting.id)),
-        Attempt.state == "in_progress").values(allowed_subnets=subnets))
+        Attempt.state == AttemptState.IN_PROGRESS).values(allowed_subnets=subnets))
     audit.record(session, actor=actor, action="sitting.update", target=sitting, before=before,
                  after={"starts": starts_at.isoformat(), "ends": ends_at.isoformat(), "minutes": minutes,
                         "seats": seats, "subnets": subnets, "room": sitting.room}, at=now)
@@ -184,11 +186,11 @@ def update_sitting(session: Session, *, actor: User, sitting: Sitting, title: st
 
 
 def publish_sitting(session: Session, *, actor: User, sitting: Sitting, now: datetime) -> None:
-    if sitting.status != "draft":
+    if not sitting.is_draft:
         raise Conflict(_l("只有草稿状态的场次可以发布"), code="not_draft")
     if sitting.starts_at <= now:
         raise Conflict(_l("开考时间已过，不能发布"), code="too_late")
-    sitting.status = "published"
+    sitting.status = SittingStatus.PUBLISHED
     audit.record(session, actor=actor, action="sitting.publish", target=sitting, at=now)
 
 
@@ -197,15 +199,15 @@ def cancel_sitting(session: Session, *, actor: User, sitting: Sitting, reason: s
     reason = reason.strip()
     if not reason:
         raise ValidationError(_l("请填写取消原因"), field="reason")
-    if sitting.status in ("cancelled", "closed"):
+    if not sitting.editable:
         raise Conflict(_l("该场次已结束或已取消"), code="sitting_locked")
-    if sitting.starts_at <= now and sitting.status == "published":
+    if sitting.starts_at <= now and sitting.is_published:
         raise Conflict(_l("考试已开始，不能取消"), code="sitting_started")
     regs = list(session.scalars(select(Registration).where(Registration.sitting_id == sitting.id,
-                                                           Registration.status != "cancelled")))
+                                                           Registration.status != RegistrationStatus.CANCELLED)))
     for reg in regs:
-        reg.status = "cancelled"
-    sitting.status, sitting.cancel_reason = "cancelled", reason[:2000]
+        reg.status = RegistrationStatus.CANCELLED
+    sitting.status, sitting.cancel_reason = SittingStatus.CANCELLED, reason[:2000]
     audit.record(session, actor=actor, action="sitting.cancel", target=sitting,
                  after={"registrations": len(regs)}, note=reason, at=now)
     return len(regs)

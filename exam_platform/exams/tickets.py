@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .. import printing, spreadsheets
 from ..accounts.idnumber import mask_name
 from ..clock import local
-from .models import ExamResult, Registration, Sitting
+from .models import ExamResult, Registration, RegistrationStatus, Sitting
 
 
 def masked_id(number: str) -> str:
@@ -53,8 +53,8 @@ def ticket_pdf(r: Registration) -> bytes:
 def result_rows(session: Session, sitting: Sitting) -> list[tuple[Registration, ExamResult | None]]:
     return list(session.execute(
         select(Registration, ExamResult).outerjoin(ExamResult, ExamResult.registration_id == Registration.id)
-        .where(Registration.sitting_id == sitting.id, Registration.status != "cancelled")
-        .order_by(Registration.seat, Registration.id)))
+        .where(Registration.sitting_id == sitting.id, Registration.status != RegistrationStatus.CANCELLED)
+        .options(joinedload(Registration.candidate)).order_by(Registration.seat, Registration.id)))
 
 
 def _yes_no(value) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..errors import Conflict, NotFound, ValidationError
 from . import checkin
-from .models import ATTENDANCE_STATUSES, AttendanceRecord, ClassSession, Enrollment
+from .models import ATTENDANCE_STATUSES, AttendanceRecord, ClassSession, ClassStatus, Enrollment, EnrollmentStatus
 
 
 def records_of(session: Session, class_session: ClassSession) -> dict[int, AttendanceRecord]:
@@ -30,7 +30,7 @@ def records_of_enrollment(session: Session, enrollment: Enrollment) -> dict[int,
 
 def _check_recordable(class_session: ClassSession, now: datetime) -> None:
     cls = class_session.training_class
-    if cls.status not in ("open", "running", "finished"):
+    if cls.status not in (ClassStatus.OPEN, ClassStatus.RUNNING, ClassStatus.FINISHED):
         raise Conflict(_l("班级未开班，不能记录考勤"), code="class_not_running")
     if now < class_session.starts_at:
         raise Conflict(_l("课次尚未开始，不能记录考勤"), code="session_not_started")
@@ -65,7 +65,7 @@ def record_sheet(session: Session, *, actor, class_session: ClassSession, marks:
         status, late = _normalise(status, late, class_session.duration_minutes)
         record = existing.get(enrollment_id)
         if record is None:
-            if enrollment.status != "active":
+            if not enrollment.active:
                 continue
             session.add(AttendanceRecord(session_id=class_session.id, enrollment_id=enrollment_id, status=status,
                                          late_minutes=late, source="staff", recorded_by_id=actor.id,
@@ -100,10 +100,10 @@ def qr_checkin(session: Session, *, trainee, class_session: ClassSession, token:
         raise Conflict(_l("二维码已过期，请重新扫描现场大屏上的二维码"), code="code_expired")
     enrollment = session.scalar(select(Enrollment).where(Enrollment.class_id == class_session.class_id,
                                                          Enrollment.trainee_id == trainee.id,
-                                                         Enrollment.status == "active"))
+                                                         Enrollment.status == EnrollmentStatus.ACTIVE))
     if enrollment is None:
         raise Conflict(_l("您未报名本班，不能签到"), code="not_enrolled")
-    if class_session.training_class.status not in ("open", "running"):
+    if not class_session.training_class.is_open_for_enrollment:
         raise Conflict(_l("班级未开班，不能签到"), code="class_not_running")
     opens, closes = checkin_window(class_session, early_minutes=early_minutes)
     if not opens <= now <= closes:

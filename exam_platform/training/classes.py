@@ -14,15 +14,15 @@ from ..catalog.models import Category
 from ..catalog.service import rule_in_force
 from ..clock import local
 from ..errors import Conflict, NotFound, ValidationError
-from .models import CLASS_KINDS, AttendanceRecord, ClassSession, Lesson, TrainingClass
+from .models import CLASS_KINDS, AttendanceRecord, ClassSession, ClassStatus, Lesson, TrainingClass
 
 # Allowed status changes (planned → open for enrolment → running → finished; cancel before finishing).
 TRANSITIONS = {
-    "planned": ("open", "cancelled"),
-    "open": ("running", "cancelled"),
-    "running": ("finished", "cancelled"),
-    "finished": (),
-    "cancelled": (),
+    ClassStatus.PLANNED: (ClassStatus.OPEN, ClassStatus.CANCELLED),
+    ClassStatus.OPEN: (ClassStatus.RUNNING, ClassStatus.CANCELLED),
+    ClassStatus.RUNNING: (ClassStatus.FINISHED, ClassStatus.CANCELLED),
+    ClassStatus.FINISHED: (),
+    ClassStatus.CANCELLED: (),
 }
 
 
@@ -119,7 +119,8 @@ def create_class(session: Session, *, actor, institution_id: int, category_id: i
     cls = TrainingClass(institution_id=institution_id, category_id=category_id, kind=kind, title=title,
                         starts_on=starts_on, ends_on=ends_on, capacity=capacity, contact=(contact or "").strip(),
                         final_test=final_test, final_test_pass_mark=final_test_pass_mark if final_test else None,
-                        status="planned", created_by_id=getattr(actor, "id", None), created_at=now, updated_at=now)
+                        status=ClassStatus.PLANNED, created_by_id=getattr(actor, "id", None), created_at=now,
+                        updated_at=now)
     session.add(cls)
     session.flush()
     audit.record(session, actor=actor, action="training.class.create", target=cls,
@@ -131,12 +132,12 @@ def update_class(session: Session, *, actor, training_class: TrainingClass, cate
                  title: str, starts_on: date, ends_on: date, capacity: int, contact: str = "",
                  final_test: bool = False, final_test_pass_mark: int | None = None, now: datetime) -> TrainingClass:
     cls = training_class
-    if cls.status in ("finished", "cancelled"):
+    if cls.closed:
         raise Conflict(_l("已结束或已取消的班级不能修改"), code="class_closed")
     title = _check_class_values(session, category_id=category_id, kind=kind, title=title, starts_on=starts_on,
                                 ends_on=ends_on, capacity=capacity, final_test=final_test,
                                 final_test_pass_mark=final_test_pass_mark)
-    if cls.status != "planned" and (category_id != cls.category_id or kind != cls.kind):
+    if cls.status != ClassStatus.PLANNED and (category_id != cls.category_id or kind != cls.kind):
         raise Conflict(_l("开班后不能更改培训类别和类型"), field="category_id", code="class_started")
     if capacity < cls.enrolled_count:
         raise ValidationError(_l("人数上限不能少于已报名人数（%(n)s）", n=cls.enrolled_count), field="capacity")
@@ -159,7 +160,7 @@ def change_status(session: Session, *, actor, training_class: TrainingClass, sta
     cls = training_class
     if status not in TRANSITIONS.get(cls.status, ()):
         raise Conflict(_l("班级当前状态下不能进行此操作"), code="bad_transition")
-    if status == "open":
+    if status == ClassStatus.OPEN:
         if not cls.sessions:
             raise Conflict(_l("请先排好课表再开放报名"), code="no_timetable")
         plan = hours_plan(session, cls)
@@ -178,7 +179,7 @@ def change_status(session: Session, *, actor, training_class: TrainingClass, sta
 
 def _check_session_values(training_class: TrainingClass, *, starts_at: datetime, ends_at: datetime,
                           credit_minutes: int, mode: str, place: str, teacher: str, topic: str) -> tuple[str, ...]:
-    if training_class.status in ("finished", "cancelled"):
+    if training_class.closed:
         raise Conflict(_l("已结束或已取消的班级不能修改课表"), code="class_closed")
     if ends_at <= starts_at:
         raise ValidationError(_l("结束时间应晚于开始时间"), field="end_time")
@@ -217,7 +218,7 @@ def add_session(session: Session, *, actor, training_class: TrainingClass, start
 
 def delete_session(session: Session, *, actor, class_session: ClassSession, now: datetime) -> None:
     cls = class_session.training_class
-    if cls.status in ("finished", "cancelled"):
+    if cls.closed:
         raise Conflict(_l("已结束或已取消的班级不能修改课表"), code="class_closed")
     if session.scalar(select(AttendanceRecord.id).where(AttendanceRecord.session_id == class_session.id).limit(1)):
         raise Conflict(_l("该课次已有考勤记录，不能删除"), code="session_has_attendance")
@@ -248,7 +249,8 @@ def conflicts(session: Session, *, institution_id: int, class_id: int | None = N
     stmt = (select(a, b, same_teacher.label("teacher")).select_from(a)
             .join(ca, ca.id == a.class_id).join(b, overlap).join(cb, cb.id == b.class_id)
             .where(ca.institution_id == institution_id, cb.institution_id == institution_id,
-                   ca.status != "cancelled", cb.status != "cancelled", or_(same_teacher, same_place))
+                   ca.status != ClassStatus.CANCELLED, cb.status != ClassStatus.CANCELLED,
+                   or_(same_teacher, same_place))
             .order_by(a.starts_at))
     if class_id is not None:
         stmt = stmt.where(or_(a.class_id == class_id, b.class_id == class_id))
@@ -262,7 +264,7 @@ def sessions_between(session: Session, *, institution_ids: frozenset[int], start
                      end: datetime) -> list[ClassSession]:
     """Sessions of these institutions' classes (not cancelled) starting in [start, end) — for the calendar."""
     stmt = (select(ClassSession).join(TrainingClass, TrainingClass.id == ClassSession.class_id)
-            .where(TrainingClass.institution_id.in_(institution_ids), TrainingClass.status != "cancelled",
+            .where(TrainingClass.institution_id.in_(institution_ids), TrainingClass.status != ClassStatus.CANCELLED,
                    ClassSession.starts_at >= start, ClassSession.starts_at < end)
             .order_by(ClassSession.starts_at))
     return list(session.scalars(stmt))

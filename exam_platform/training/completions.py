@@ -66,9 +66,9 @@ def blockers(session: Session, enrollment: Enrollment) -> list[str]:
     """Why a completion cannot be issued for this enrollment now (empty when it can)."""
     cls = enrollment.training_class
     reasons = []
-    if enrollment.status != "active":
+    if not enrollment.active:
         reasons.append(str(_l("学员已退班")))
-    if cls.status not in ("running", "finished"):
+    if not cls.under_way:
         reasons.append(str(_l("班级尚未开班或已取消")))
     progress = enrollment_progress(session, enrollment)
     if not progress.complete:

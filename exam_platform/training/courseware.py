@@ -158,9 +158,9 @@ class BeatResult:
 def heartbeat(session: Session, *, trainee, enrollment: Enrollment, lesson: Lesson, event: str, now: datetime,
               max_gap: int) -> BeatResult:
     """Apply one heartbeat from the lesson page; see ``studytime`` for the rules."""
-    if enrollment.trainee_id != trainee.id or enrollment.status != "active":
+    if enrollment.trainee_id != trainee.id or not enrollment.active:
         raise NotFound()
-    if enrollment.training_class.status not in ("open", "running"):
+    if not enrollment.training_class.is_open_for_enrollment:
         raise Conflict(_l("班级不在培训期内，学习不再计入学时"), code="class_not_running")
     if event not in studytime.EVENTS:
         raise ValidationError(_l("无效的学习事件"), code="bad_event")

@@ -26,7 +26,7 @@ from ..accounts.models import User
 from ..errors import Conflict, NotFound, ValidationError
 from ..permissions import Role
 from ..spreadsheets import CheckedRow, SpreadsheetProblem, read_table, write_xlsx
-from .models import Enrollment, TrainingClass
+from .models import Enrollment, EnrollmentStatus, TrainingClass
 
 TEMPLATE_HEADER = ["姓名", "证件类型", "证件号码", "手机", "工作单位"]
 _ID_TYPES_BY_LABEL = {label: kind.value for kind, label in idnumber.ID_TYPE_LABELS.items()}
@@ -44,7 +44,7 @@ def class_enrollments(session: Session, training_class: TrainingClass, *, active
     stmt = (select(Enrollment).join(User, User.id == Enrollment.trainee_id)
             .where(Enrollment.class_id == training_class.id).order_by(Enrollment.id))
     if active_only:
-        stmt = stmt.where(Enrollment.status == "active")
+        stmt = stmt.where(Enrollment.status == EnrollmentStatus.ACTIVE)
     return list(session.scalars(stmt))
 
 
@@ -112,7 +112,7 @@ def check_person(session: Session, row: PersonRow, *, training_class: TrainingCl
         else:
             enrolled = session.scalar(select(Enrollment.status).where(
                 Enrollment.class_id == training_class.id, Enrollment.trainee_id == user.id))
-            if enrolled == "active":
+            if enrolled == EnrollmentStatus.ACTIVE:
                 row.problem("id_number", _l("已在本班报名"))
     return row
 
@@ -186,7 +186,7 @@ def _enroll_checked(session: Session, *, actor, training_class: TrainingClass, r
         enrollment = Enrollment(class_id=training_class.id, trainee_id=user.id,
                                 institution_id=training_class.institution_id, enrolled_at=now)
         session.add(enrollment)
-    enrollment.status, enrollment.withdrawn_at, enrollment.source = "active", None, source
+    enrollment.status, enrollment.withdrawn_at, enrollment.source = EnrollmentStatus.ACTIVE, None, source
     enrollment.phone, enrollment.employer_name = row.phone, row.employer_name.strip()
     enrollment.enrolled_by_id, enrollment.enrolled_at = getattr(actor, "id", None), now
     session.flush()
@@ -216,13 +216,13 @@ def enroll_one(session: Session, *, actor, training_class: TrainingClass, real_n
 
 
 def withdraw(session: Session, *, actor, enrollment: Enrollment, now: datetime) -> Enrollment:
-    if enrollment.status != "active":
+    if not enrollment.active:
         raise Conflict(_l("该学员已退班"), code="already_withdrawn")
     from .models import TrainingCompletion
 
     if session.scalar(select(TrainingCompletion.id).where(TrainingCompletion.enrollment_id == enrollment.id)):
         raise Conflict(_l("已出具培训合格证明的学员不能退班"), code="completed")
-    enrollment.status, enrollment.withdrawn_at = "withdrawn", now
+    enrollment.status, enrollment.withdrawn_at = EnrollmentStatus.WITHDRAWN, now
     _release_seat(session, enrollment.training_class)
     audit.record(session, actor=actor, action="training.withdraw", target=enrollment, at=now)
     return enrollment

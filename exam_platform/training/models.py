@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
+from ..states import one_of
+
+
+class ClassStatus(StrEnum):
+    PLANNED = "planned"
+    OPEN = "open"
+    RUNNING = "running"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+
+
+class EnrollmentStatus(StrEnum):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
 
 CLASS_KINDS = ("initial", "refresher")                                        # 初训 | 复训（复审培训）
-CLASS_STATUSES = ("planned", "open", "running", "finished", "cancelled")
+CLASS_STATUSES = tuple(ClassStatus)
 ATTENDANCE_STATUSES = ("present", "late", "absent")
 
 
@@ -24,6 +40,7 @@ class TrainingClass(Base):
         CheckConstraint("enrolled_count >= 0 AND enrolled_count <= capacity", name="enrolled_within_capacity"),
         CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
         CheckConstraint("kind IN ('initial', 'refresher')", name="kind_known"),
+        one_of("status", ClassStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,7 +53,7 @@ class TrainingClass(Base):
     capacity: Mapped[int]
     enrolled_count: Mapped[int] = mapped_column(default=0)
     contact: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(12), default="planned", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=ClassStatus.PLANNED, index=True)
     # The institution's own end-of-course test (结业考核); its pass mark is the institution's, not a rule set's.
     final_test: Mapped[bool] = mapped_column(Boolean, default=False)
     final_test_pass_mark: Mapped[int | None]
@@ -51,7 +68,18 @@ class TrainingClass(Base):
 
     @property
     def is_open_for_enrollment(self) -> bool:
-        return self.status in ("open", "running")
+        """Open or running: trainees may enrol, study and be marked present."""
+        return self.status in (ClassStatus.OPEN, ClassStatus.RUNNING)
+
+    @property
+    def closed(self) -> bool:
+        """Finished or cancelled: the class and its timetable no longer change."""
+        return self.status in (ClassStatus.FINISHED, ClassStatus.CANCELLED)
+
+    @property
+    def under_way(self) -> bool:
+        """Running or finished: the teaching has happened (completions may be granted)."""
+        return self.status in (ClassStatus.RUNNING, ClassStatus.FINISHED)
 
     @property
     def seats_left(self) -> int:
@@ -90,13 +118,13 @@ class Enrollment(Base):
     """报名/学籍: a trainee in a class. Scoped by institution (denormalised for the scoping queries)."""
 
     __tablename__ = "enrollments"
-    __table_args__ = (UniqueConstraint("class_id", "trainee_id"),)
+    __table_args__ = (UniqueConstraint("class_id", "trainee_id"), one_of("status", EnrollmentStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("training_classes.id"), index=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="active")  # active | withdrawn
+    status: Mapped[str] = mapped_column(String(12), default=EnrollmentStatus.ACTIVE)
     phone: Mapped[str] = mapped_column(String(20), default="")
     employer_name: Mapped[str] = mapped_column(String(200), default="")  # 工作单位 as reported at enrolment
     source: Mapped[str] = mapped_column(String(10), default="single")  # single | bulk
@@ -108,6 +136,11 @@ class Enrollment(Base):
 
     training_class: Mapped[TrainingClass] = relationship(lazy="joined")
     trainee = relationship("User", foreign_keys=[trainee_id], lazy="joined")
+
+    @property
+    def active(self) -> bool:
+        """Still in the class (在读), not withdrawn (已退班)."""
+        return self.status == EnrollmentStatus.ACTIVE
 
 
 class AttendanceRecord(Base):

@@ -63,7 +63,7 @@ def study(enrollment_id: int, lesson_id: int):
         "training/study.html", e=row, cls=row.training_class, lesson=lesson,
         body=courseware.render_markdown(lesson.body), seconds=record.seconds if record else 0,
         prev_lesson=course[i - 1] if i > 0 else None, next_lesson=course[i + 1] if i + 1 < len(course) else None,
-        counting=row.training_class.status in ("open", "running") and row.status == "active",
+        counting=row.training_class.is_open_for_enrollment and row.active,
         beat_seconds=setting("TRAINING_STUDY_BEAT_SECONDS"), idle_seconds=setting("TRAINING_STUDY_IDLE_SECONDS"))
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..banks.models import Bank, Question, QuestionVersion
 from ..errors import NotFound, ValidationError
-from .models import Enrollment, PracticeAttempt, TrainingClass, WrongAnswer
+from .models import Enrollment, EnrollmentStatus, PracticeAttempt, TrainingClass, WrongAnswer
 
 LETTERS = "ABCDEFGHIJ"
 
@@ -28,7 +28,7 @@ LETTERS = "ABCDEFGHIJ"
 def _allowed_banks_stmt(trainee_id: int):
     enrolled = (select(Enrollment.institution_id, TrainingClass.category_id)
                 .join(TrainingClass, TrainingClass.id == Enrollment.class_id)
-                .where(Enrollment.trainee_id == trainee_id, Enrollment.status == "active")).subquery()
+                .where(Enrollment.trainee_id == trainee_id, Enrollment.status == EnrollmentStatus.ACTIVE)).subquery()
     return (select(Bank).join(enrolled, enrolled.c.category_id == Bank.category_id)
             .where(Bank.purpose == "practice",
                    or_(Bank.owner_org_id.is_(None), Bank.owner_org_id == enrolled.c.institution_id))

@@ -56,7 +56,7 @@ def completions_of_class(session: Session, training_class: TrainingClass) -> dic
 
 def summary(session: Session, training_class: TrainingClass, enrollments: list[Enrollment],
             progress: dict[int, Progress], completions: dict[int, TrainingCompletion]) -> dict[str, int]:
-    active = [e for e in enrollments if e.status == "active"]
+    active = [e for e in enrollments if e.active]
     return {
         "enrolled": len(active),
         "attending": sum(1 for e in active if progress[e.id].sessions_attended or progress[e.id].study_seconds),
@@ -66,7 +66,7 @@ def summary(session: Session, training_class: TrainingClass, enrollments: list[E
 
 
 def _status_label(enrollment: Enrollment) -> str:
-    return "在读" if enrollment.status == "active" else "已退班"
+    return "在读" if enrollment.active else "已退班"
 
 
 def roster_xlsx(session: Session, training_class: TrainingClass, enrollments: list[Enrollment]) -> bytes:

@@ -1,7 +1,7 @@
 """inspectors: on-site inspections, their inspectors and checks, suspected-forgery cases, inspectors' 执法证
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import exam_platform.db
 
 
 revision = '0009'
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

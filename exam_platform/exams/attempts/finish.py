@@ -1,0 +1,102 @@
+"""Finishing an attempt: submit, finalise when overdue, sweep, grade — each attempt graded exactly once.
+
+- submit is a conditional state change, so however many submits race, the attempt is graded once;
+- overdue attempts (``Attempt.overdue``) are finalised with their saved answers by the sweeper, and lazily
+  whenever touched.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ...accounts.models import User
+from ...banks.models import Blueprint
+from ...errors import NotFound
+from ...training import practice
+from .. import results, scoring
+from ..models import Attempt, AttemptState, Paper
+from .base import DEVICE_MESSAGE, refuse
+from .reading import answer_keys, answers_of, registration_with_sitting
+
+
+def finish(session: Session, *, attempt: Attempt, now: datetime, by: str) -> bool:
+    """Close and grade an attempt once: True for the one caller whose conditional update changed the state."""
+    changed = session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS)
+        .values(state=AttemptState.SUBMITTED, finished_at=now, finished_by=by)
+        .execution_options(synchronize_session=False)).rowcount
+    session.refresh(attempt)
+    if changed != 1:
+        return False
+    grade(session, attempt, now=now)
+    return True
+
+
+def grade(session: Session, attempt: Attempt, *, now: datetime) -> scoring.Grade:
+    paper = attempt.paper
+    partial_credit = session.scalar(select(Blueprint.partial_credit).where(Blueprint.id == paper.blueprint_id))
+    keys = answer_keys(session, paper)
+    responses = {pos: resp for pos, (resp, _seq) in answers_of(session, attempt.id).items()}
+    graded = scoring.grade(paper.items, keys, responses, partial_credit=partial_credit)
+    attempt.score = graded.score
+    attempt.passed = graded.score >= attempt.pass_mark
+    if attempt.kind == "exam":
+        results.record_theory(session, registration=registration_with_sitting(session, attempt.registration_id),
+                              score=graded.score, passed=attempt.passed, now=now)
+    else:  # a mock is self-study over a practice bank: its answered questions go to the 错题本 as practice does
+        _to_wrong_book(session, attempt, paper, keys, responses, now=now)
+    session.flush()
+    return graded
+
+
+def _to_wrong_book(session: Session, attempt: Attempt, paper: Paper, keys: dict[int, Any], responses: dict,
+                   *, now: datetime) -> None:
+    outcomes = {}
+    for pos, item in enumerate(paper.items, start=1):
+        response = responses.get(pos)
+        if response is None:
+            continue  # not attempted: nothing learnt about it
+        order = item.get("order") or []
+        version_id = int(item["version_id"])
+        ok, _earned = scoring.grade_item(item["type"], int(item["points"]), order, keys[version_id], response, False)
+        own = scoring.to_original(response, order) if item["type"] != "true_false" else response
+        outcomes[version_id] = (sorted(own) if isinstance(own, list) else own, ok)
+    bank_id = session.scalar(select(Blueprint.bank_id).where(Blueprint.id == paper.blueprint_id))
+    practice.record_outcomes(session, trainee_id=attempt.candidate_id, bank_id=bank_id, outcomes=outcomes, now=now)
+
+
+def submit(session: Session, *, attempt: Attempt, candidate: User, device: str, now: datetime,
+           grace: int) -> Attempt:
+    """The candidate hands in. Idempotent: a second submit returns the same, already graded attempt."""
+    if attempt.candidate_id != candidate.id:
+        raise NotFound()
+    # Overdue: finalised with its saved answers whichever device asks (as on any access), and nothing refused after.
+    finalise_if_overdue(session, attempt, now=now, grace=grace)
+    if attempt.in_progress and attempt.device_hash != device and attempt.kind != "mock":
+        raise refuse("device_mismatch", DEVICE_MESSAGE, 403)
+    if attempt.in_progress:
+        finish(session, attempt=attempt, now=now, by="candidate")
+    return attempt
+
+
+def finalise_if_overdue(session: Session, attempt: Attempt, *, now: datetime, grace: int,
+                        by: str = "timeout") -> bool:
+    if attempt.overdue(now, grace):
+        return finish(session, attempt=attempt, now=now, by=by)
+    return False
+
+
+def sweep(session: Session, *, now: datetime, grace: int, limit: int = 500) -> int:
+    """Finalise every overdue attempt with its saved answers (safe to run every minute, and twice in a row)."""
+    ids = list(session.scalars(select(Attempt.id).where(Attempt.overdue(now, grace))
+        .order_by(Attempt.deadline).limit(limit)))
+    done = 0
+    for attempt_id in ids:
+        attempt = session.get(Attempt, attempt_id)
+        if attempt is not None and finish(session, attempt=attempt, now=now, by="sweeper"):
+            done += 1
+    return done
