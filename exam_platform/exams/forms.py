@@ -77,6 +77,13 @@ class CheckInForm(FlaskForm):
     seat = StringField(_l("座位号"), validators=[Optional(), Length(max=20)])
 
 
+class PhotoForm(FlaskForm):
+    """A candidate photo: taken with the webcam (the page puts the frame into ``photo``) or chosen as a file."""
+
+    photo = FileField(_l("照片"), validators=[FileRequired(_l("请拍照或选择照片文件"))])
+    source = HiddenField(default="upload")
+
+
 class ExtendForm(FlaskForm):
     minutes = IntegerField(_l("延长（分钟）"), validators=[DataRequired(REQUIRED), NumberRange(min=1, max=180)])
     reason = TextAreaField(_l("原因"), validators=[DataRequired(REQUIRED), Length(max=2000)])

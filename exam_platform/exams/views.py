@@ -22,7 +22,8 @@ from ..permissions import (
     require,
     role_required,
 )
-from ..web import form_error
+from ..accounts import photos
+from ..web import form_error, saved
 from . import registration as reg_service
 from . import results as results_service
 from . import sittings as service
@@ -30,6 +31,7 @@ from . import tickets
 from .forms import (
     CheckInForm,
     ImportConfirmForm,
+    PhotoForm,
     ImportForm,
     ReasonForm,
     RegisterOneForm,
@@ -302,29 +304,47 @@ def ticket_pdf(registration_id: int):
 
 # ---- check-in -------------------------------------------------------------------------------------------------
 
+def _checkin_window(sitting):
+    config = current_app.config
+    return reg_service.checkin_window(sitting, early_minutes=config["EXAM_CHECKIN_EARLY_MINUTES"],
+                                      late_minutes=config["EXAM_CHECKIN_LATE_MINUTES"])
+
+
 @bp.route("/sittings/<int:sitting_id>/checkin", methods=["GET", "POST"])
 @role_required(Role.CENTRE_STAFF, Role.PROCTOR)
 def checkin(sitting_id: int):
+    """Two steps: look the ticket up (``?ticket=``: photo, name, masked ID, seat), then confirm the check-in."""
     sitting = _sitting(sitting_id)
     require(can_proctor(current_user, sitting.centre_id))
     form = CheckInForm()
     db = get_session()
+    config, now = current_app.config, clock.now()
     if form.validate_on_submit():
-        try:
-            registration = reg_service.find_ticket(db, sitting=sitting, ticket_no=form.ticket_no.data)
-            reg_service.check_in(db, actor=current_user, registration=registration,
-                                 identity_confirmed=form.identity_confirmed.data, seat=form.seat.data or "",
-                                 verify_identity=form.verify_identity.data, now=clock.now())
-        except DomainError as err:
-            db.rollback()
-            form_error(form, err)
-        else:
-            db.commit()
+        if saved(form, lambda: reg_service.check_in(
+                db, actor=current_user, registration=reg_service.find_ticket(db, sitting=sitting,
+                                                                             ticket_no=form.ticket_no.data),
+                identity_confirmed=form.identity_confirmed.data, seat=form.seat.data or "",
+                verify_identity=form.verify_identity.data, now=now,
+                early_minutes=config["EXAM_CHECKIN_EARLY_MINUTES"], late_minutes=config["EXAM_CHECKIN_LATE_MINUTES"])):
+            registration = reg_service.lookup_ticket(db, sitting=sitting, ticket_no=form.ticket_no.data)
             flash(_("%(name)s 已签到，座位 %(seat)s", name=registration.candidate.real_name, seat=registration.seat),
                   "success")
             return redirect(url_for("exams.checkin", sitting_id=sitting.id))
-    return render_template("exams/checkin.html", sitting=sitting, form=form,
-                           registrations=reg_service.registrations_of(db, sitting.id)), 400 if form.errors else 200
+    ticket_no = form.ticket_no.data if request.method == "POST" else request.args.get("ticket", "")
+    found = reg_service.lookup_ticket(db, sitting=sitting, ticket_no=ticket_no or "")
+    if ticket_no and found is None and not form.ticket_no.errors:
+        form.ticket_no.errors = [*list(form.ticket_no.errors or []), _("本场次没有该准考证号")]
+    if found is not None:
+        form.ticket_no.data = found.ticket_no
+    opens, closes = _checkin_window(sitting)
+    registrations = reg_service.registrations_of(db, sitting.id)
+    return render_template("exams/checkin.html", sitting=sitting, form=form, found=found, ticket_no=ticket_no or "",
+                           registrations=registrations, opens=opens, closes=closes, now=now,
+                           window_open=opens <= now < closes and sitting.status == "published",
+                           next_seat=reg_service.next_free_seat(db, sitting, other_than=found.id) if found else "",
+                           masked_id=tickets.masked_id, photo_form=PhotoForm(),
+                           with_photo=photos.has_photo(db, [r.candidate_id for r in registrations])
+                           ), 400 if form.errors else 200
 
 
 @bp.post("/registrations/<int:registration_id>/absent")

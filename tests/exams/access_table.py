@@ -1,4 +1,4 @@
-from tests.access import CANDIDATES, CENTRE, CENTRE_ALL, EXAMINERS, INSTITUTION, PROCTORS, R
+from tests.access import ANY_USER, CANDIDATES, CENTRE, CENTRE_ALL, EXAMINERS, INSTITUTION, PROCTORS, R
 
 TICKET = {R.CENTRE_STAFF, R.PROCTOR, R.CANDIDATE}
 
@@ -22,6 +22,11 @@ ACCESS = {
     "exams.ticket_pdf": TICKET,
     "exams.checkin": PROCTORS,
     "exams.mark_absent": PROCTORS,
+    # candidate photos: served to the candidate, the regulator and staff of a centre where they are registered
+    # (checked per object in the view); taken by the candidate or at the check-in desk
+    "exams_photos.photo": ANY_USER,
+    "exams_photos.my_photo": CANDIDATES,
+    "exams_photos.registration_photo": PROCTORS,
     "exams.sitting_results": CENTRE_ALL,
     "exams.sitting_results_xlsx": CENTRE,
     "exams.sitting_results_publish": CENTRE,
