@@ -88,7 +88,9 @@ def normalise(data: bytes, limits: PhotoLimits = PhotoLimits()) -> bytes:
             image = image.convert("RGB")
     except PhotoProblem:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as err:
+    except Image.DecompressionBombError as err:  # Pillow's own header check, far above ours
+        raise PhotoProblem("too_many_pixels", max_pixels=limits.max_pixels) from err
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
         raise PhotoProblem("unreadable") from err
     if ImageStat.Stat(image.convert("L")).stddev[0] < MIN_CONTRAST:
         raise PhotoProblem("blank")
