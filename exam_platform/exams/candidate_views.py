@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from .. import clock
 from .. import db as database
+from ..accounts import photos
 from ..banks.models import Blueprint as PaperBlueprint
 from ..db import get_session
 from ..errors import DomainError
@@ -80,11 +81,12 @@ def withdraw(registration_id: int):
     return redirect(url_for("exams_my.my_exams"))
 
 
-def _client_page(*, start_url: str, title: str, ticket_no: str = "", seat: str = "", restart_url: str = ""):
+def _client_page(*, start_url: str, title: str, ticket_no: str = "", seat: str = "", restart_url: str = "",
+                 photo: bool = False):
     """The exam client: a static page with no site navigation (the candidate, the ticket and the clock only);
     everything else goes through the JSON API."""
     response = make_response(render_template("exams/take.html", start_url=start_url, title=title, ticket_no=ticket_no,
-                                             seat=seat, restart_url=restart_url,
+                                             seat=seat, restart_url=restart_url, photo=photo,
                                              grace=current_app.config["EXAM_SAVE_GRACE_SECONDS"]))
     device.ensure(response)
     return response
@@ -96,7 +98,8 @@ def take(registration_id: int):
     registration = reg_service.get_registration(get_session(), registration_id)
     require(registration.candidate_id == current_user.id)
     return _client_page(start_url=url_for("exams_api.start", registration_id=registration.id),
-                        title=registration.sitting.title, ticket_no=registration.ticket_no, seat=registration.seat)
+                        title=registration.sitting.title, ticket_no=registration.ticket_no, seat=registration.seat,
+                        photo=bool(photos.has_photo(get_session(), [current_user.id])))
 
 
 def _mock_blueprint(blueprint_id: int) -> PaperBlueprint:

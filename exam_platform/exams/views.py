@@ -284,7 +284,8 @@ def _ticket_registration(registration_id: int):
 @role_required(Role.CENTRE_STAFF, Role.PROCTOR, Role.CANDIDATE)
 def ticket(registration_id: int):
     registration = _ticket_registration(registration_id)
-    return render_template("exams/ticket.html", r=registration, info=tickets.ticket_info(registration))
+    return render_template("exams/ticket.html", r=registration, info=tickets.ticket_info(registration),
+                           has_photo=bool(photos.has_photo(get_session(), [registration.candidate_id])))
 
 
 @bp.get("/registrations/<int:registration_id>/ticket.png")
@@ -298,7 +299,8 @@ def ticket_qr(registration_id: int):
 @role_required(Role.CENTRE_STAFF, Role.PROCTOR, Role.CANDIDATE)
 def ticket_pdf(registration_id: int):
     registration = _ticket_registration(registration_id)
-    return Response(tickets.ticket_pdf(registration), mimetype="application/pdf",
+    photo = photos.photo_of(get_session(), registration.candidate_id)
+    return Response(tickets.ticket_pdf(registration, photo.jpeg if photo else None), mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=ticket-{registration.ticket_no}.pdf"})
 
 
