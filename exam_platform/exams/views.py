@@ -392,7 +392,8 @@ def sitting_results_publish(sitting_id: int):
     sitting = _sitting(sitting_id, manage=True)
     db = get_session()
     try:
-        n = results_service.publish(db, actor=current_user, sitting=sitting, now=clock.now())
+        n = results_service.publish(db, actor=current_user, sitting=sitting, now=clock.now(),
+                                    reason=request.form.get("reason", ""))
     except DomainError as err:
         db.rollback()
         flash(str(err.message), "error")

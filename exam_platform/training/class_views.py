@@ -115,7 +115,7 @@ def class_status(class_id: int):
     if EmptyForm().validate_on_submit():
         try:
             classes.change_status(db, actor=current_user, training_class=cls, status=request.form.get("status", ""),
-                                  now=clock.now())
+                                  now=clock.now(), reason=request.form.get("reason", ""))
         except DomainError as err:
             db.rollback()
             flash(str(err.message), "error")

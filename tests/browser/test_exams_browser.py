@@ -122,7 +122,9 @@ def test_take_the_exam_reload_go_offline_and_submit(page, live_server, live_app,
     with live_app.app_context():
         sitting_id = _db(live_app).scalar(select(Sitting.id).where(Sitting.title.like("低压电工%示范场次%")))
     staff.goto(f"{live_server}/exams/sittings/{sitting_id}/results")
-    staff.get_by_role("button", name="公布成绩").click()
+    staff.locator("summary", has_text="公布成绩").click()
+    staff.get_by_label("原因").fill("成绩已复核")
+    staff.get_by_role("button", name="确认公布成绩").click()
     assert "成绩已公布" in staff.content()
     staff.context.close()
     page.goto(f"{live_server}/exams/my")

@@ -256,7 +256,9 @@ def test_the_whole_cycle(page, browser, live_server, pinned):
 
     # 6. the centre publishes the results; the regulator approves the certificate
     centre.goto(sitting_url.rstrip("/") + "/results")
-    centre.get_by_role("button", name="公布成绩").click()
+    centre.locator("summary", has_text="公布成绩").click()
+    centre.get_by_label("原因").fill("成绩已复核")
+    centre.get_by_role("button", name="确认公布成绩").click()
     expect(centre.locator("main")).to_contain_text("成绩已公布")
     centre.context.close()
     page.goto(f"{base}/registry/pending")
