@@ -22,6 +22,7 @@ from . import sittings as sitting_service
 from .models import Attempt, ExamResult, Registration
 
 bp = Blueprint("exams_my", __name__, url_prefix="/exams")
+BOOKING_LIST_LIMIT = 30  # the next sittings open for self-booking that the 我的考试 page checks one by one
 
 
 @bp.before_request
@@ -42,9 +43,14 @@ def my_exams():
         select(ExamResult).where(ExamResult.registration_id.in_(reg_ids)))} if reg_ids else {}
     mocks = list(db.scalars(select(Attempt).where(Attempt.candidate_id == current_user.id, Attempt.kind == "mock")
                             .order_by(Attempt.id.desc()).limit(10)))
-    open_sittings = list(db.scalars(sitting_service.open_for_booking(db, now=clock.now())))
+    # Only sittings this candidate can book get a 预约 button; the others say why not (issue 16).
+    now = clock.now()
+    bookable, not_bookable = [], []
+    for sitting in db.scalars(sitting_service.open_for_booking(db, now=now).limit(BOOKING_LIST_LIMIT)):
+        reasons = reg_service.check_eligibility(db, candidate=current_user, sitting=sitting, now=now).reasons
+        (not_bookable if reasons else bookable).append((sitting, reasons))
     return render_template("exams/my.html", regs=regs, attempts=attempts_by_reg, results=results, mocks=mocks,
-                           open_sittings=open_sittings, now=clock.now())
+                           open_sittings=[s for s, _r in bookable], not_bookable=not_bookable, now=now)
 
 
 @bp.post("/sittings/<int:sitting_id>/book")

@@ -194,3 +194,24 @@ def test_another_centre_cannot_photograph_a_candidate(db, client):
     f.login_as(client, other.proctor)
     assert _upload(client, f"/exams/registrations/{reg.id}/photo", picture()).status_code == 404
     assert photos.photo_of(db, reg.candidate_id) is None
+
+
+def test_the_booking_list_offers_only_bookable_sittings_and_says_why_not(db, client, clock):
+    open_one = xf.world(db, starts_in=timedelta(days=5))
+    taken = xf.world(db, category_code="PRINCIPAL-HAZCHEM", starts_in=timedelta(days=6))
+    other_category = xf.world(db, category_code="T-1.1", starts_in=timedelta(days=6))
+    for w in (open_one, taken, other_category):
+        w.sitting.self_booking = True
+        w.sitting.title = f"场次-{w.sitting.id}"
+    me = xf.trained_candidate(db, open_one)
+    xf.completion(db, me, "PRINCIPAL-HAZCHEM", institution=taken.institution)
+    xf.registered(db, taken, me, check_in=False)
+    db.commit()
+    f.login_as(client, me)
+    page = client.get("/exams/my").get_data(as_text=True)
+    bookable, _sep, others = page.partition("你目前不能预约")
+    assert f"/exams/sittings/{open_one.sitting.id}/book" in bookable
+    for w in (taken, other_category):
+        assert f"/exams/sittings/{w.sitting.id}/book" not in page
+        assert f"场次-{w.sitting.id}" in others
+    assert "已报名此场次" in others and "请先完成培训" in others
