@@ -149,3 +149,26 @@ def test_capacity_cannot_drop_below_enrolled_and_started_classes_keep_their_cate
         classes.update_class(db, **{**values, "capacity": 5, "kind": "refresher"})
     with pytest.raises(ValidationError):  # sessions would fall outside the new dates
         classes.update_class(db, **{**values, "capacity": 5, "starts_on": cls.starts_on + timedelta(days=3)})
+
+
+def test_enrolling_someone_who_holds_a_valid_completion_asks_first(db):
+    from exam_platform.training import enrollment
+    from tests.exams import factories as xf
+
+    staff = tf.staff(db)
+    cls = tf.training_class(db, staff, kind="initial", status="open")
+    person = f.user(db, "candidate")
+    held = xf.completion(db, person, cls.category.code, institution=cls.institution)
+
+    def enroll(**kw):
+        return enrollment.enroll_one(db, actor=staff, training_class=cls, real_name=person.real_name,
+                                     id_type=person.id_type, id_number=person.id_number, now=FIXED_NOW, **kw)
+
+    with pytest.raises(ValidationError) as info:
+        enroll()
+    assert info.value.code == "holds_valid_completion" and held.number in str(info.value.message)
+    assert enroll(despite_warnings=True).enrollment.trainee_id == person.id
+    second = tf.training_class(db, staff, kind="initial", status="open")
+    row = enrollment.check_person(db, enrollment.PersonRow(2, person.real_name, person.id_type, person.id_number, "",
+                                                           ""), training_class=second, today=FIXED_NOW.date())
+    assert row.ok and held.number in row.warnings[0]  # in a bulk preview: shown, not blocking
