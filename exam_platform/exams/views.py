@@ -180,6 +180,14 @@ def sitting_cancel(sitting_id: int):
                                                                      now=clock.now()), _("场次已取消"))
 
 
+@bp.post("/sittings/<int:sitting_id>/seats")
+@role_required(Role.CENTRE_STAFF)
+def sitting_assign_seats(sitting_id: int):
+    """编排座位: number every registration without a seat, in advance of check-in."""
+    return _action(sitting_id, lambda db, s: reg_service.assign_seats(db, actor=current_user, sitting=s,
+                                                                       now=clock.now()), _("座位已编排"))
+
+
 @bp.post("/sittings/<int:sitting_id>/staff")
 @role_required(Role.CENTRE_STAFF)
 def sitting_assign(sitting_id: int):

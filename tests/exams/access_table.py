@@ -12,6 +12,7 @@ ACCESS = {
     "exams.sitting_cancel": CENTRE,
     "exams.sitting_assign": CENTRE,
     "exams.sitting_unassign": CENTRE,
+    "exams.sitting_assign_seats": CENTRE,
     "exams.register_one": CENTRE,
     "exams.import_preview": CENTRE,
     "exams.import_confirm": CENTRE,

@@ -215,3 +215,19 @@ def test_the_booking_list_offers_only_bookable_sittings_and_says_why_not(db, cli
         assert f"/exams/sittings/{w.sitting.id}/book" not in page
         assert f"场次-{w.sitting.id}" in others
     assert "已报名此场次" in others and "请先完成培训" in others
+
+
+def test_centre_staff_assign_seats_in_advance_from_the_sitting_page(db, client):
+    w = xf.world(db)
+    a, b = (xf.registered(db, w, check_in=False) for _ in range(2))
+    db.commit()
+    f.login_as(client, w.staff)
+    page = client.get(f"/exams/sittings/{w.sitting.id}").get_data(as_text=True)
+    assert "编排座位" in page
+    client.post(f"/exams/sittings/{w.sitting.id}/seats")
+    db.refresh(a)
+    db.refresh(b)
+    assert (a.seat, b.seat) == ("1", "2")
+    assert "编排座位" not in client.get(f"/exams/sittings/{w.sitting.id}").get_data(as_text=True)
+    f.login_as(client, w.proctor)
+    assert client.post(f"/exams/sittings/{w.sitting.id}/seats").status_code in (403, 404)
