@@ -86,7 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from .employers import import_views, verify_views  # noqa: F401 - route modules of the employer blueprint
     from .employers import views as employers_views
     from .exams import api as exams_api
-    from .exams import candidate_views, photo_views, proctor_views
+    from .exams import candidate_views, photo_views, proctor_views, room_views
     from .exams import views as exams_views
     from .reports import api as reports_api
     from .reports import item_views, org_views
@@ -108,7 +108,8 @@ def register_blueprints(app: Flask) -> None:
         catalog_views.bp,
         banks_views.bp, sheet_views.bp, blueprint_views.bp, banks_api.api_bp,
         training_views.bp, training_api.api_bp,
-        exams_views.bp, candidate_views.bp, proctor_views.bp, photo_views.bp, exams_api.api_bp,
+        exams_views.bp, candidate_views.bp, proctor_views.bp, photo_views.bp, room_views.bp,
+        exams_api.api_bp,
         certificates_views.bp, registry_views.bp, public_views.bp, certificates_api.api_bp,
         employers_views.bp, employers_api.api_bp,
         reports_views.bp, org_views.bp, item_views.bp, reports_api.api_bp,

@@ -100,6 +100,8 @@ _BEFORE_PASSWORD_CHANGE = {"accounts.change_password", "accounts.login", "accoun
 def _initial_password_first():
     if not getattr(current_user, "is_authenticated", False) or not current_user.must_change_password:
         return None
+    if session.get("exam_room"):  # an exam-room sign-in (exams/room_views.py) reaches one exam only, no password
+        return None
     if request.endpoint in _BEFORE_PASSWORD_CHANGE or request.endpoint is None:
         return None
     if request.path.startswith("/api/"):

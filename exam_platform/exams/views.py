@@ -339,7 +339,7 @@ def checkin(sitting_id: int):
             registration = reg_service.lookup_ticket(db, sitting=sitting, ticket_no=form.ticket_no.data)
             flash(_("%(name)s 已签到，座位 %(seat)s", name=registration.candidate.real_name, seat=registration.seat),
                   "success")
-            return redirect(url_for("exams.checkin", sitting_id=sitting.id))
+            return redirect(url_for("exams.checkin", sitting_id=sitting.id, ticket=registration.ticket_no))
     ticket_no = form.ticket_no.data if request.method == "POST" else request.args.get("ticket", "")
     found = reg_service.lookup_ticket(db, sitting=sitting, ticket_no=ticket_no or "")
     if ticket_no and found is None and not form.ticket_no.errors:

@@ -1,4 +1,4 @@
-"""exam room identity: candidate photos (考生照片)
+"""exam room identity: candidate photos (考生照片), the exam-room sign-in code (考场登录码)
 
 Revision ID: 0007
 Revises: 0006
@@ -29,7 +29,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_candidate_photos')),
     sa.UniqueConstraint('user_id', name=op.f('uq_candidate_photos_user_id'))
     )
+    with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('room_code_hash', sa.String(length=64), nullable=False, server_default=''))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.drop_column('room_code_hash')
     op.drop_table('candidate_photos')

@@ -1,4 +1,4 @@
-from tests.access import ANY_USER, CANDIDATES, CENTRE, CENTRE_ALL, EXAMINERS, INSTITUTION, PROCTORS, R
+from tests.access import ANY_USER, CANDIDATES, PUBLIC, CENTRE, CENTRE_ALL, EXAMINERS, INSTITUTION, PROCTORS, R
 
 TICKET = {R.CENTRE_STAFF, R.PROCTOR, R.CANDIDATE}
 
@@ -28,6 +28,9 @@ ACCESS = {
     "exams_photos.photo": ANY_USER,
     "exams_photos.my_photo": CANDIDATES,
     "exams_photos.registration_photo": PROCTORS,
+    # exam-room sign-in (考场登录) at the exam computer, and the code slip handed over at check-in
+    "exams_room.signin": PUBLIC,
+    "exams_room.room_code": PROCTORS,
     "exams.sitting_results": CENTRE_ALL,
     "exams.sitting_results_xlsx": CENTRE,
     "exams.sitting_results_publish": CENTRE,
