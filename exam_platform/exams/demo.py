@@ -1,5 +1,6 @@
 """Demo data of the exams area: a sitting running now at the demo centre with the three demo candidates checked
-in (each with a drawn placeholder photo), a sitting open for self-booking next week, and a mock-exam blueprint over the practice bank.
+in (each with a drawn placeholder photo),
+a sitting open for self-booking next week, and a mock-exam blueprint over the practice bank.
 
 Uses the blueprints the banks area put into ``ctx.extra["blueprints"]`` when there are any; otherwise loads the
 shipped bank files it needs itself (so the exams demo works on its own).

@@ -11,6 +11,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .. import clock, printing, spreadsheets
+from ..accounts import photos
 from ..db import get_session
 from ..errors import DomainError
 from ..permissions import (
@@ -22,7 +23,6 @@ from ..permissions import (
     require,
     role_required,
 )
-from ..accounts import photos
 from ..web import form_error, saved
 from . import registration as reg_service
 from . import results as results_service
@@ -31,8 +31,8 @@ from . import tickets
 from .forms import (
     CheckInForm,
     ImportConfirmForm,
-    PhotoForm,
     ImportForm,
+    PhotoForm,
     ReasonForm,
     RegisterOneForm,
     SittingForm,

@@ -46,7 +46,8 @@ def _candidate_in_new_sitting(live_app, *, name: str) -> tuple[int, str, str]:
         staff = db.scalar(select(User).where(User.username == "centre"))
         now = clock.now()
         s = sittings.create_sitting(db, actor=staff, centre_id=demo.centre_id, blueprint_id=demo.blueprint_id,
-                                    title=f"签到测试场次 {name}", room="第三考场", starts_at=now + timedelta(minutes=20),
+                                    title=f"签到测试场次 {name}", room="第三考场",
+                                    starts_at=now + timedelta(minutes=20),
                                     ends_at=now + timedelta(hours=3), minutes=None, seats=10, now=now)
         sittings.publish_sitting(db, actor=staff, sitting=s, now=now)
         candidate = f.user(db, "candidate", real_name=name)

@@ -107,8 +107,10 @@ def test_check_in_window(db):
         return registration.check_in(db, actor=w.proctor, registration=reg, identity_confirmed=True, seat="",
                                      now=at, early_minutes=45, late_minutes=15)
 
-    for at, code in ((start - timedelta(days=7), "checkin_not_open"), (start - timedelta(minutes=46), "checkin_not_open"),
-                     (start + timedelta(minutes=15), "checkin_closed"), (start + timedelta(days=1), "checkin_closed")):
+    for at, code in ((start - timedelta(days=7), "checkin_not_open"),
+                     (start - timedelta(minutes=46), "checkin_not_open"),
+                     (start + timedelta(minutes=15), "checkin_closed"),
+                     (start + timedelta(days=1), "checkin_closed")):
         with pytest.raises(DomainError) as info:
             check_in(at)
         assert info.value.code == code, at
