@@ -233,3 +233,17 @@ def test_centre_staff_assign_seats_in_advance_from_the_sitting_page(db, client):
     assert "编排座位" not in client.get(f"/exams/sittings/{w.sitting.id}").get_data(as_text=True)
     f.login_as(client, w.proctor)
     assert client.post(f"/exams/sittings/{w.sitting.id}/seats").status_code in (403, 404)
+
+
+def test_the_ticket_carries_the_photo_on_the_page_and_in_the_pdf(db, client):
+    w = xf.world(db)
+    reg = xf.registered(db, w, check_in=False)
+    db.commit()
+    f.login_as(client, reg.candidate)
+    assert b"/DCTDecode" not in client.get(f"/exams/registrations/{reg.id}/ticket.pdf").data
+    assert "上传考试照片" in client.get(f"/exams/registrations/{reg.id}/ticket").get_data(as_text=True)
+    photos.store(db, actor=reg.candidate, user=reg.candidate, data=picture(), source="upload", now=xf.FIXED_NOW)
+    db.commit()
+    page = client.get(f"/exams/registrations/{reg.id}/ticket").get_data(as_text=True)
+    assert f'src="/exams/photos/{reg.candidate_id}.jpg"' in page
+    assert b"/DCTDecode" in client.get(f"/exams/registrations/{reg.id}/ticket.pdf").data  # the JPEG, embedded
