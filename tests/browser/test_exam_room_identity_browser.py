@@ -153,3 +153,32 @@ def test_an_irreversible_action_is_refused_without_a_reason(browser, live_server
     with live_app.app_context():
         assert _session().get(Sitting, sitting_id).results_published_at is None
     page.context.close()
+
+
+def test_a_candidate_takes_the_photo_with_the_webcam(browser, live_server, live_app):
+    """getUserMedia with Chromium's fake camera: one frame goes through the same server judgement as an upload."""
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with live_app.app_context():
+        db = _session()
+        me = f.user(db, "candidate", real_name="林摄像")
+        db.commit()
+        username, user_id = me.username, me.id
+    # a Chromium of its own, with the fake camera, from the session's Playwright
+    chromium = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
+        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
+    context = chromium.new_context(locale="zh-CN", permissions=["camera"])
+    page = context.new_page()
+    login(page, live_server, username, f.PASSWORD)
+    page.goto(f"{live_server}/exams/my/photo")
+    assert "无照片" in page.content()
+    page.get_by_role("button", name="打开摄像头拍照").click()
+    page.wait_for_function("() => { const v = document.querySelector('[data-photo-video]');"
+                           " return v.videoWidth > 0 && v.currentTime > 0.2; }")  # a few frames in
+    page.get_by_role("button", name="拍照并保存").click()
+    page.locator("text=照片已保存").wait_for()
+    assert page.locator("img.id-photo").evaluate(LOADED)
+    chromium.close()
+    with live_app.app_context():
+        shot = photos.photo_of(_session(), user_id)
+        assert shot.source == "webcam" and Image.open(io.BytesIO(shot.jpeg)).size == (300, 400)
