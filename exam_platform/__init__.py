@@ -94,7 +94,7 @@ def register_blueprints(app: Flask) -> None:
     )
     from .employers import views as employers_views
     from .exams import api as exams_api
-    from .exams import candidate_views, proctor_views
+    from .exams import candidate_views, photo_views, proctor_views, room_views
     from .exams import views as exams_views
     from .inspectors import api as inspectors_api
     from .inspectors import app_views, regulator_views  # noqa: F401 - route modules of the inspector blueprint
@@ -119,7 +119,8 @@ def register_blueprints(app: Flask) -> None:
         catalog_views.bp,
         banks_views.bp, sheet_views.bp, blueprint_views.bp, banks_api.api_bp,
         training_views.bp, training_api.api_bp,
-        exams_views.bp, candidate_views.bp, proctor_views.bp, exams_api.api_bp,
+        exams_views.bp, candidate_views.bp, proctor_views.bp, photo_views.bp, room_views.bp,
+        exams_api.api_bp,
         certificates_views.bp, registry_views.bp, public_views.bp, certificates_api.api_bp,
         employers_views.bp, request_views.inbox_bp, employers_api.api_bp,
         inspectors_views.bp, inspectors_api.api_bp,

@@ -37,6 +37,8 @@ class UploadLimits:
     xml_elements: int = 1_500_000  # XML elements in the whole workbook
     cpu_seconds: float = 10.0  # CPU time of the request's thread spent reading one spreadsheet
     bank_file_bytes: int = 2 * MB  # a question-bank YAML file (about 5,000 questions)
+    photo_bytes: int = 4 * MB  # a candidate photo (accounts/photo_image.py), before its signature is even read
+    photo_pixels: int = 25_000_000  # its width × height from the header, before decoding
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str]) -> UploadLimits:
@@ -48,7 +50,9 @@ class UploadLimits:
                    columns=int(env.get("SPREADSHEET_MAX_COLUMNS", default.columns)),
                    xml_elements=int(env.get("SPREADSHEET_MAX_XML_ELEMENTS", default.xml_elements)),
                    cpu_seconds=float(env.get("SPREADSHEET_CPU_SECONDS", default.cpu_seconds)),
-                   bank_file_bytes=int(env.get("BANK_FILE_MAX_BYTES", default.bank_file_bytes)))
+                   bank_file_bytes=int(env.get("BANK_FILE_MAX_BYTES", default.bank_file_bytes)),
+                   photo_bytes=int(env.get("PHOTO_MAX_BYTES", default.photo_bytes)),
+                   photo_pixels=int(env.get("PHOTO_MAX_PIXELS", default.photo_pixels)))
 
 
 def upload_limits() -> UploadLimits:
@@ -137,6 +141,10 @@ def from_environment(instance_path: Path) -> dict:
         "TRAINING_CALENDAR_MONTHS": int(env.get("TRAINING_CALENDAR_MONTHS", "24")),
         # Reports: figures served from the cache for this long
         "REPORTS_CACHE_SECONDS": float(env.get("REPORTS_CACHE_SECONDS", str(REPORTS_CACHE_SECONDS))),
+        # Check-in (签到) opens this many minutes before the start and closes this many after it (never after the
+        # sitting's end, never outside the sitting's day in Shanghai).
+        "EXAM_CHECKIN_EARLY_MINUTES": int(env.get("EXAM_CHECKIN_EARLY_MINUTES", "60")),
+        "EXAM_CHECKIN_LATE_MINUTES": int(env.get("EXAM_CHECKIN_LATE_MINUTES", "30")),
         # Employers: batch verification lists per employer organisation
         "RATELIMIT_EMPLOYER_VERIFY": env.get("RATELIMIT_EMPLOYER_VERIFY", "30 per hour"),
         # Autosave is limited per account (a whole exam room shares one IP address).

@@ -229,6 +229,16 @@ def can_read_ticket(user: Any, registration: Any) -> bool:
         or can_proctor(user, registration.sitting.centre_id)
 
 
+def can_see_photo(user: Any, holder_id: int, holder_centre_ids: Iterable[int]) -> bool:
+    """A candidate's photo (考生照片): the candidate, the regulator, and the staff (考务, 监考, 考评) of a centre where
+    the candidate is registered (``holder_centre_ids``, which the exams area knows) — nobody else."""
+    if getattr(user, "id", None) == holder_id and getattr(user, "is_authenticated", False):
+        return True
+    if is_regulator(user):
+        return True
+    return bool(org_ids(user, *CENTRE_ROLES) & set(holder_centre_ids))
+
+
 def can_take_exams(user: Any) -> bool:
     return has_role(user, Role.CANDIDATE)
 

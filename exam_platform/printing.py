@@ -67,6 +67,11 @@ class Page:
         self.canvas.drawImage(ImageReader(io.BytesIO(png)), x_mm * mm, self.height - (y_mm + size_mm) * mm,
                               size_mm * mm, size_mm * mm)
 
+    def image_box(self, x_mm: float, y_mm: float, w_mm: float, h_mm: float, data: bytes) -> None:
+        """A raster image (PNG or JPEG, e.g. a candidate photo) in a ``w_mm`` × ``h_mm`` box, top-left at x, y."""
+        self.canvas.drawImage(ImageReader(io.BytesIO(data)), x_mm * mm, self.height - (y_mm + h_mm) * mm,
+                              w_mm * mm, h_mm * mm)
+
     def rows(self, x_mm: float, y_mm: float, pairs: list[tuple[str, str]], *, size: float = 11,
              label_width_mm: float = 32, line_mm: float = 8) -> float:
         """Label/value rows; returns the y (mm) below the last row."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
@@ -110,3 +110,19 @@ class RoleGrant(Base):
 
     user: Mapped[User] = relationship(back_populates="grants", foreign_keys=[user_id])
     organization: Mapped[Organization | None] = relationship(lazy="joined")
+
+
+class CandidatePhoto(Base):
+    """考生照片: one ID photo per person (3:4 JPEG, metadata stripped; accounts/photo_image.py), taken at
+    registration or check-in. Never a static file: served only through a view that checks who may see it."""
+
+    __tablename__ = "candidate_photos"
+    __table_args__ = (CheckConstraint("source IN ('webcam', 'upload', 'demo')", name="photo_source_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(10))
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    taken_at: Mapped[datetime]

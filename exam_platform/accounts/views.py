@@ -82,6 +82,29 @@ def register():
     return render_template("accounts/register.html", form=form)
 
 
+# While an account still has its initial password (set by staff, announced to the person), nothing else opens:
+# every page leads to the password change, every JSON call is refused. Logging out and switching the language stay.
+_BEFORE_PASSWORD_CHANGE = {"accounts.change_password", "accounts.login", "accounts.logout", "core.set_language",
+                           "static"}
+
+
+@bp.before_app_request
+def _initial_password_first():
+    if not getattr(current_user, "is_authenticated", False) or not current_user.must_change_password:
+        return None
+    if session.get("exam_room"):  # an exam-room sign-in (exams/room_views.py) reaches one exam only, no password
+        return None
+    if request.endpoint in _BEFORE_PASSWORD_CHANGE or request.endpoint is None:
+        return None
+    if request.path.startswith("/api/"):
+        from ..errors import Forbidden
+
+        raise Forbidden(_("请先修改初始密码"), code="password_change_required")
+    if request.method == "GET":
+        flash(_("请先修改初始密码"), "info")
+    return redirect(url_for("accounts.change_password"))
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():

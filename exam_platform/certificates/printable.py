@@ -48,7 +48,8 @@ def status_line(cert: Certificate) -> str | None:
     return f"本证书状态：{rules.status_label(cert.status)}"
 
 
-def certificate_pdf(cert: Certificate, *, layout: str = "a4") -> bytes:
+def certificate_pdf(cert: Certificate, *, layout: str = "a4", photo: bytes | None = None) -> bytes:
+    """``photo``: the holder's ID photo (JPEG, 3:4), printed on the A4 sheet beside the name."""
     title = cert.category.certificate_name or "证书"
     warning = status_line(cert)
 
@@ -64,6 +65,8 @@ def certificate_pdf(cert: Certificate, *, layout: str = "a4") -> bytes:
             page.text(105, 66, warning, 14, centre=True)
             y = 80.0
         page.rows(30, y, fields(cert), size=13, label_width_mm=34, line_mm=11)
+        if photo:
+            page.image_box(152, y - 10, 28, 37.3, photo)
         if cert.qr_png:
             page.image_png(130, 205, 50, cert.qr_png)
             page.text(155, 262, "扫码核验真伪与状态", 10, centre=True)

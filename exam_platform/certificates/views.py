@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import clock
+from ..accounts import photos
 from ..db import get_session
 from ..errors import Conflict
 from ..permissions import (
@@ -108,17 +109,21 @@ def print_view(cert_id: int):
     layout = request.args.get("layout", "a4")
     layout = layout if layout in LAYOUTS else "a4"
     qr = base64.b64encode(cert.qr_png).decode("ascii") if cert.qr_png else ""
-    return render_template("certificates/print.html", cert=cert, layout=layout, qr=qr,
+    found = photos.photo_of(_db, cert.holder_id)  # the holder or the regulator: both may see it
+    photo = base64.b64encode(found.jpeg).decode("ascii") if found else ""
+    return render_template("certificates/print.html", cert=cert, layout=layout, qr=qr, photo=photo,
                            fields=printable.fields(cert), warning=printable.status_line(cert))
 
 
 @bp.get("/<int:cert_id>/certificate.pdf")
 @role_required(Role.CANDIDATE, Role.REGULATOR)
 def pdf(cert_id: int):
-    _db, cert = _load(cert_id, can_print_certificate)
+    db, cert = _load(cert_id, can_print_certificate)
     _issued(cert)
     layout = request.args.get("layout", "a4")
-    response = make_response(printable.certificate_pdf(cert, layout=layout if layout in LAYOUTS else "a4"))
+    found = photos.photo_of(db, cert.holder_id)
+    response = make_response(printable.certificate_pdf(cert, layout=layout if layout in LAYOUTS else "a4",
+                                                       photo=found.jpeg if found else None))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="certificate-{cert.id}.pdf"'
     return response

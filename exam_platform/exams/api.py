@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, jsonify, make_response, request
+from flask import Blueprint, current_app, jsonify, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -198,7 +198,8 @@ def console(sitting_id: int):
     sitting = db.get(Sitting, sitting_id)
     require(sitting is not None and can_proctor(current_user, sitting.centre_id))
     now = clock.now()
-    rows = proctoring.console(db, sitting=sitting, now=now, grace=_grace())
+    rows = proctoring.console(db, sitting=sitting, now=now, grace=_grace(),
+                              photo_url=lambda user_id: url_for("exams_photos.photo", user_id=user_id))
     commit(db)
     return jsonify({"sitting_id": sitting.id, "server_time": now.isoformat(), "rows": rows,
                     "summary": proctoring.room_summary(rows)})

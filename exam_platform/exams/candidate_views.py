@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
+from ..accounts import photos
 from ..banks.models import Blueprint as PaperBlueprint
 from ..db import get_session
 from ..permissions import Role, org_ids, require, role_required
@@ -23,9 +24,10 @@ bp = Blueprint("exams_my", __name__, url_prefix="/exams")
 @role_required(Role.CANDIDATE)
 def my_exams():
     now = clock.now()
-    mine = overview.my_exams(get_session(), candidate_id=current_user.id, now=now)
+    mine = overview.my_exams(get_session(), candidate=current_user, now=now)
     return render_template("exams/my.html", regs=mine.registrations, attempts=mine.attempts, results=mine.results,
-                           mocks=mine.mocks, open_sittings=mine.open_sittings, now=now)
+                           mocks=mine.mocks, open_sittings=mine.open_sittings, not_bookable=mine.not_bookable,
+                           now=now)
 
 
 @bp.post("/sittings/<int:sitting_id>/book")
@@ -52,11 +54,12 @@ def withdraw(registration_id: int):
     return redirect(url_for("exams_my.my_exams"))
 
 
-def _client_page(*, start_url: str, title: str, ticket_no: str = "", seat: str = "", restart_url: str = ""):
+def _client_page(*, start_url: str, title: str, ticket_no: str = "", seat: str = "", restart_url: str = "",
+                 photo: bool = False):
     """The exam client: a static page with no site navigation (the candidate, the ticket and the clock only);
     everything else goes through the JSON API."""
     response = make_response(render_template("exams/take.html", start_url=start_url, title=title, ticket_no=ticket_no,
-                                             seat=seat, restart_url=restart_url,
+                                             seat=seat, restart_url=restart_url, photo=photo,
                                              grace=current_app.config["EXAM_SAVE_GRACE_SECONDS"]))
     device.ensure(response)
     return response
@@ -68,7 +71,8 @@ def take(registration_id: int):
     registration = reg_service.get_registration(get_session(), registration_id)
     require(registration.candidate_id == current_user.id)
     return _client_page(start_url=url_for("exams_api.start", registration_id=registration.id),
-                        title=registration.sitting.title, ticket_no=registration.ticket_no, seat=registration.seat)
+                        title=registration.sitting.title, ticket_no=registration.ticket_no, seat=registration.seat,
+                        photo=bool(photos.has_photo(get_session(), [current_user.id])))
 
 
 def _mock_blueprint(blueprint_id: int) -> PaperBlueprint:

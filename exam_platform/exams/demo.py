@@ -1,5 +1,6 @@
 """Demo data of the exams area: a sitting running now at the demo centre with the three demo candidates checked
-in, a sitting open for self-booking next week, and a mock-exam blueprint over the practice bank.
+in (each with a drawn placeholder photo),
+a sitting open for self-booking next week, and a mock-exam blueprint over the practice bank.
 
 Uses the blueprints the banks area put into ``ctx.extra["blueprints"]`` when there are any; otherwise loads the
 shipped bank files it needs itself (so the exams demo works on its own).
@@ -15,6 +16,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..accounts import photo_image, photos
 from ..banks.models import Bank, Blueprint, Question, QuestionVersion
 from ..catalog.models import Category
 from ..paths import ROOT
@@ -111,6 +113,9 @@ def seed(session: Session, ctx, *, now: datetime, large: bool = False) -> None:
     sittings.assign_staff(session, actor=staff, sitting=live, user_id=proctor.id, duty="proctor", now=yesterday)
     sittings.assign_staff(session, actor=staff, sitting=live, user_id=examiner.id, duty="examiner", now=yesterday)
     for seat, username in enumerate(("trainee", "trainee2", "trainee3"), start=1):
+        # A drawn stand-in photo (made here, no third-party image), as if taken at registration.
+        photos.store(session, actor=None, user=ctx.users[username], data=photo_image.placeholder(seat, label=username),
+                     source="demo", now=yesterday, judged=True)
         reg = registration.register(session, actor=staff, candidate=ctx.users[username], sitting=live, now=yesterday)
         registration.check_in(session, actor=proctor, registration=reg, identity_confirmed=True, seat=f"{seat:02d}",
                               now=now - timedelta(minutes=15))

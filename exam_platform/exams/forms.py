@@ -77,6 +77,21 @@ class CheckInForm(FlaskForm):
     seat = StringField(_l("座位号"), validators=[Optional(), Length(max=20)])
 
 
+class PhotoForm(FlaskForm):
+    """A candidate photo: taken with the webcam (the page puts the frame into ``photo``) or chosen as a file."""
+
+    photo = FileField(_l("照片"), validators=[FileRequired(_l("请拍照或选择照片文件"))])
+    source = HiddenField(default="upload")
+
+
+class RoomSignInForm(FlaskForm):
+    """考场登录 at the exam computer: 准考证号 + 证件号码 + the code handed over at check-in."""
+
+    ticket_no = StringField(_l("准考证号"), validators=[DataRequired(REQUIRED), Length(max=40)])
+    id_number = StringField(_l("证件号码"), validators=[DataRequired(REQUIRED), Length(max=32)])
+    code = StringField(_l("考场登录码"), validators=[DataRequired(REQUIRED), Length(max=12)])
+
+
 class ExtendForm(FlaskForm):
     minutes = IntegerField(_l("延长（分钟）"), validators=[DataRequired(REQUIRED), NumberRange(min=1, max=180)])
     reason = TextAreaField(_l("原因"), validators=[DataRequired(REQUIRED), Length(max=2000)])

@@ -130,6 +130,9 @@ class Registration(Base):
     seat: Mapped[str] = mapped_column(String(20), default="")
     checked_in_at: Mapped[datetime | None]
     identity_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 考场登录码: the short code handed over at check-in for signing in at the exam computer (room_signin.py);
+    # only its digest is kept. "" = none issued.
+    room_code_hash: Mapped[str] = mapped_column(String(64), default="")
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: booked by the candidate
     created_at: Mapped[datetime]
 

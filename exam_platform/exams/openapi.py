@@ -65,7 +65,8 @@ SCHEMAS: dict[str, Any] = {
         "review": {"type": ["array", "null"], "items": ref("ReviewItem")}}),
     "ConsoleRow": obj({
         "registration_id": {"type": "integer"}, "attempt_id": NULLABLE_INT, "seat": {"type": "string"},
-        "name": {"type": "string"}, "ticket_no": {"type": "string"}, "state": {"type": "string"},
+        "name": {"type": "string"}, "candidate_id": {"type": "integer"}, "photo_url": {"type": ["string", "null"]},
+        "ticket_no": {"type": "string"}, "state": {"type": "string"},
         "answered": {"type": "integer"}, "question_count": {"type": "integer"},
         "last_saved_at": {"type": ["string", "null"]}, "remaining_seconds": NULLABLE_INT,
         "extra_minutes": {"type": "integer"}, "device": {"type": "string"}, "device_bound": {"type": "boolean"},

@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
+from ..accounts.models import User
 from ..training.models import TrainingCompletion
 from .models import Attempt, ExamResult, Registration, Sitting
-from .registration import candidate_registrations
+from .registration import candidate_registrations, check_eligibility
 from .sittings import open_for_booking
 
 
@@ -21,19 +22,32 @@ class MyExams:
     results: dict[int, ExamResult]  # by registration id
     mocks: list[Attempt]  # the latest mock exams, newest first
     open_sittings: list[Sitting]  # sittings the candidate may book
+    not_bookable: list[tuple[Sitting, list[str]]]  # sittings open for booking that this candidate may not, and why
 
 
-def my_exams(session: Session, *, candidate_id: int, now: datetime, mocks: int = 10) -> MyExams:
-    regs = candidate_registrations(session, candidate_id)
+#: The next sittings open for self-booking that the 我的考试 page checks one by one.
+BOOKING_LIST_LIMIT = 30
+
+
+def my_exams(session: Session, *, candidate: User, now: datetime, mocks: int = 10) -> MyExams:
+    regs = candidate_registrations(session, candidate.id)
     reg_ids = [r.id for r in regs]
     attempts = {a.registration_id: a for a in session.scalars(
         select(Attempt).where(Attempt.registration_id.in_(reg_ids)))} if reg_ids else {}
     results = {x.registration_id: x for x in session.scalars(
         select(ExamResult).where(ExamResult.registration_id.in_(reg_ids)))} if reg_ids else {}
-    latest_mocks = list(session.scalars(select(Attempt).where(Attempt.candidate_id == candidate_id,
+    latest_mocks = list(session.scalars(select(Attempt).where(Attempt.candidate_id == candidate.id,
                                                               Attempt.kind == "mock")
                                         .order_by(Attempt.id.desc()).limit(mocks)))
-    return MyExams(regs, attempts, results, latest_mocks, list(session.scalars(open_for_booking(session, now=now))))
+    # Only sittings this candidate can book get a 预约 button; the others say why not.
+    bookable, not_bookable = [], []
+    for sitting in session.scalars(open_for_booking(session, now=now).limit(BOOKING_LIST_LIMIT)):
+        reasons = check_eligibility(session, candidate=candidate, sitting=sitting, now=now).reasons
+        if reasons:
+            not_bookable.append((sitting, reasons))
+        else:
+            bookable.append(sitting)
+    return MyExams(regs, attempts, results, latest_mocks, bookable, not_bookable)
 
 
 def trainee_results(institution_ids) -> Select:

@@ -44,7 +44,8 @@ def _sitting(sitting_id: int):
 def console(sitting_id: int):
     sitting = _sitting(sitting_id)
     db = get_session()
-    rows = proctoring.console(db, sitting=sitting, now=clock.now(), grace=_grace())
+    rows = proctoring.console(db, sitting=sitting, now=clock.now(), grace=_grace(),
+                              photo_url=lambda user_id: url_for("exams_photos.photo", user_id=user_id))
     void_form = VoidForm()
     void_form.witness_id.choices = [(u.id, u.display_name) for u in proctoring.witnesses(db, sitting, current_user)]
     commit(db)

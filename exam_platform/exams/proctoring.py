@@ -6,6 +6,7 @@ misconduct (a second staff member witnesses it), incident notes. All of them go 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -13,7 +14,7 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
-from ..accounts.idnumber import mask_name
+from ..accounts import photos
 from ..accounts.models import RoleGrant, User
 from ..errors import Conflict, NotFound, ValidationError
 from ..permissions import Role
@@ -119,8 +120,10 @@ def incident(session: Session, *, actor: User, sitting: Sitting, reason: str, no
     return _event(session, sitting=sitting, actor=actor, kind="incident", reason=_reason(reason), now=now)
 
 
-def console(session: Session, *, sitting: Sitting, now: datetime, grace: int) -> list[dict]:
-    """One row per registration: seat, masked name, state, answered count, last save, remaining time, device, IP.
+def console(session: Session, *, sitting: Sitting, now: datetime, grace: int,
+            photo_url: Callable[[int], str] | None = None) -> list[dict]:
+    """One row per registration: seat, full name and photo (the proctor must tell candidates apart; the console is
+    the staff of the sitting's centre only), state, answered count, last save, remaining time, device, IP.
 
     Overdue attempts are finalised on the way (lazy finalisation)."""
     rows = list(session.execute(
@@ -135,12 +138,15 @@ def console(session: Session, *, sitting: Sitting, now: datetime, grace: int) ->
         select(Answer.attempt_id, func.count(Answer.id))
         .where(Answer.attempt_id.in_(ids), cast(Answer.response, String) != "null")
         .group_by(Answer.attempt_id)).all()) if ids else {}
+    with_photo = photos.has_photo(session, [reg.candidate_id for reg, _a in rows])
     out = []
     for reg, attempt in rows:
         state = attempt.state if attempt else reg.status
         out.append({
             "registration_id": reg.id, "attempt_id": attempt.id if attempt else None,
-            "seat": reg.seat, "name": mask_name(reg.candidate.real_name), "ticket_no": reg.ticket_no,
+            "seat": reg.seat, "name": reg.candidate.real_name, "candidate_id": reg.candidate_id,
+            "photo_url": photo_url(reg.candidate_id) if photo_url and reg.candidate_id in with_photo else None,
+            "ticket_no": reg.ticket_no,
             "state": state,
             "answered": answered.get(attempt.id, 0) if attempt else 0,
             "question_count": attempt.question_count if attempt else 0,

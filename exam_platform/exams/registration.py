@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from ..accounts.service import find_user_by_identity
 from ..banks.models import Blueprint
 from ..banks.paper import PoolIndex
 from ..catalog.service import rule_in_force
-from ..clock import today_local
+from ..clock import local, today_local
 from ..errors import Conflict, NotFound, ValidationError
 from ..permissions import Role
 from ..training.service import valid_completion
@@ -285,14 +285,76 @@ def find_ticket(session: Session, *, sitting: Sitting, ticket_no: str) -> Regist
     return reg
 
 
+def lookup_ticket(session: Session, *, sitting: Sitting, ticket_no: str) -> Registration | None:
+    """The first step of check-in: the registration behind a typed or scanned 准考证号 of this sitting, or None."""
+    ticket_no = "".join((ticket_no or "").split())
+    if not ticket_no:
+        return None
+    return session.scalar(select(Registration).where(Registration.ticket_no == ticket_no,
+                                                     Registration.sitting_id == sitting.id))
+
+
+def checkin_window(sitting: Sitting, *, early_minutes: int, late_minutes: int) -> tuple[datetime, datetime]:
+    """When check-in (签到) is open: from ``early_minutes`` before the start to ``late_minutes`` after it — never
+    after the sitting's end, and only on the sitting's day (Shanghai)."""
+    day = local(sitting.starts_at).replace(hour=0, minute=0, second=0, microsecond=0)
+    opens = max(sitting.starts_at - timedelta(minutes=max(0, early_minutes)), day.astimezone(UTC))
+    closes = min(sitting.starts_at + timedelta(minutes=max(0, late_minutes)), sitting.ends_at,
+                 (day + timedelta(days=1)).astimezone(UTC))
+    return opens, closes
+
+
+def _taken_seats(session: Session, sitting: Sitting, *, other_than: int | None = None) -> set[str]:
+    """Seats held in the room: checked in, or assigned in advance to a registration that is not cancelled."""
+    return {seat for reg_id, seat in session.execute(
+        select(Registration.id, Registration.seat).where(Registration.sitting_id == sitting.id,
+                                                         Registration.status != RegistrationStatus.CANCELLED,
+                                                         Registration.seat != ""))
+            if reg_id != other_than}
+
+
+def next_free_seat(session: Session, sitting: Sitting, *, other_than: int | None = None) -> str:
+    """座位号 the next check-in gets: the lowest number of the room not held by anyone else."""
+    taken = _taken_seats(session, sitting, other_than=other_than)
+    return next(str(n) for n in range(1, sitting.seats + len(taken) + 2) if str(n) not in taken)
+
+
+def assign_seats(session: Session, *, actor: User, sitting: Sitting, now: datetime) -> int:
+    """Assign 座位号 in advance to every registration without one (in registration order); returns how many."""
+    if not sitting.is_published:
+        raise Conflict(_l("只有已发布的场次可以编排座位"), code="sitting_not_published")
+    waiting = list(session.scalars(select(Registration).where(
+        Registration.sitting_id == sitting.id,
+        Registration.status.in_((RegistrationStatus.REGISTERED, RegistrationStatus.CHECKED_IN)),
+        Registration.seat == "").order_by(Registration.id)))
+    for reg in waiting:
+        reg.seat = next_free_seat(session, sitting, other_than=reg.id)
+        session.flush()
+    audit.record(session, actor=actor, action="sitting.assign_seats", target=sitting, after={"seats": len(waiting)},
+                 at=now)
+    return len(waiting)
+
+
 def check_in(session: Session, *, actor: User, registration: Registration, identity_confirmed: bool, seat: str,
-             now: datetime, verify_identity: bool = False) -> Registration:
-    """Check a candidate in; an unverified identity only when the operator verifies it on the spot
-    (``verify_identity``: the document was checked against the account's name and number)."""
+             now: datetime, verify_identity: bool = False, early_minutes: int = 60,
+             late_minutes: int = 30) -> Registration:
+    """Check a candidate in — only inside the sitting's check-in window (``checkin_window``); an unverified identity
+    only when the operator verifies it on the spot (``verify_identity``: the document was checked against the
+    account's name and number). The seat: the one typed, else the one assigned in advance, else the next free."""
     sitting = registration.sitting
     if not identity_confirmed:
         raise ValidationError(_l("请先核对证件与本人，确认身份后再签到"), field="identity_confirmed",
                               code="identity_not_confirmed")
+    if not registration.live:
+        raise Conflict(_l("该报名已取消"), code="registration_cancelled")
+    if registration.checked_in:
+        raise Conflict(_l("该考生已签到（座位 %(s)s）", s=registration.seat), code="already_checked_in")
+    opens, closes = checkin_window(sitting, early_minutes=early_minutes, late_minutes=late_minutes)
+    if not sitting.is_published or now >= closes:
+        raise Conflict(_l("该场次签到已截止（%(t)s）", t=f"{local(closes):%Y-%m-%d %H:%M}"), code="checkin_closed")
+    if now < opens:
+        raise Conflict(_l("签到尚未开始：%(t)s 起可以签到", t=f"{local(opens):%Y-%m-%d %H:%M}"),
+                       code="checkin_not_open")
     candidate = registration.candidate
     if not candidate.identity_verified:
         if not verify_identity:
@@ -303,19 +365,10 @@ def check_in(session: Session, *, actor: User, registration: Registration, ident
                 field="verify_identity", code="identity_unverified")
         identity.verify(session, actor=actor, user=candidate, method=identity.CheckMethod.DOCUMENT_AT_CHECKIN,
                         now=now)
-    if not registration.live:
-        raise Conflict(_l("该报名已取消"), code="registration_cancelled")
-    if registration.checked_in:
-        raise Conflict(_l("该考生已签到（座位 %(s)s）", s=registration.seat), code="already_checked_in")
-    if not sitting.is_published or now >= sitting.ends_at:
-        raise Conflict(_l("该场次不在可签到的时间内"), code="checkin_closed")
     seat = seat.strip()[:20]
-    taken = {r.seat for r in session.scalars(select(Registration).where(
-        Registration.sitting_id == sitting.id, Registration.status == RegistrationStatus.CHECKED_IN))}
-    if not seat:
-        seat = next(str(n) for n in range(1, sitting.seats + len(taken) + 2) if str(n) not in taken)
-    elif seat in taken:
+    if seat and seat in _taken_seats(session, sitting, other_than=registration.id):
         raise ValidationError(_l("该座位已有考生"), field="seat", code="seat_taken")
+    seat = seat or registration.seat or next_free_seat(session, sitting, other_than=registration.id)
     registration.status, registration.seat = RegistrationStatus.CHECKED_IN, seat
     registration.checked_in_at, registration.identity_confirmed_by_id = now, actor.id
     audit.record(session, actor=actor, action="registration.check_in", target=registration,
@@ -332,3 +385,11 @@ def mark_absent(session: Session, *, actor: User, registration: Registration, no
     session.add(ProctorEvent(sitting_id=registration.sitting_id, actor_id=actor.id, kind="absent",
                              reason=f"{registration.ticket_no}", at=now))
     audit.record(session, actor=actor, action="registration.absent", target=registration, at=now)
+
+
+def centre_ids_of(session: Session, candidate_id: int) -> set[int]:
+    """The centres where ``candidate_id`` is registered (any sitting, not cancelled): their staff may see the
+    candidate's photo (``permissions.can_see_photo``)."""
+    return set(session.scalars(select(Sitting.centre_id).join(Registration, Registration.sitting_id == Sitting.id)
+                               .where(Registration.candidate_id == candidate_id,
+                                      Registration.status != RegistrationStatus.CANCELLED).distinct()))

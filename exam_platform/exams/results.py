@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..catalog.service import rule_in_force
 from ..clock import today_local
-from ..errors import Conflict
+from ..errors import Conflict, ValidationError
 from .models import ExamResult, Registration, Sitting, SittingStatus
 from .signals import result_decided
 
@@ -76,8 +76,13 @@ def practical_window_open(session: Session, result: ExamResult | None, on: date)
     return on <= add_months(result.exam_date, rule.result_valid_months)
 
 
-def publish(session: Session, *, actor, sitting: Sitting, now: datetime) -> int:
-    """Publish a sitting's results to its candidates (returns how many results became visible)."""
+def publish(session: Session, *, actor, sitting: Sitting, now: datetime, reason: str) -> int:
+    """Publish a sitting's results to its candidates (returns how many results became visible). Irreversible:
+    the staff member says why (e.g. "成绩已复核"); the reason goes into the audit record."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_l("公布成绩不可撤回：请填写原因（如“成绩已复核”）"), field="reason",
+                              code="reason_required")
     if sitting.status == SittingStatus.CANCELLED:
         raise Conflict(_l("该场次已取消"), code="sitting_cancelled")
     if now < sitting.starts_at:
@@ -88,7 +93,7 @@ def publish(session: Session, *, actor, sitting: Sitting, now: datetime) -> int:
         row.published_at = now
     sitting.results_published_at = sitting.results_published_at or now
     audit.record(session, actor=actor, action="sitting.publish_results", target=sitting,
-                 after={"results": len(rows)}, at=now)
+                 after={"results": len(rows)}, note=reason[:2000], at=now)
     return len(rows)
 
 

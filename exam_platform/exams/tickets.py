@@ -28,7 +28,7 @@ def ticket_info(r: Registration) -> list[tuple[str, str]]:
             (_l("考试次数"), str(_l("补考") if r.attempt_no > 1 else _l("首次")))]
 
 
-def ticket_pdf(r: Registration) -> bytes:
+def ticket_pdf(r: Registration, photo: bytes | None = None) -> bytes:
     info = [(str(label), value) for label, value in ticket_info(r)]
     qr = printing.qr_png(r.ticket_no)
 
@@ -39,6 +39,11 @@ def ticket_pdf(r: Registration) -> bytes:
         page.rows(28, 48, info, size=12, label_width_mm=30, line_mm=9)
         page.image_png(145, 42, 38, qr)
         page.text(145, 86, "签到时出示此码", 9)
+        if photo:
+            page.image_box(149, 92, 30, 40, photo)  # 3:4, as the photo was cropped
+        else:
+            page.rect(149, 92, 30, 40, width=0.4)
+            page.text(164, 113, "照片", 9, centre=True)
         y = 155
         for line in ("考生须知：", "1. 请携带本人有效身份证件和本准考证，于开考前30分钟到达考场签到。",
                      "2. 考试采用计算机作答，答案随时自动保存；请勿更换考试机或浏览器。",

@@ -11,6 +11,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .. import clock, printing, spreadsheets
+from ..accounts import photos
 from ..db import get_session
 from ..errors import DomainError
 from ..permissions import (
@@ -31,6 +32,7 @@ from .forms import (
     CheckInForm,
     ImportConfirmForm,
     ImportForm,
+    PhotoForm,
     ReasonForm,
     RegisterOneForm,
     SittingForm,
@@ -158,6 +160,16 @@ def sitting_cancel(sitting_id: int):
     return _to_sitting(sitting_id)
 
 
+@bp.post("/sittings/<int:sitting_id>/seats")
+@role_required(Role.CENTRE_STAFF)
+def sitting_assign_seats(sitting_id: int):
+    """编排座位: number every registration without a seat, in advance of check-in."""
+    sitting = _sitting(sitting_id, manage=True)
+    saved(None, lambda: reg_service.assign_seats(get_session(), actor=current_user, sitting=sitting, now=clock.now()),
+          _("座位已编排"))
+    return _to_sitting(sitting_id)
+
+
 @bp.post("/sittings/<int:sitting_id>/staff")
 @role_required(Role.CENTRE_STAFF)
 def sitting_assign(sitting_id: int):
@@ -269,7 +281,8 @@ def _ticket_registration(registration_id: int):
 @role_required(Role.CENTRE_STAFF, Role.PROCTOR, Role.CANDIDATE)
 def ticket(registration_id: int):
     registration = _ticket_registration(registration_id)
-    return render_template("exams/ticket.html", r=registration, info=tickets.ticket_info(registration))
+    return render_template("exams/ticket.html", r=registration, info=tickets.ticket_info(registration),
+                           has_photo=bool(photos.has_photo(get_session(), [registration.candidate_id])))
 
 
 @bp.get("/registrations/<int:registration_id>/ticket.png")
@@ -283,26 +296,37 @@ def ticket_qr(registration_id: int):
 @role_required(Role.CENTRE_STAFF, Role.PROCTOR, Role.CANDIDATE)
 def ticket_pdf(registration_id: int):
     registration = _ticket_registration(registration_id)
-    return Response(tickets.ticket_pdf(registration), mimetype="application/pdf",
+    photo = photos.photo_of(get_session(), registration.candidate_id)
+    return Response(tickets.ticket_pdf(registration, photo.jpeg if photo else None), mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=ticket-{registration.ticket_no}.pdf"})
 
 
 # ---- check-in -------------------------------------------------------------------------------------------------
 
+def _checkin_window(sitting):
+    config = current_app.config
+    return reg_service.checkin_window(sitting, early_minutes=config["EXAM_CHECKIN_EARLY_MINUTES"],
+                                      late_minutes=config["EXAM_CHECKIN_LATE_MINUTES"])
+
+
 @bp.route("/sittings/<int:sitting_id>/checkin", methods=["GET", "POST"])
 @role_required(Role.CENTRE_STAFF, Role.PROCTOR)
 def checkin(sitting_id: int):
+    """Two steps: look the ticket up (``?ticket=``: photo, name, masked ID, seat), then confirm the check-in."""
     sitting = _sitting(sitting_id)
     require(can_proctor(current_user, sitting.centre_id))
     form = CheckInForm()
     db = get_session()
+    config, now = current_app.config, clock.now()
     if form.validate_on_submit():
 
         def check_in():
             registration = reg_service.find_ticket(db, sitting=sitting, ticket_no=form.ticket_no.data)
             reg_service.check_in(db, actor=current_user, registration=registration,
                                  identity_confirmed=form.identity_confirmed.data, seat=form.seat.data or "",
-                                 verify_identity=form.verify_identity.data, now=clock.now())
+                                 verify_identity=form.verify_identity.data, now=now,
+                                 early_minutes=config["EXAM_CHECKIN_EARLY_MINUTES"],
+                                 late_minutes=config["EXAM_CHECKIN_LATE_MINUTES"])
             return registration
 
         checked_in = saved(form, check_in)
@@ -310,9 +334,22 @@ def checkin(sitting_id: int):
             registration = checked_in.value
             flash(_("%(name)s 已签到，座位 %(seat)s", name=registration.candidate.real_name, seat=registration.seat),
                   "success")
-            return redirect(url_for("exams.checkin", sitting_id=sitting.id))
-    return render_template("exams/checkin.html", sitting=sitting, form=form,
-                           registrations=reg_service.registrations_of(db, sitting.id)), 400 if form.errors else 200
+            return redirect(url_for("exams.checkin", sitting_id=sitting.id, ticket=registration.ticket_no))
+    ticket_no = form.ticket_no.data if request.method == "POST" else request.args.get("ticket", "")
+    found = reg_service.lookup_ticket(db, sitting=sitting, ticket_no=ticket_no or "")
+    if ticket_no and found is None and not form.ticket_no.errors:
+        form.ticket_no.errors = [*list(form.ticket_no.errors or []), _("本场次没有该准考证号")]
+    if found is not None:
+        form.ticket_no.data = found.ticket_no
+    opens, closes = _checkin_window(sitting)
+    registrations = reg_service.registrations_of(db, sitting.id)
+    return render_template("exams/checkin.html", sitting=sitting, form=form, found=found, ticket_no=ticket_no or "",
+                           registrations=registrations, opens=opens, closes=closes, now=now,
+                           window_open=opens <= now < closes and sitting.is_published,
+                           next_seat=reg_service.next_free_seat(db, sitting, other_than=found.id) if found else "",
+                           masked_id=tickets.masked_id, photo_form=PhotoForm(),
+                           with_photo=photos.has_photo(db, [r.candidate_id for r in registrations])
+                           ), 400 if form.errors else 200
 
 
 @bp.post("/registrations/<int:registration_id>/absent")
@@ -351,7 +388,8 @@ def sitting_results_xlsx(sitting_id: int):
 def sitting_results_publish(sitting_id: int):
     sitting = _sitting(sitting_id, manage=True)
     db = get_session()
-    published = saved(None, lambda: results_service.publish(db, actor=current_user, sitting=sitting, now=clock.now()))
+    published = saved(None, lambda: results_service.publish(db, actor=current_user, sitting=sitting, now=clock.now(),
+                                                           reason=request.form.get("reason", "")))
     if published:
         flash(_("成绩已公布（%(n)s 条）", n=published.value), "success")
     return redirect(url_for("exams.sitting_results", sitting_id=sitting_id))

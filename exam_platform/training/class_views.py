@@ -97,7 +97,8 @@ def class_status(class_id: int):
     db = get_session()
     if EmptyForm().validate_on_submit():
         saved(None, lambda: classes.change_status(db, actor=current_user, training_class=cls,
-                                                  status=request.form.get("status", ""), now=clock.now()),
+                                                  status=request.form.get("status", ""), now=clock.now(),
+                                                  reason=request.form.get("reason", "")),
               _("班级状态已更新"))
     return redirect(url_for("training.class_detail", class_id=cls.id))
 

@@ -156,10 +156,14 @@ def update_class(session: Session, *, actor, training_class: TrainingClass, cate
 
 
 def change_status(session: Session, *, actor, training_class: TrainingClass, status: str,
-                  now: datetime) -> TrainingClass:
+                  now: datetime, reason: str = "") -> TrainingClass:
+    """Move a class along ``TRANSITIONS``. Cancelling cannot be undone: it needs a reason, kept in the audit."""
     cls = training_class
     if status not in TRANSITIONS.get(cls.status, ()):
         raise Conflict(_l("班级当前状态下不能进行此操作"), code="bad_transition")
+    reason = (reason or "").strip()[:2000]
+    if status == ClassStatus.CANCELLED and not reason:
+        raise ValidationError(_l("取消班级不可恢复：请填写原因"), field="reason", code="reason_required")
     if status == ClassStatus.OPEN:
         if not cls.sessions:
             raise Conflict(_l("请先排好课表再开放报名"), code="no_timetable")
@@ -171,7 +175,7 @@ def change_status(session: Session, *, actor, training_class: TrainingClass, sta
     cls.status = status
     cls.updated_at = now
     audit.record(session, actor=actor, action="training.class.status", target=cls, before={"status": before},
-                 after={"status": status}, at=now)
+                 after={"status": status}, note=reason, at=now)
     return cls
 
 

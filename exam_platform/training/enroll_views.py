@@ -44,7 +44,7 @@ def enroll(class_id: int):
     done = saved(form, lambda: enrollment.enroll_one(
         db, actor=current_user, training_class=cls, real_name=form.real_name.data, id_type=form.id_type.data,
         id_number=form.id_number.data, phone=form.phone.data or "", employer_name=form.employer_name.data or "",
-        in_person=form.in_person.data, now=clock.now()))
+        in_person=form.in_person.data, now=clock.now(), despite_warnings=form.despite_warnings.data))
     if not done:
         return _enroll_page(cls, form, status=400)
     return render_template("training/enrolled.html", cls=cls, done=[done.value])

@@ -11,7 +11,7 @@ a class on any backend; the CHECK constraint on the table backs it up.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..permissions import Role
 from ..spreadsheets import CheckedRow, SpreadsheetProblem, read_table, write_xlsx
 from .models import Enrollment, EnrollmentStatus, TrainingClass
+from .service import valid_completion
 
 TEMPLATE_HEADER = ["姓名", "证件类型", "证件号码", "手机", "工作单位"]
 _ID_TYPES_BY_LABEL = {label: kind.value for kind, label in idnumber.ID_TYPE_LABELS.items()}
@@ -68,6 +69,8 @@ class PersonRow(CheckedRow):
     employer_name: str
     existing: User | None = None
     id_valid: bool = False
+    # Not problems: things staff should know before enrolling (e.g. already holds a valid completion).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def masked_id(self) -> str:
@@ -114,6 +117,13 @@ def check_person(session: Session, row: PersonRow, *, training_class: TrainingCl
                 Enrollment.class_id == training_class.id, Enrollment.trainee_id == user.id))
             if enrolled == EnrollmentStatus.ACTIVE:
                 row.problem("id_number", _l("已在本班报名"))
+            elif training_class.kind == "initial":
+                held = valid_completion(session, trainee_id=user.id, category_id=training_class.category_id,
+                                        on=today)
+                if held is not None:
+                    row.warnings.append(str(_l("已持有本类别有效的培训合格证明（%(number)s，有效期至 %(until)s），"
+                                               "通常无需再参加初训", number=held.number,
+                                               until=held.valid_until.isoformat())))
     return row
 
 
@@ -203,13 +213,18 @@ def _check_open(training_class: TrainingClass) -> None:
 
 def enroll_one(session: Session, *, actor, training_class: TrainingClass, real_name: str, id_type: str,
                id_number: str, phone: str = "", employer_name: str = "", in_person: bool = False,
-               now: datetime) -> Enrolled:
-    """Enroll one person; ``in_person``: staff checked the document of the person in front of them (实名核验)."""
+               now: datetime, despite_warnings: bool = False) -> Enrolled:
+    """Enroll one person; ``in_person``: staff checked the document of the person in front of them (实名核验).
+    A warning (already holds a valid completion of the category) stops it until staff confirm
+    (``despite_warnings``)."""
     _check_open(training_class)
     row = check_person(session, PersonRow(0, real_name or "", id_type or "", id_number or "", (phone or "").strip(),
                                           employer_name or ""), training_class=training_class, today=now.date())
     if row.problems:
         raise ValidationError(row.problems[0], field=row.fields[0], code="bad_person")
+    if row.warnings and not despite_warnings:
+        raise ValidationError(_l("%(warning)s。确认仍要报名请勾选「仍要报名」", warning=row.warnings[0]),
+                              field="despite_warnings", code="holds_valid_completion")
     _take_seats(session, training_class, 1)
     return _enroll_checked(session, actor=actor, training_class=training_class, row=row, source="single", now=now,
                            in_person=in_person)

@@ -63,6 +63,7 @@ class EnrollForm(FlaskForm):
     phone = StringField(_l("手机"), validators=[Optional(), Length(max=20)])
     employer_name = StringField(_l("工作单位"), validators=[Optional(), Length(max=200)])
     in_person = BooleanField(_l("本人在场，已核对身份证件原件（同时完成实名核验）"))
+    despite_warnings = BooleanField(_l("仍要报名（已知悉上面的提醒）"))
 
 
 class UploadForm(FlaskForm):

@@ -4,12 +4,12 @@ The values are the members of the models' StrEnums (exams/models.py, training/mo
 certificates.status has had its CHECK (status_known) since 0001.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 from alembic import op
 
 revision = '0008'
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -231,8 +231,7 @@ def test_the_whole_cycle(page, browser, live_server, pinned):
     centre.goto(sitting_url)
     centre.get_by_role("link", name="签到").click()
     centre.get_by_label("准考证号").fill(ticket_no)
-    centre.get_by_label("已核对身份证件与本人一致").check()
-    centre.get_by_role("button", name="确认签到").click()
+    centre.get_by_role("button", name="查找").click()
     # enrolled from a typed list, the account is not yet verified: the operator verifies it on the spot
     expect(centre.locator("main")).to_contain_text("尚未实名核验")
     centre.get_by_label("已核对身份证件与本人一致").check()
@@ -258,7 +257,9 @@ def test_the_whole_cycle(page, browser, live_server, pinned):
 
     # 6. the centre publishes the results; the regulator approves the certificate
     centre.goto(sitting_url.rstrip("/") + "/results")
-    centre.get_by_role("button", name="公布成绩").click()
+    centre.locator("summary", has_text="公布成绩").click()
+    centre.get_by_label("原因").fill("成绩已复核")
+    centre.get_by_role("button", name="确认公布成绩").click()
     expect(centre.locator("main")).to_contain_text("成绩已公布")
     centre.context.close()
     login(page, base, "admin", "Demo-Regulator-2026")  # the regulator's session of yesterday has ended too

@@ -1,4 +1,4 @@
-from tests.access import CANDIDATES, CENTRE, CENTRE_ALL, EXAMINERS, INSTITUTION, PROCTORS, R
+from tests.access import ANY_USER, CANDIDATES, CENTRE, CENTRE_ALL, EXAMINERS, INSTITUTION, PROCTORS, PUBLIC, R
 
 TICKET = {R.CENTRE_STAFF, R.PROCTOR, R.CANDIDATE}
 
@@ -12,6 +12,7 @@ ACCESS = {
     "exams.sitting_cancel": CENTRE,
     "exams.sitting_assign": CENTRE,
     "exams.sitting_unassign": CENTRE,
+    "exams.sitting_assign_seats": CENTRE,
     "exams.register_one": CENTRE,
     "exams.import_preview": CENTRE,
     "exams.import_confirm": CENTRE,
@@ -22,6 +23,14 @@ ACCESS = {
     "exams.ticket_pdf": TICKET,
     "exams.checkin": PROCTORS,
     "exams.mark_absent": PROCTORS,
+    # candidate photos: served to the candidate, the regulator and staff of a centre where they are registered
+    # (checked per object in the view); taken by the candidate or at the check-in desk
+    "exams_photos.photo": ANY_USER,
+    "exams_photos.my_photo": CANDIDATES,
+    "exams_photos.registration_photo": PROCTORS,
+    # exam-room sign-in (考场登录) at the exam computer, and the code slip handed over at check-in
+    "exams_room.signin": PUBLIC,
+    "exams_room.room_code": PROCTORS,
     "exams.sitting_results": CENTRE_ALL,
     "exams.sitting_results_xlsx": CENTRE,
     "exams.sitting_results_publish": CENTRE,

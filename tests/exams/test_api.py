@@ -272,7 +272,10 @@ def test_console_json_for_the_centre_and_404_for_another_centre(live, client, db
     validate(body, "Console")
     row = body["rows"][0]
     assert row["state"] == "in_progress" and row["answered"] == 1 and row["ip"] == "127.0.0.1"
-    assert reg.candidate.real_name not in json.dumps(body, ensure_ascii=False)  # masked name only
+    # the staff of the sitting's centre see the full name (and the photo) to tell candidates apart (issue 16);
+    # never the ID number
+    assert row["name"] == reg.candidate.real_name and row["photo_url"] is None
+    assert reg.candidate.id_number not in json.dumps(body, ensure_ascii=False)
     stranger = f.user(db, "proctor")
     db.commit()
     f.login_as(client, stranger)

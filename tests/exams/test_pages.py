@@ -228,7 +228,12 @@ def test_results_publish_export_and_who_sees_them(db, client, clock):
     f.login_as(client, w.staff)
     page = client.get(f"/exams/sittings/{w.sitting.id}/results").get_data(as_text=True)
     assert "应于" in page
-    client.post(f"/exams/sittings/{w.sitting.id}/results/publish")
+    client.post(f"/exams/sittings/{w.sitting.id}/results/publish")  # no reason: refused, nothing published
+    db.refresh(w.sitting)
+    assert w.sitting.results_published_at is None
+    client.post(f"/exams/sittings/{w.sitting.id}/results/publish", data={"reason": "成绩已复核"})
+    published = db.query(AuditRecord).filter_by(action="sitting.publish_results").one()
+    assert "成绩已复核" in published.summary
     book = load_workbook(io.BytesIO(client.get(f"/exams/sittings/{w.sitting.id}/results.xlsx").data))
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][0] == "准考证号" and len(rows) == 3

@@ -55,6 +55,27 @@ def test_status_moves_only_forward_and_is_audited(db):
     assert len(actions) == 3
 
 
+def test_cancelling_a_class_needs_a_reason_kept_in_the_audit(db, client):
+    staff = tf.staff(db)
+    cls = tf.training_class(db, staff, kind="refresher", days=2, status="open")
+    with pytest.raises(ValidationError) as info:
+        classes.change_status(db, actor=staff, training_class=cls, status="cancelled", now=FIXED_NOW, reason="  ")
+    assert info.value.code == "reason_required" and cls.status == "open"
+    db.commit()
+    f.login_as(client, staff)
+    page = client.get(f"/training/classes/{cls.id}").get_data(as_text=True)
+    assert 'name="reason" required' in page and "确认取消班级" in page
+    client.post(f"/training/classes/{cls.id}/status", data={"status": "cancelled"})
+    db.refresh(cls)
+    assert cls.status == "open"
+    client.post(f"/training/classes/{cls.id}/status", data={"status": "cancelled", "reason": "报名人数不足"})
+    db.refresh(cls)
+    assert cls.status == "cancelled"
+    note = db.scalars(select(AuditRecord.summary).where(AuditRecord.action == "training.class.status",
+                                                        AuditRecord.target_id == str(cls.id))).all()[-1]
+    assert "报名人数不足" in note
+
+
 def test_class_values_are_checked(db):
     staff = tf.staff(db)
     inst = staff.grants[0].organization_id
@@ -110,7 +131,7 @@ def test_conflicts_same_teacher_or_same_room_at_overlapping_times(db):
                         credit_minutes=60, teacher="李老师", place="A101", now=FIXED_NOW)
     assert len(classes.conflicts(db, institution_id=c.institution_id)) == 0
     # a cancelled class no longer conflicts
-    classes.change_status(db, actor=staff, training_class=b, status="cancelled", now=FIXED_NOW)
+    classes.change_status(db, actor=staff, training_class=b, status="cancelled", now=FIXED_NOW, reason="场地检修")
     assert classes.conflicts(db, institution_id=a.institution_id) == []
 
 
@@ -128,3 +149,26 @@ def test_capacity_cannot_drop_below_enrolled_and_started_classes_keep_their_cate
         classes.update_class(db, **{**values, "capacity": 5, "kind": "refresher"})
     with pytest.raises(ValidationError):  # sessions would fall outside the new dates
         classes.update_class(db, **{**values, "capacity": 5, "starts_on": cls.starts_on + timedelta(days=3)})
+
+
+def test_enrolling_someone_who_holds_a_valid_completion_asks_first(db):
+    from exam_platform.training import enrollment
+    from tests.exams import factories as xf
+
+    staff = tf.staff(db)
+    cls = tf.training_class(db, staff, kind="initial", status="open")
+    person = f.user(db, "candidate")
+    held = xf.completion(db, person, cls.category.code, institution=cls.institution)
+
+    def enroll(**kw):
+        return enrollment.enroll_one(db, actor=staff, training_class=cls, real_name=person.real_name,
+                                     id_type=person.id_type, id_number=person.id_number, now=FIXED_NOW, **kw)
+
+    with pytest.raises(ValidationError) as info:
+        enroll()
+    assert info.value.code == "holds_valid_completion" and held.number in str(info.value.message)
+    assert enroll(despite_warnings=True).enrollment.trainee_id == person.id
+    second = tf.training_class(db, staff, kind="initial", status="open")
+    row = enrollment.check_person(db, enrollment.PersonRow(2, person.real_name, person.id_type, person.id_number, "",
+                                                           ""), training_class=second, today=FIXED_NOW.date())
+    assert row.ok and held.number in row.warnings[0]  # in a bulk preview: shown, not blocking

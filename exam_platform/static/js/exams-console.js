@@ -28,6 +28,12 @@ async function refresh() {
       set('last_saved_at', time(row.last_saved_at));
       set('remaining', clock(row.remaining_seconds));
       set('device', row.device);
+      if (row.attempt_id && !row.device_bound && row.state === 'in_progress') {
+        const badge = document.createElement('span');
+        badge.className = 'badge badge-warn';
+        badge.textContent = labels.labelUnbound;
+        tr.querySelector('[data-col="device"]')?.append(' ', badge);
+      }
       set('ip', row.ip);
       tr.dataset.state = row.state;
     }
