@@ -14,6 +14,10 @@ LAN_ADDR := $(shell hostname -I 2>/dev/null | awk '{print $$1}')
 PUBLIC_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),$(or $(LAN_ADDR),127.0.0.1),$(HOST))
 PUBLIC_BASE_URL ?= http://$(PUBLIC_HOST):$(PORT)
 
+# The browser tests' axe-core audit needs node_modules (npm ci against package-lock.json) when npm is present.
+NPM := $(shell command -v npm 2>/dev/null)
+NODE_DEPS := $(if $(NPM),node_modules)
+
 .PHONY: run test setup translations migrate seed lint migration bench chaos chaos-short audit fuzz-api clean
 
 $(VENV)/.installed: pyproject.toml
@@ -23,7 +27,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test,bench]'
 	@touch $@
 
-setup: $(VENV)/.installed translations
+setup: $(VENV)/.installed translations $(NODE_DEPS)
+
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
 
 translations: $(VENV)/.installed
 	@for d in $$(find exam_platform -type d -name translations); do \
