@@ -52,7 +52,7 @@ def register_database(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import extensions, i18n, permissions, security
+    from . import extensions, i18n, labels, permissions, security
     from .accounts import sessions
 
     extensions.init_app(app)
@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     permissions.init_app(app)
     i18n.init_app(app)
+    labels.init_app(app)
 
 
 def register_url_converters(app: Flask) -> None:

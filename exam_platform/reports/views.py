@@ -242,12 +242,19 @@ def workforce_delete(declaration_id: int):
 @bp.get("/definitions")
 @role_required(*READERS)
 def definitions():
-    """docs/statistics.md: what every figure counts (rendered, HTML in the source is not passed through)."""
+    """What every figure counts, in the page's language: docs/statistics.zh_CN.md (Chinese) or the definition
+    sections of docs/statistics.md (English; its caching and measuring notes are for developers). Rendered; HTML
+    in the source is not passed through."""
     import nh3
+    from flask_babel import get_locale
     from markdown_it import MarkdownIt
 
     from ..paths import ROOT
 
-    text = (ROOT / "docs" / "statistics.md").read_text(encoding="utf-8")
+    locale = get_locale()
+    if locale is None or locale.language == "zh":
+        text = (ROOT / "docs" / "statistics.zh_CN.md").read_text(encoding="utf-8")
+    else:
+        text = (ROOT / "docs" / "statistics.md").read_text(encoding="utf-8").split("\n## Freshness")[0]
     html = nh3.clean(MarkdownIt("commonmark", {"html": False}).enable("table").render(text))
     return render_template("reports/definitions.html", html=html)
