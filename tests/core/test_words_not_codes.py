@@ -239,7 +239,6 @@ def test_pages_show_words_not_codes(app, demo_world, lang):
         lines += [f"[{username or 'anonymous'}] {page}\n    " + "\n    ".join(found)
                   for page, found in sorted(report.items())]
     get_routes = {r.endpoint for r in app.url_map.iter_rules() if "GET" in r.methods and r.endpoint != "static"}
-    print(sorted(get_routes - visited))
     assert len(visited) > len(get_routes) // 2, f"the walk reached only {sorted(visited)}"
     assert not lines, f"{len(lines)} pages show codes or English words ({lang}):\n" + "\n".join(lines)
 
