@@ -136,3 +136,21 @@ def test_a_wrong_check_digit_at_centre_registration_says_so(app, db):
                                           id_number=bad, real_name="赵十", now=FIXED_NOW)
     assert refused.value.field == "id_number"
     assert "校验位" in str(refused.value.message) and "没有找到" not in str(refused.value.message)
+
+
+def test_the_audit_log_filters_are_choices_of_words(client, db):
+    from exam_platform import audit
+
+    regulator = f.user(db, Role.REGULATOR)
+    proctor = f.user(db, Role.PROCTOR)
+    audit.record(db, actor=proctor, action="proctor.force_submit", target_type="Attempt", target_id=4,
+                 after={"status": "forced"}, note="考生离场")
+    db.commit()
+    f.login_as(client, regulator)
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert '<select name="action">' in page and '<select name="target_type">' in page and '<select name="role">' in page
+    assert '<option value="proctor.force_submit" >强制交卷</option>' in page
+    assert "答卷 #4" in page and "考生离场" in page and "强制交卷" in page
+    only_proctors = client.get("/admin/audit?role=proctor").get_data(as_text=True)
+    only_regulators = client.get("/admin/audit?role=regulator&action=proctor.force_submit").get_data(as_text=True)
+    assert "考生离场" in only_proctors and "考生离场" not in only_regulators
