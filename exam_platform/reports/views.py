@@ -45,8 +45,10 @@ def index():
 
 
 def overview_charts(data: dict) -> dict[str, str]:
+    from ..labels import period_label  # 2026H2 → 2026年下半年 (other labels pass unchanged)
+
     rows, trend = data["rows"][:20], data["trend"]
-    labels = [r["label"] for r in rows]
+    labels = [period_label(r["label"]) for r in rows]
     return {
         "breakdown": charts.data_uri(charts.bar(
             _("参考人次与合格人次"), labels,
@@ -55,7 +57,7 @@ def overview_charts(data: dict) -> dict[str, str]:
             _("合格率（%）"), labels, [(_("合格率"), [r.get("pass_rate") for r in rows]),
                                     (_("首考合格率"), [r.get("first_pass_rate") for r in rows])], percent=True)),
         "trend": charts.data_uri(charts.line(
-            _("按周期"), [r["label"] for r in trend],
+            _("按周期"), [period_label(r["label"]) for r in trend],
             [(_("培训人数"), [r.get("trainees", 0) for r in trend]),
              (_("考生人数"), [r.get("candidates", 0) for r in trend]),
              (_("合格人次"), [r.get("passed", 0) for r in trend]),
