@@ -7,8 +7,18 @@ PORT   ?= 5000
 WORKERS ?= 2
 PYTEST_ARGS ?= -n 2 -rs
 export FLASK_APP := exam_platform
+# The address QR codes lead to (certificates, 准考证, sign-in codes), also for the demo seed: the host's LAN address
+# when serving on all interfaces (a phone on the same network opens it), else HOST itself — the app warns at
+# start when that is a loopback address.
+LAN_ADDR := $(shell hostname -I 2>/dev/null | awk '{print $$1}')
+PUBLIC_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),$(or $(LAN_ADDR),127.0.0.1),$(HOST))
+PUBLIC_BASE_URL ?= http://$(PUBLIC_HOST):$(PORT)
 
-# Browser libraries the app serves itself (jsQR for the inspectors' scanner), pinned in package-lock.json.
+# node_modules (npm ci against package-lock.json), set up when npm is present: jsQR, which the app serves to the
+# inspectors' scanner where the browser has no BarcodeDetector, and axe-core for the browser tests' audit.
+NPM := $(shell command -v npm 2>/dev/null)
+NODE_DEPS := $(if $(NPM),node_modules)
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
@@ -24,7 +34,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test,bench]'
 	@touch $@
 
-setup: $(VENV)/.installed translations node_modules
+setup: $(VENV)/.installed translations $(NODE_DEPS)
 
 translations: $(VENV)/.installed
 	@for d in $$(find exam_platform -type d -name translations); do \
@@ -34,11 +44,11 @@ migrate: setup
 	$(PY) -m flask init-db
 
 seed: migrate
-	$(PY) -m flask seed-demo --if-empty
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(PY) -m flask seed-demo --if-empty
 
 run: seed
-	@echo "Serving on http://$(HOST):$(PORT)/  (demo accounts are listed in README.md)"
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) \
+	@echo "Serving on http://$(HOST):$(PORT)/  (QR codes lead to $(PUBLIC_BASE_URL); demo accounts are in README.md)"
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(VENV)/bin/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) \
 	  --access-logfile - 'exam_platform:create_app()'
 
 test: setup

@@ -55,7 +55,7 @@ def register_database(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import extensions, i18n, permissions, security
+    from . import extensions, i18n, labels, permissions, security
     from .accounts import sessions
 
     extensions.init_app(app)
@@ -63,6 +63,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     permissions.init_app(app)
     i18n.init_app(app)
+    labels.init_app(app)
 
 
 def register_url_converters(app: Flask) -> None:
@@ -156,7 +157,19 @@ def register_commands(app: Flask) -> None:
 def configure_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    warn_about_public_base_url(app)
 
     @app.context_processor
     def _inject_lang():
         return {"current_lang": session.get("lang", app.config["BABEL_DEFAULT_LOCALE"])}
+
+
+def warn_about_public_base_url(app: Flask) -> None:
+    """QR codes on certificates and tickets lead to ``PUBLIC_BASE_URL``: say so when no phone can open it."""
+    from .config import loopback_base_url
+
+    base = app.config.get("PUBLIC_BASE_URL", "")
+    if base and loopback_base_url(base):
+        logging.getLogger("exam_platform").warning(
+            "PUBLIC_BASE_URL is %s, a loopback address: QR codes made now cannot be opened from a phone; "
+            "serve on the network (make run HOST=0.0.0.0) or set PUBLIC_BASE_URL to the host's address", base)

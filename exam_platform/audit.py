@@ -76,12 +76,17 @@ def record(session: Session, *, actor: Any, action: str, target: Any = None, tar
     return row
 
 
-def search(session: Session, *, action: str = "", actor: str = "", target_type: str = "",
+def search(session: Session, *, action: str = "", actor: str = "", target_type: str = "", role: str = "",
            since: datetime | None = None, until: datetime | None = None):
-    """The filtered query behind the regulator's audit page (newest first)."""
+    """The filtered query behind the regulator's audit page (newest first). ``action``, ``target_type`` and
+    ``role`` are exact keys (the page offers them as choices); ``actor`` matches part of a username."""
     stmt = select(AuditRecord).order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
     if action:
-        stmt = stmt.where(AuditRecord.action.contains(action))
+        stmt = stmt.where(AuditRecord.action == action)
+    if role:
+        stmt = stmt.where((AuditRecord.actor_roles == role) | AuditRecord.actor_roles.startswith(f"{role},")
+                          | AuditRecord.actor_roles.endswith(f",{role}")
+                          | AuditRecord.actor_roles.contains(f",{role},"))
     if actor:
         stmt = stmt.where(AuditRecord.actor_name.contains(actor))
     if target_type:
@@ -91,3 +96,18 @@ def search(session: Session, *, action: str = "", actor: str = "", target_type: 
     if until:
         stmt = stmt.where(AuditRecord.at < until)
     return stmt
+
+
+def filter_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
+    """The audit page's choices, by label (labels.py): actions, object types and roles that occur in the trail."""
+    from . import labels
+
+    actions = [a for (a,) in session.execute(select(AuditRecord.action).distinct())]
+    types = [t for (t,) in session.execute(select(AuditRecord.target_type).distinct()) if t]
+    roles = sorted({r for (rs,) in session.execute(select(AuditRecord.actor_roles).distinct()) for r in rs.split(",")
+                    if r})
+    return {
+        "action_choices": labels.action_choices(actions),
+        "type_choices": sorted(((t, labels.target_label(t)) for t in types), key=lambda kv: kv[1]),
+        "role_choices": [(r, labels.role_label(r)) for r in roles],
+    }

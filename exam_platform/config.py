@@ -149,7 +149,21 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_EMPLOYER_VERIFY": env.get("RATELIMIT_EMPLOYER_VERIFY", "30 per hour"),
         # Autosave is limited per account (a whole exam room shares one IP address).
         "EXAM_SAVE_RATE_LIMIT": env.get("EXAM_SAVE_RATE_LIMIT", "600 per minute"),
-        # Public base URL used inside QR codes (falls back to the request host).
+        # Public base URL used inside QR codes (falls back to the request host); `make run` sets the host's address.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
         "BENCH_MODE": env.get("BENCH_MODE") == "1",
     }
+
+
+def loopback_base_url(url: str) -> bool:
+    """True when ``PUBLIC_BASE_URL`` names this machine only (localhost, 127.x, ::1): no phone can open it."""
+    from ipaddress import ip_address
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -216,10 +216,10 @@ def audit_log():
     args = request.args
     since, until = _parse_day(args.get("since", "")), _parse_day(args.get("until", ""))
     stmt = audit.search(db, action=args.get("action", ""), actor=args.get("actor", ""),
-                        target_type=args.get("target_type", ""), since=since,
+                        target_type=args.get("target_type", ""), role=args.get("role", ""), since=since,
                         until=until + timedelta(days=1) if until else None)
     page = paginate(db, stmt, per_page=50)
-    return render_template("core/audit.html", page=page, args=args)
+    return render_template("core/audit.html", page=page, args=args, **audit.filter_choices(db))
 
 
 @bp.get("/organizations/<int:org_id>/members")

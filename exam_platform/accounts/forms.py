@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..permissions import OrgKind, Role
-from .idnumber import ID_TYPE_LABELS
+from .. import labels
+from ..permissions import OrgKind
 
 ORG_KIND_LABELS = {
     OrgKind.REGULATOR: _l("监管部门"),
@@ -18,17 +18,7 @@ ORG_KIND_LABELS = {
     OrgKind.EMPLOYER: _l("用人单位"),
 }
 
-ROLE_LABELS = {
-    Role.REGULATOR: _l("监管人员"),
-    Role.QUESTION_AUTHOR: _l("题库管理员"),
-    Role.CENTRE_STAFF: _l("考务人员"),
-    Role.PROCTOR: _l("监考员"),
-    Role.EXAMINER: _l("考评员"),
-    Role.INSTITUTION_STAFF: _l("培训机构人员"),
-    Role.CANDIDATE: _l("学员/考生"),
-    Role.EMPLOYER: _l("生产经营单位人员"),
-    Role.INSPECTOR: _l("执法人员"),
-}
+ROLE_LABELS = labels.ROLE_LABELS  # one place for labels (exam_platform/labels.py)
 
 REQUIRED = _l("此项必填")
 
@@ -55,7 +45,7 @@ class OrganizationForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(REQUIRED), Length(max=64)])
     real_name = StringField(_l("真实姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
-    id_type = SelectField(_l("证件类型"), choices=[(k.value, v) for k, v in ID_TYPE_LABELS.items()])
+    id_type = SelectField(_l("证件类型"), choices=labels.id_type_choices())
     id_number = StringField(_l("证件号码"), validators=[DataRequired(REQUIRED), Length(max=32)])
     phone = StringField(_l("手机号码"), validators=[Optional(), Length(max=20)])
     password = PasswordField(_l("初始密码"), validators=[DataRequired(REQUIRED), Length(max=200)])
@@ -82,7 +72,7 @@ class RegisterForm(FlaskForm):
 
     username = StringField(_l("用户名"), validators=[DataRequired(REQUIRED), Length(max=64)])
     real_name = StringField(_l("真实姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
-    id_type = SelectField(_l("证件类型"), choices=[(k.value, v) for k, v in ID_TYPE_LABELS.items()])
+    id_type = SelectField(_l("证件类型"), choices=labels.id_type_choices())
     id_number = StringField(_l("证件号码"), validators=[DataRequired(REQUIRED), Length(max=32)])
     phone = StringField(_l("手机号码"), validators=[DataRequired(REQUIRED), Length(max=20)])
     password = PasswordField(_l("密码"), validators=[DataRequired(REQUIRED), Length(max=200)])
@@ -91,7 +81,7 @@ class RegisterForm(FlaskForm):
 class IdentityForm(FlaskForm):
     """实名核验: what the document in front of the staff member says."""
 
-    id_type = SelectField(_l("证件类型"), choices=[(k.value, v) for k, v in ID_TYPE_LABELS.items()])
+    id_type = SelectField(_l("证件类型"), choices=labels.id_type_choices())
     id_number = StringField(_l("证件号码"), validators=[DataRequired(REQUIRED), Length(max=32)])
     real_name = StringField(_l("证件上的姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
     document_checked = BooleanField(_l("已核对身份证件原件，持证人即在场者本人"))

@@ -12,6 +12,8 @@ import hmac
 import re
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 
 class IdType(enum.StrEnum):
     RESIDENT = "resident_id"          # 居民身份证
@@ -40,7 +42,10 @@ _PATTERNS = {
 
 
 class InvalidIdNumber(ValueError):
-    pass
+    """The message (lazily translated: the page's language when shown) is ``str(exc)``."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 def normalise(number: str) -> str:
@@ -62,15 +67,15 @@ def birth_date(number: str) -> date:
 def validate_resident(number: str, *, today: date | None = None) -> str:
     number = normalise(number)
     if not _RESIDENT.match(number):
-        raise InvalidIdNumber("身份证号码应为18位，前17位为数字，最后一位为数字或X")
+        raise InvalidIdNumber(_l("身份证号码应为18位，前17位为数字，最后一位为数字或X"))
     try:
         born = birth_date(number)
     except ValueError:
-        raise InvalidIdNumber("身份证号码中的出生日期无效") from None
+        raise InvalidIdNumber(_l("身份证号码中的出生日期无效")) from None
     if born.year < 1900 or (today is not None and born > today):
-        raise InvalidIdNumber("身份证号码中的出生日期无效")
+        raise InvalidIdNumber(_l("身份证号码中的出生日期无效"))
     if check_character(number[:17]) != number[17]:
-        raise InvalidIdNumber("身份证号码校验位不正确，请核对")
+        raise InvalidIdNumber(_l("身份证号码校验位不正确，请核对"))
     return number
 
 
@@ -80,11 +85,11 @@ def validate(id_type: str, number: str, *, today: date | None = None) -> str:
     if kind in (IdType.RESIDENT, IdType.HMT_RESIDENCE):
         number = validate_resident(number, today=today)
         if kind is IdType.HMT_RESIDENCE and number[:2] not in ("81", "82", "83"):
-            raise InvalidIdNumber("港澳台居民居住证号码应以810000、820000或830000开头")
+            raise InvalidIdNumber(_l("港澳台居民居住证号码应以810000、820000或830000开头"))
         return number
     number = normalise(number)
     if not _PATTERNS[kind].match(number):
-        raise InvalidIdNumber(f"{ID_TYPE_LABELS[kind]}号码格式不正确")
+        raise InvalidIdNumber(_l("%(kind)s号码格式不正确", kind=ID_TYPE_LABELS[kind]))
     return number
 
 

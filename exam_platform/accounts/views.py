@@ -42,7 +42,10 @@ def login():
             form.password.errors = [_("用户名或密码不正确")]
             return render_template("accounts/login.html", form=form), 200
         commit(db)
+        lang = session.get("lang")  # the language chosen before login stays
         session.clear()  # no session fixation: a fresh session after login
+        if lang:
+            session["lang"] = lang
         login_user(user)
         session.permanent = True
         if user.must_change_password:
@@ -63,7 +66,10 @@ def logout():
     service.end_all_sessions(db, user=user)  # every copy of this session cookie stops working
     commit(db)
     logout_user()
+    lang = session.get("lang")
     session.clear()
+    if lang:
+        session["lang"] = lang
     flash(_("您已退出登录"), "info")
     return redirect(url_for("accounts.login"))
 

@@ -31,7 +31,10 @@ class Category(Base):
 
     @property
     def label(self) -> str:
-        return f"{self.code} {self.name}"
+        """As people name it (labels.category_label): 特种作业 with the official code, the others by name."""
+        from ..labels import category_label
+
+        return category_label(self)
 
 
 class RuleSet(Base):

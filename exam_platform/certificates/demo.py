@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..banks.models import Bank, Blueprint
+from ..catalog.models import Category
 from ..clock import SHANGHAI, today_local
 from ..errors import DomainError
 from ..exams.models import ExamResult, Registration, Sitting
@@ -67,8 +68,9 @@ def _completion(session: Session, ctx: Any, user: Any, category_id: int, *, kind
 def _result(session: Session, ctx: Any, user: Any, code: str, *, exam_date: date, now: datetime) -> ExamResult:
     category_id = _category_id(session, code)
     starts = datetime.combine(exam_date, time(9, 0), tzinfo=SHANGHAI)
+    category_name = session.get(Category, category_id).name
     sitting = Sitting(centre_id=ctx.orgs["centre"].id, category_id=category_id,
-                      blueprint_id=_blueprint(session, category_id, now).id, title=f"示范发证场次 {code}",
+                      blueprint_id=_blueprint(session, category_id, now).id, title=f"示范发证场次（{category_name}）",
                       room="示范考场", starts_at=starts, ends_at=starts + timedelta(hours=2), minutes=120, seats=30,
                       status="closed", results_published_at=starts + timedelta(days=3), created_at=now)
     session.add(sitting)

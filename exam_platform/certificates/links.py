@@ -7,18 +7,22 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import current_app, has_app_context, has_request_context, url_for
+from flask import current_app, has_app_context, has_request_context, request, url_for
 
 log = logging.getLogger(__name__)
 FALLBACK_BASE = "http://localhost:5000"
+OFFLINE = "exam_platform.offline"  # environ key of the blank request pushed by request_context()
 _warned = False
 
 
 def verify_url(token: str) -> str:
+    """The address a phone opens from the QR: ``PUBLIC_BASE_URL`` when set; else the host of a real request.
+    A blank request made for commands and the demo seed (``request_context``) has no host a phone could
+    reach, so it does not count."""
     base = current_app.config.get("PUBLIC_BASE_URL", "") if has_app_context() else ""
     if base:
         return f"{base.rstrip('/')}/v/{token}"
-    if has_request_context():
+    if has_request_context() and not request.environ.get(OFFLINE):
         return url_for("certificates_public.verify", token=token, _external=True)
     global _warned
     if not _warned:
@@ -35,5 +39,5 @@ def request_context() -> Iterator[None]:
     if has_request_context():
         yield
         return
-    with current_app.test_request_context():
+    with current_app.test_request_context(environ_overrides={OFFLINE: True}):
         yield

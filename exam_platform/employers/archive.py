@@ -7,9 +7,8 @@ from datetime import date
 
 from flask_babel import gettext as _
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from ..printing import CJK_FONT, Page, pdf_document
+from ..printing import Page, pdf_document, text_width
 from . import records
 from .coverage import Slot
 from .education import EducationStanding
@@ -23,7 +22,7 @@ def wrapped(text: str, size: float, width_mm: float = WIDTH_MM) -> list[str]:
     """``text`` cut into lines that fit ``width_mm`` at ``size`` points (character by character: CJK has no spaces)."""
     lines, current = [], ""
     for ch in text:
-        if current and stringWidth(current + ch, CJK_FONT, size) > width_mm * mm:
+        if current and text_width(current + ch, size) > width_mm * mm:
             lines.append(current)
             current = "    "
         current += ch

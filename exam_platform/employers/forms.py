@@ -8,7 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..accounts.idnumber import ID_TYPE_LABELS
+from .. import labels
 from .batch import MAX_LINES
 
 REQUIRED = _l("此项必填")
@@ -16,7 +16,7 @@ REQUIRED = _l("此项必填")
 
 class WorkerForm(FlaskForm):
     real_name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
-    id_type = SelectField(_l("证件类型"), choices=[(k.value, v) for k, v in ID_TYPE_LABELS.items()])
+    id_type = SelectField(_l("证件类型"), choices=labels.id_type_choices())
     id_number = StringField(_l("证件号码"), validators=[DataRequired(REQUIRED), Length(max=32)])
     post_id = SelectField(_l("岗位"), coerce=int, validate_choice=False)
 

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..accounts.idnumber import ID_TYPE_LABELS
+from .. import labels
 from ..clock import SHANGHAI
 
 REQUIRED = _l("此项必填")
@@ -57,7 +57,7 @@ class StaffForm(FlaskForm):
 
 
 class RegisterOneForm(FlaskForm):
-    id_type = SelectField(_l("证件类型"), choices=[(k.value, v) for k, v in ID_TYPE_LABELS.items()])
+    id_type = SelectField(_l("证件类型"), choices=labels.id_type_choices())
     id_number = StringField(_l("证件号码"), validators=[DataRequired(REQUIRED), Length(max=32)])
     real_name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
 

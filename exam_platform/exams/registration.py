@@ -136,6 +136,12 @@ def register(session: Session, *, actor: User, candidate: User, sitting: Sitting
 def register_by_identity(session: Session, *, actor: User, sitting: Sitting, id_type: str, id_number: str,
                          real_name: str, now: datetime) -> Registration:
     """Register the candidate staff typed (ID number and name): never an unverified account whose name differs."""
+    try:
+        idnumber.validate(id_type, id_number)
+    except idnumber.InvalidIdNumber as exc:  # a mistyped number is not "no such candidate"
+        raise ValidationError(exc.args[0], field="id_number", code="invalid_id_number") from None
+    except ValueError:  # an unknown document type: no such candidate either way
+        pass
     candidate = find_user_by_identity(session, id_type, id_number)
     if candidate is None:
         raise ValidationError(_l("没有找到该证件号码的考生账号（考生需先注册）"), field="id_number",

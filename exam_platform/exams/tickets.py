@@ -21,7 +21,7 @@ def ticket_info(r: Registration) -> list[tuple[str, str]]:
     s = r.sitting
     return [(_l("准考证号"), r.ticket_no), (_l("姓名"), r.candidate.real_name),
             (_l("证件号码"), masked_id(r.candidate.id_number)),
-            (_l("考试类别"), f"{s.category.code} {s.category.name}"), (_l("场次"), s.title),
+            (_l("考试类别"), s.category.label), (_l("场次"), s.title),
             (_l("考点"), s.centre.name), (_l("考场"), s.room or "—"),
             (_l("考试时间"), f"{local(s.starts_at):%Y-%m-%d %H:%M} – {local(s.ends_at):%H:%M}（{s.minutes} 分钟）"),
             (_l("座位号"), r.seat or str(_l("签到时分配"))),

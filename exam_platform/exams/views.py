@@ -62,7 +62,7 @@ def _sitting(sitting_id: int, *, manage: bool = False):
 def _fill_sitting_form(form: SittingForm) -> None:
     db = get_session()
     form.centre_id.choices = [(c.id, c.name) for c in service.centres_of(current_user)]
-    form.blueprint_id.choices = [(b.id, f"{b.category.code} {b.category.name} · {b.name}")
+    form.blueprint_id.choices = [(b.id, f"{b.category.label} · {b.name}")
                                  for b in service.blueprints_for(db)]
 
 

@@ -27,7 +27,7 @@ _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
 
 def _config(title: str, **extra) -> dict:
     return {"js": [], "disable_xml_declaration": True, "style": _STYLE, "title": title, "width": 720,
-            "height": 340, "print_values": False, "legend_at_bottom": True, "truncate_label": 14,
+            "height": 340, "print_values": False, "legend_at_bottom": True, "truncate_label": -1,
             "x_label_rotation": 30, "margin": 12, **extra}
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..accounts.models import Organization, User
 from ..catalog.models import Category
+from ..labels import category_label
 from ..training.hours import attendance_credit
 from ..training.models import (
     AttendanceRecord,
@@ -180,7 +181,7 @@ def class_rows(session: Session, filters: Filters) -> dict[str, Any]:
                              .order_by(TrainingClass.starts_on, TrainingClass.id)):
         row = {**dict.fromkeys(COLUMNS, 0), "attendance_rate": None, **figures.get(c.id, {})}
         row.update({"key": c.id, "label": c.title, "kind": c.kind, "starts_on": c.starts_on, "ends_on": c.ends_on,
-                    "status": c.status, "capacity": c.capacity, "category": f"{c.code} {c.name}",
+                    "status": c.status, "capacity": c.capacity, "category": category_label(c),
                     "sessions": sessions.get(c.id, 0), "completions": done.get(c.id, 0), "classes": 1})
         rows.append(row)
     total = dict(table.total)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from .. import clock
 from ..catalog.models import Category
 from ..exams.models import ExamResult, ProctorEvent, Registration, Sitting
+from ..labels import category_label
 from ..training.models import TrainingCompletion
 from . import certfigures, classfigures, figures
 from .cache import cached
@@ -121,7 +122,7 @@ def centre(session: Session, centre_id: int, period: Period, *, now: datetime) -
         registered, attended = (r.registered, r.attended) if r else (0, 0)
         started = s.starts_at <= now
         row = {"sitting_id": s.id, "title": s.title, "room": s.room, "starts_at": s.starts_at, "status": s.status,
-               "category": f"{s.code} {s.name}", "seats": s.seats, "registered": registered,
+               "category": category_label(s), "seats": s.seats, "registered": registered,
                "attended": attended if started else None, "absent": registered - attended if started else None,
                "attendance_rate": rate(attended, registered) if started else None,
                "sat": x.sat if x else 0, "decided": int(x.decided or 0) if x else 0,

@@ -25,6 +25,7 @@ from ..accounts.models import Organization, User
 from ..catalog.models import Category
 from ..clock import SHANGHAI
 from ..exams.models import ExamResult, Registration
+from ..labels import region_label
 from ..training.models import TrainingCompletion
 from . import periods
 from .periods import Period
@@ -280,7 +281,7 @@ def labeller(session: Session, dim: str | None, grain: str = "month") -> Callabl
         names = dict(session.execute(select(Organization.id, Organization.name)).all())
         return lambda k: names.get(k) or str(_l("（未关联）"))
     if dim == "region":
-        return lambda k: k or str(_l("（未填写）"))
+        return region_label
     if dim == "period":
         return lambda k: period_label(k, grain)
     return lambda k: str(_l("合计"))

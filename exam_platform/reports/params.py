@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import Organization
 from ..catalog.service import categories as all_categories
+from ..labels import period_label
 from ..permissions import OrgKind
 from ..web import MAX_ID
 from . import periods
@@ -83,9 +84,9 @@ def period_options(today: date, years: int = 3) -> list[tuple[str, str]]:
     """Years, half-years and quarters of the last ``years`` years, newest first."""
     found: list[tuple[str, str]] = []
     for year in range(today.year, today.year - years, -1):
-        found.append((str(year), str(year)))
+        found.append((str(year), period_label(str(year))))
         for h in (2, 1):
-            found.append((f"{year}H{h}", f"{year} H{h}"))
+            found.append((f"{year}H{h}", period_label(f"{year}H{h}")))
         for q in (4, 3, 2, 1):
-            found.append((f"{year}Q{q}", f"{year} Q{q}"))
+            found.append((f"{year}Q{q}", period_label(f"{year}Q{q}")))
     return found

@@ -44,8 +44,10 @@ def index():
 
 
 def overview_charts(data: dict) -> dict[str, str]:
+    from ..labels import period_label  # 2026H2 → 2026年下半年 (other labels pass unchanged)
+
     rows, trend = data["rows"][:20], data["trend"]
-    labels = [r["label"] for r in rows]
+    labels = [period_label(r["label"]) for r in rows]
     return {
         "breakdown": charts.data_uri(charts.bar(
             _("参考人次与合格人次"), labels,
@@ -54,7 +56,7 @@ def overview_charts(data: dict) -> dict[str, str]:
             _("合格率（%）"), labels, [(_("合格率"), [r.get("pass_rate") for r in rows]),
                                     (_("首考合格率"), [r.get("first_pass_rate") for r in rows])], percent=True)),
         "trend": charts.data_uri(charts.line(
-            _("按周期"), [r["label"] for r in trend],
+            _("按周期"), [period_label(r["label"]) for r in trend],
             [(_("培训人数"), [r.get("trainees", 0) for r in trend]),
              (_("考生人数"), [r.get("candidates", 0) for r in trend]),
              (_("合格人次"), [r.get("passed", 0) for r in trend]),
@@ -241,12 +243,19 @@ def workforce_delete(declaration_id: int):
 @bp.get("/definitions")
 @role_required(*READERS)
 def definitions():
-    """docs/statistics.md: what every figure counts (rendered, HTML in the source is not passed through)."""
+    """What every figure counts, in the page's language: docs/statistics.zh_CN.md (Chinese) or the definition
+    sections of docs/statistics.md (English; its caching and measuring notes are for developers). Rendered; HTML
+    in the source is not passed through."""
     import nh3
+    from flask_babel import get_locale
     from markdown_it import MarkdownIt
 
     from ..paths import ROOT
 
-    text = (ROOT / "docs" / "statistics.md").read_text(encoding="utf-8")
+    locale = get_locale()
+    if locale is None or locale.language == "zh":
+        text = (ROOT / "docs" / "statistics.zh_CN.md").read_text(encoding="utf-8")
+    else:
+        text = (ROOT / "docs" / "statistics.md").read_text(encoding="utf-8").split("\n## Freshness")[0]
     html = nh3.clean(MarkdownIt("commonmark", {"html": False}).enable("table").render(text))
     return render_template("reports/definitions.html", html=html)

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from .. import audit
+from .. import audit, labels
 from ..catalog.models import Category
 from ..catalog.service import rule_in_force
 from ..clock import local
@@ -170,7 +170,7 @@ def change_status(session: Session, *, actor, training_class: TrainingClass, sta
         plan = hours_plan(session, cls)
         if not plan.reachable:
             raise Conflict(_l("课表与在线课件合计 %(p)s 学时，达不到规定的 %(r)s 学时，不能开放报名",
-                              p=f"{plan.planned_minutes / 60:g}", r=plan.required_hours), code="hours_short")
+                              p=labels.number(plan.planned_minutes / 60), r=plan.required_hours), code="hours_short")
     before = cls.status
     cls.status = status
     cls.updated_at = now

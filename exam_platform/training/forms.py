@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..accounts.idnumber import ID_TYPE_LABELS
+from .. import labels
 
 REQUIRED = _l("此项必填")
 
@@ -58,7 +58,7 @@ class SessionForm(FlaskForm):
 
 class EnrollForm(FlaskForm):
     real_name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
-    id_type = SelectField(_l("证件类型"), choices=[(k.value, v) for k, v in ID_TYPE_LABELS.items()])
+    id_type = SelectField(_l("证件类型"), choices=labels.id_type_choices())
     id_number = StringField(_l("证件号码"), validators=[DataRequired(REQUIRED), Length(max=32)])
     phone = StringField(_l("手机"), validators=[Optional(), Length(max=20)])
     employer_name = StringField(_l("工作单位"), validators=[Optional(), Length(max=200)])
@@ -104,7 +104,7 @@ class EmptyForm(FlaskForm):
 class ExemptionForm(FlaskForm):
     """免于培训: the 职业技能等级证书 in front of the staff member, and whose it is."""
 
-    id_type = SelectField(_l("证件类型"), choices=[(k.value, v) for k, v in ID_TYPE_LABELS.items()])
+    id_type = SelectField(_l("证件类型"), choices=labels.id_type_choices())
     id_number = StringField(_l("证件号码"), validators=[DataRequired(REQUIRED), Length(max=32)])
     real_name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=64)])
     category_id = SelectField(_l("免于培训的类别"), coerce=int, choices=[], validate_choice=False)

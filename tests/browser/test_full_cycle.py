@@ -31,6 +31,7 @@ from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
 CATEGORY = "PRINCIPAL-GENERAL"  # 一般生产经营单位主要负责人: theory only, 32 学时, certificates by approval
+CATEGORY_NAME = "一般行业生产经营单位主要负责人"  # how the pages name it (labels.category_label)
 QUESTIONS = 12
 
 
@@ -121,7 +122,7 @@ def test_the_whole_cycle(page, browser, live_server, pinned):
     author.get_by_label("题库代码").fill(code)
     author.get_by_label("题库名称").fill(f"全流程题库{n}")
     options = author.get_by_label("类别").locator("option").all_inner_texts()
-    author.get_by_label("类别").select_option(label=next(o for o in options if o.startswith(CATEGORY)))
+    author.get_by_label("类别").select_option(label=next(o for o in options if o.startswith(CATEGORY_NAME)))
     author.get_by_label("用途").select_option("exam")
     author.get_by_role("button", name="创建").click()
     author.wait_for_load_state()
@@ -156,7 +157,7 @@ def test_the_whole_cycle(page, browser, live_server, pinned):
     trainer.goto(f"{base}/training/classes/new")
     trainer.get_by_label("班级名称").fill(title)
     cats = trainer.get_by_label("培训类别").locator("option").all_inner_texts()
-    trainer.get_by_label("培训类别").select_option(label=next(o for o in cats if o.startswith(CATEGORY)))
+    trainer.get_by_label("培训类别").select_option(label=next(o for o in cats if o.startswith(CATEGORY_NAME)))
     trainer.get_by_label("培训类型").select_option("initial")
     trainer.get_by_label("开始日期").fill(two_days_ago.isoformat())
     trainer.get_by_label("结束日期").fill(today.isoformat())

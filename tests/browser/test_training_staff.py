@@ -37,7 +37,7 @@ def test_staff_schedule_enroll_record_and_issue_a_completion(page, live_server):
     login(page, live_server, "trainer", "Demo-Trainer-2026")
     page.goto(f"{live_server}/training/classes/new")
     page.get_by_label("班级名称").fill(title)
-    page.get_by_label("培训类别").select_option(label="FW-RETAIL-SALES 烟花爆竹零售经营单位销售人员")
+    page.get_by_label("培训类别").select_option(label="烟花爆竹零售经营单位销售人员")
     page.get_by_label("培训类型").select_option("refresher")  # 8 学时 (T-1.2 needs none under 令19)
     page.get_by_label("开始日期").fill(yesterday.isoformat())
     page.get_by_label("结束日期").fill(tomorrow.isoformat())
