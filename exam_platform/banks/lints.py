@@ -14,11 +14,15 @@ The lints:
 ``near_duplicate``   two questions whose stems are near copies (character 3-gram Jaccard ≥ 0.45) within a bank, or
                      between a practice bank and the exam bank of the same category (practice leaking the exam
                      undercuts 考教分离). Pairs whose validity windows never overlap (a rule and its successor) never
-                     meet on one paper and are not reported. None tolerated.
+                     meet on one paper, and the same stem asked about two different pictures is two
+                     questions: neither is reported. None tolerated.
+
+A case question (案例分析) is linted part by part (``KEY#n``); its case text is what near duplicates compare.
 ``all_correct``      a choice question whose key is every option. None tolerated.
 ``basis_article``    the explanation cites an article (第N条) that none of the question's ``basis`` entries carry.
 ``basis_expired``    a ``basis`` entry with a ``valid_until`` before the question's own last day (or the question
-                     has none): the question outlives the rule it rests on.
+                     has none): the question outlives the rule it rests on. (The bank file's basis has no
+                     ``valid_until`` today; superseded editions are caught by ``superseded``.)
 ``superseded``       the explanation or a basis names an edition known to be superseded (:data:`SUPERSEDED`), and
                      the question stays valid past the day the successor took effect.
 """
@@ -172,6 +176,29 @@ def cited_articles(text: str) -> set[int]:
     return {n for n in (article_number(m.group(0)) for m in _ARTICLE.finditer(text or "")) if n}
 
 
+def units(q: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """What the per-question lints look at: the question itself, or each part of a case question (案例分析) as
+    ``KEY#n`` with the case's validity."""
+    key = str(q.get("key", ""))
+    if q.get("type") != "case":
+        return [(key, q)]
+    out = []
+    for n, part in enumerate(q.get("parts") or [], start=1):
+        if isinstance(part, Mapping):
+            out.append((f"{key}#{n}", {**part, "valid_from": q.get("valid_from"), "valid_until": q.get("valid_until")}))
+    return out
+
+
+def image_file(q: Mapping[str, Any]) -> str | None:
+    image = q.get("image")
+    return str(image.get("file")) if isinstance(image, Mapping) and image.get("file") else None
+
+
+def question_text(q: Mapping[str, Any]) -> str:
+    """The text compared for near duplicates: the stem, or a case question's case text."""
+    return str(q.get("case") if q.get("type") == "case" else q.get("stem") or "")
+
+
 # ---- single-question lints -------------------------------------------------------------------------------------
 
 def single_wrong(q: Mapping[str, Any]) -> bool:
@@ -273,10 +300,13 @@ def near_duplicates(banks: Sequence[Mapping[str, Any]], threshold: float = NEAR_
     """(bank_a, key_a, bank_b, key_b, similarity) for near-copy stems within a bank and between a practice bank
     and the exam bank(s) of its category; pairs that can never share a paper's day are left out."""
     items: list[tuple[Mapping, Mapping]] = [(b, q) for b in banks for q in b.get("questions") or []]
-    grams = [ngrams(q.get("stem", "")) for _, q in items]
+    grams = [ngrams(question_text(q)) for _, q in items]
     out = []
     for i, j, s in similar_pairs(grams, threshold):
         (ba, qa), (bb, qb) = items[i], items[j]
+        fa, fb = image_file(qa), image_file(qb)
+        if fa and fb and fa != fb:
+            continue  # the same question asked about two different pictures ("图示标志的含义是……")
         same_bank = ba.get("bank") == bb.get("bank")
         cross = (ba.get("category") == bb.get("category")
                  and {ba.get("purpose"), bb.get("purpose")} == {"exam", "practice"})
@@ -287,8 +317,14 @@ def near_duplicates(banks: Sequence[Mapping[str, Any]], threshold: float = NEAR_
 
 # ---- running them ----------------------------------------------------------------------------------------------
 
-def lint_question(bank: str, q: Mapping[str, Any]) -> list[Finding]:
-    key = str(q.get("key", ""))
+def lint_question(bank: str, question: Mapping[str, Any]) -> list[Finding]:
+    found = []
+    for key, q in units(question):
+        found.extend(_lint_unit(bank, key, q))
+    return found
+
+
+def _lint_unit(bank: str, key: str, q: Mapping[str, Any]) -> list[Finding]:
     found = []
     if single_wrong(q):
         found.append(Finding("single_wrong", bank, key, "只有一个错误选项（排除法即可作答）"))
@@ -358,7 +394,8 @@ def summarise(banks: Iterable[Mapping[str, Any]], findings: Iterable[Finding]) -
     out = []
     for b in banks:
         qs = b.get("questions") or []
-        out.append(BankSummary(b["bank"], len(qs), sum(1 for q in qs if _choice(q)), dict(counts[b["bank"]])))
+        choice = sum(1 for q in qs for _, u in units(q) if _choice(u))
+        out.append(BankSummary(b["bank"], len(qs), choice, dict(counts[b["bank"]])))
     return out
 
 

@@ -187,3 +187,22 @@ def test_superseded_citation_needs_valid_until(text, until):
     item["valid_until"] = until
     assert not L.superseded(item)
     assert not L.superseded(q(explanation="按照JGJ/T 46-2024 及 GB 2894-2025 和 GB 3608-2025"))
+
+
+# ---- case questions and pictures --------------------------------------------------------------------------------
+
+def test_case_parts_are_linted_one_by_one():
+    case = {"key": "C-1", "type": "case", "topic": "t", "difficulty": 3, "case": "某企业在污水池清淤作业中发生中毒事故……",
+            "parts": [{"type": "true_false", "stem": "只要通风就可以不检测。", "answer": False, "points": 2},
+                      {"type": "multiple", "stem": "直接原因有（　）。", "options": ["未通风", "未检测", "未监护"],
+                       "answer": ["A", "B", "C"], "points": 3}]}
+    found = {(f.key, f.lint) for f in L.lint_question("B", case)}
+    assert found == {("C-1#1", "cue_word"), ("C-1#2", "all_correct")}
+
+
+def test_same_stem_about_different_pictures_is_not_a_duplicate():
+    a = q(key="S1", stem="图示安全标志的含义是（　）。", image={"file": "signs/a.svg", "alt": "甲"})
+    b = q(key="S2", stem="图示安全标志的含义是（　）。", image={"file": "signs/b.svg", "alt": "乙"})
+    assert not L.near_duplicates([_bank("E", "exam", a, b)])
+    b["image"] = {"file": "signs/a.svg", "alt": "甲"}
+    assert L.near_duplicates([_bank("E", "exam", a, b)])
