@@ -336,6 +336,12 @@ def shipped_files(directory: Path | None = None) -> list[Path]:
     return sorted((directory or BANKS_DIR).glob("*.yaml"))
 
 
+def shipped_codes() -> frozenset[str]:
+    """Codes of the banks shipped with the platform (file name = bank code): labelled 示范题库 in the UI —
+    training and demonstration content; official exams use the exam authority's bank."""
+    return frozenset(p.stem for p in shipped_files())
+
+
 # ---- export ------------------------------------------------------------------------------------------
 
 def version_content(key: str, v: QuestionVersion) -> dict:

@@ -20,7 +20,7 @@ from . import questions as qs
 from . import registry
 from . import search as finder
 from .forms import BankForm, BulkForm, QuestionForm
-from .importer import export_bank_yaml
+from .importer import export_bank_yaml, shipped_codes
 
 bp = Blueprint("banks", __name__, url_prefix="/banks")
 
@@ -69,7 +69,7 @@ def index():
         category_id = None
     banks = registry.readable_banks(db, current_user, category_id=category_id)
     return render_template("banks/index.html", banks=banks, counts=registry.bank_counts(db, [b.id for b in banks]),
-                           categories=cats, category_id=category_id)
+                           categories=cats, category_id=category_id, shipped=shipped_codes())
 
 
 @bp.route("/new", methods=["GET", "POST"])
