@@ -251,7 +251,8 @@ def expired_basis(q: Mapping[str, Any]) -> list[str]:
 def superseded(q: Mapping[str, Any]) -> list[str]:
     """Superseded editions the question cites while it stays valid on or after the successor's first day."""
     text = " ".join([q.get("explanation") or "", q.get("stem") or ""]
-                    + [f"{b.get('document', '')} {b.get('edition', '')}" for b in basis_entries(q)])
+                    + [f"{b.get('document', '')}-{b.get('edition')}" if b.get("edition") else str(b.get("document", ""))
+                       for b in basis_entries(q)])
     last = window(q)[1]
     return [label for pattern, label, successor in SUPERSEDED if pattern.search(text) and last >= successor]
 
