@@ -178,14 +178,15 @@ def cited_articles(text: str) -> set[int]:
 
 def units(q: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     """What the per-question lints look at: the question itself, or each part of a case question (案例分析) as
-    ``KEY#n`` with the case's validity."""
+    ``KEY#n`` with the case's validity and basis."""
     key = str(q.get("key", ""))
     if q.get("type") != "case":
         return [(key, q)]
     out = []
     for n, part in enumerate(q.get("parts") or [], start=1):
         if isinstance(part, Mapping):
-            out.append((f"{key}#{n}", {**part, "valid_from": q.get("valid_from"), "valid_until": q.get("valid_until")}))
+            out.append((f"{key}#{n}", {**part, "valid_from": q.get("valid_from"), "valid_until": q.get("valid_until"),
+                                        "basis": q.get("basis")}))
     return out
 
 
