@@ -206,3 +206,30 @@ def test_same_stem_about_different_pictures_is_not_a_duplicate():
     assert not L.near_duplicates([_bank("E", "exam", a, b)])
     b["image"] = {"file": "signs/a.svg", "alt": "甲"}
     assert L.near_duplicates([_bank("E", "exam", a, b)])
+
+
+# ---- the shipped exam banks carry pictures and cases ------------------------------------------------------------
+
+def _pictured(q) -> bool:
+    return bool(q.get("image")) or any(isinstance(o, dict) and o.get("image") for o in q.get("options") or [])
+
+
+@pytest.mark.parametrize("bank", [b for b in SHIPPED if b["purpose"] == "exam"], ids=lambda b: b["bank"])
+def test_every_exam_bank_has_at_least_ten_percent_picture_questions(bank):
+    qs = bank["questions"]
+    pictured = sum(1 for q in qs if _pictured(q))
+    assert pictured >= 0.10 * len(qs), f"{bank['bank']}: {pictured}/{len(qs)}"
+    files = [q["image"]["file"] for q in qs if q.get("image")]
+    assert all((ROOT / "question_banks" / "media" / f).is_file() for f in files)
+
+
+@pytest.mark.parametrize("code", ["PRINCIPAL-HAZCHEM-exam", "MANAGER-GENERAL-exam"])
+def test_principal_and_manager_banks_have_twenty_cases(code):
+    (bank,) = [b for b in SHIPPED if b["bank"] == code]
+    cases = [q for q in bank["questions"] if q["type"] == "case"]
+    assert len(cases) >= 20 and all(len(q["parts"]) >= 2 for q in cases)
+
+
+def test_shipped_drawings_carry_no_title_that_would_name_the_answer():
+    for svg in (ROOT / "question_banks" / "media").rglob("*.svg"):
+        assert "<title" not in svg.read_text(encoding="utf-8"), svg
