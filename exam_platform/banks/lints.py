@@ -9,15 +9,14 @@ The lints:
 
 ``single_wrong``     a single/multiple choice question with exactly one wrong option (the candidate only has to spot
                      the odd one out). Tolerated up to 25 % of a bank's choice questions.
-``cue_word``         a 判断题 keyed 错 whose stem carries an absolute cue word (只/只要/不再/任何/一律/绝对/都不/完全 …):
-                     test-wise candidates mark such statements 错 without reading them. None tolerated.
+``cue_word``         a 判断题 keyed 错 whose stem carries an absolute cue word (只/只要/不再/任何/一律/绝对/
+                     都不/完全 …): test-wise candidates mark such statements 错 without reading them. None tolerated.
 ``near_duplicate``   two questions whose stems are near copies (character 3-gram Jaccard ≥ 0.45) within a bank, or
                      between a practice bank and the exam bank of the same category (practice leaking the exam
                      undercuts 考教分离). Pairs whose validity windows never overlap (a rule and its successor) never
                      meet on one paper, and the same stem asked about two different pictures is two
                      questions: neither is reported. None tolerated.
 
-A case question (案例分析) is linted part by part (``KEY#n``); its case text is what near duplicates compare.
 ``all_correct``      a choice question whose key is every option. None tolerated.
 ``basis_article``    the explanation cites an article (第N条) that none of the question's ``basis`` entries carry.
 ``basis_expired``    a ``basis`` entry with a ``valid_until`` before the question's own last day (or the question
@@ -25,6 +24,8 @@ A case question (案例分析) is linted part by part (``KEY#n``); its case text
                      ``valid_until`` today; superseded editions are caught by ``superseded``.)
 ``superseded``       the explanation or a basis names an edition known to be superseded (:data:`SUPERSEDED`), and
                      the question stays valid past the day the successor took effect.
+
+A case question (案例分析) is linted part by part (``KEY#n``); its case text is what near duplicates compare.
 """
 
 from __future__ import annotations
@@ -150,7 +151,8 @@ def _choice(q: Mapping[str, Any]) -> bool:
     return q.get("type") in ("single", "multiple") and bool(q.get("options"))
 
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9}
 
 
 def article_number(text: str) -> int | None:
@@ -409,7 +411,31 @@ def active_on(q: Mapping[str, Any], day: date) -> bool:
     return start <= day <= end
 
 
-__all__ = ["Finding", "BankSummary", "THRESHOLDS", "LINTS", "CUE_WORDS", "SUPERSEDED", "NEAR_DUPLICATE_JACCARD",
-           "lint_banks", "lint_question", "summarise", "near_duplicates", "similar_pairs", "ngrams", "jaccard",
-           "normalise", "single_wrong", "all_correct", "cue_words", "missing_articles", "expired_basis",
-           "superseded", "cited_articles", "article_number", "window", "overlap", "active_on"]
+__all__ = [
+    "CUE_WORDS",
+    "LINTS",
+    "NEAR_DUPLICATE_JACCARD",
+    "SUPERSEDED",
+    "THRESHOLDS",
+    "BankSummary",
+    "Finding",
+    "active_on",
+    "all_correct",
+    "article_number",
+    "cited_articles",
+    "cue_words",
+    "expired_basis",
+    "jaccard",
+    "lint_banks",
+    "lint_question",
+    "missing_articles",
+    "near_duplicates",
+    "ngrams",
+    "normalise",
+    "overlap",
+    "similar_pairs",
+    "single_wrong",
+    "summarise",
+    "superseded",
+    "window",
+]

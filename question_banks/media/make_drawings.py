@@ -1,6 +1,10 @@
-"""Project-made drawings for the shipped banks (GB 2894 shapes and colours; simple diagrams). Regenerate: python this."""
-import os
+"""Project-made drawings for the shipped banks (GB 2894 shapes and colours; simple diagrams).
+
+Regenerate: `python question_banks/media/make_drawings.py`. No <title> in the files: a tooltip would name the answer.
+"""
+# ruff: noqa: E501, E701, E702  (drawing data: one SVG element per line reads better than wrapped)
 import pathlib
+
 OUT=str(pathlib.Path(__file__).parent)+'/'
 RED='#C8102E'; YEL='#F2C300'; BLUE='#0056A7'; GREEN='#00843D'; BLK='#000000'; WHT='#FFFFFF'
 def svg(w,h,body,title):

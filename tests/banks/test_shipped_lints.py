@@ -25,7 +25,8 @@ SUMMARIES = {s.bank: s for s in L.summarise(SHIPPED, FINDINGS)}
 
 
 def q(**kw):
-    base = {"key": "Q-1", "type": "single", "topic": "t", "difficulty": 2, "stem": "题干", "options": ["甲", "乙", "丙", "丁"],
+    base = {"key": "Q-1", "type": "single", "topic": "t", "difficulty": 2, "stem": "题干",
+            "options": ["甲", "乙", "丙", "丁"],
             "answer": "A", "explanation": ""}
     base.update(kw)
     return base
@@ -115,7 +116,8 @@ def test_ngram_jaccard_ignores_width_and_punctuation():
 
 
 @settings(max_examples=60, deadline=None)
-@given(texts=st.lists(st.text(alphabet="安全生产电工焊接高处作业检查", min_size=0, max_size=14), min_size=0, max_size=14),
+@given(texts=st.lists(st.text(alphabet="安全生产电工焊接高处作业检查", min_size=0, max_size=14),
+                      min_size=0, max_size=14),
        threshold=st.sampled_from([0.3, 0.45, 0.6, 0.9]))
 def test_prefix_filter_join_equals_brute_force(texts, threshold):
     grams = [L.ngrams(t) for t in texts]
@@ -192,7 +194,8 @@ def test_superseded_citation_needs_valid_until(text, until):
 # ---- case questions and pictures --------------------------------------------------------------------------------
 
 def test_case_parts_are_linted_one_by_one():
-    case = {"key": "C-1", "type": "case", "topic": "t", "difficulty": 3, "case": "某企业在污水池清淤作业中发生中毒事故……",
+    case = {"key": "C-1", "type": "case", "topic": "t", "difficulty": 3,
+            "case": "某企业在污水池清淤作业中发生中毒事故……",
             "parts": [{"type": "true_false", "stem": "只要通风就可以不检测。", "answer": False, "points": 2},
                       {"type": "multiple", "stem": "直接原因有（　）。", "options": ["未通风", "未检测", "未监护"],
                        "answer": ["A", "B", "C"], "points": 3}]}
