@@ -68,3 +68,17 @@ def create_bank(session: Session, *, actor: Any, code: str, title: str, category
     return bank
 
 
+
+
+def bank_has_picture(session, bank: Bank, sha256: str) -> bool:
+    """Whether a version of ``bank`` shows the picture ``sha256`` (its readers may see it; nobody else)."""
+    from sqlalchemy import String, cast, or_
+
+    from .models import QuestionVersion
+
+    if not all(c in "0123456789abcdef" for c in sha256):
+        return False
+    return session.scalar(select(QuestionVersion.id).where(
+        QuestionVersion.bank_id == bank.id,
+        or_(*[cast(column, String).contains(sha256) for column in (
+            QuestionVersion.image, QuestionVersion.option_images, QuestionVersion.parts)])).limit(1)) is not None

@@ -20,7 +20,7 @@ from .models import Question, QuestionVersion
 
 PER_PAGE = 50
 TYPE_LABELS = {"true_false": _l("判断题"), "single": _l("单选题"), "multiple": _l("多选题")}
-STATUS_LABELS = {"active": _l("有效"), "retired": _l("已停用")}
+STATUS_LABELS = {"draft": _l("草稿"), "reviewed": _l("已审核"), "active": _l("有效"), "retired": _l("已停用")}
 
 
 
@@ -30,7 +30,7 @@ class QuestionFilter:
     topic: str = ""
     type: str = ""
     difficulty: int | None = None
-    status: str = "active"  # active | retired | all
+    status: str = "active"  # draft | reviewed | active | retired | all
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> QuestionFilter:
@@ -42,7 +42,7 @@ class QuestionFilter:
         return cls(q=(args.get("q") or "").strip()[:100], topic=(args.get("topic") or "").strip()[:60],
                    type=args.get("type") if args.get("type") in TYPE_LABELS else "",
                    difficulty=difficulty if difficulty in range(1, 6) else None,
-                   status=status if status in ("active", "retired", "all") else "active")
+                   status=status if status in (*STATUS_LABELS, "all") else "active")
 
     def as_args(self) -> dict[str, str]:
         out = {"q": self.q, "topic": self.topic, "type": self.type,

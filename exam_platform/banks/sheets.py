@@ -271,7 +271,7 @@ def import_upload(session: Session, *, actor: Any, bank: Bank, data: bytes, file
         contents.append(content)
     summary = ImportSummary(bank=bank.code)
     upsert_questions(session, actor=actor, bank=bank, questions=contents, now=now, summary=summary,
-                     retire_missing=False)
+                     retire_missing=False, force_draft=bank.review_required)
     audit.record(session, actor=actor, action="bank.upload", target=bank,
                  after={"file": file[:100], "added": summary.added, "changed": summary.changed,
                         "revision": bank.revision}, at=now)
