@@ -142,3 +142,42 @@ def test_missing_bad_or_escaping_pictures_refuse_the_whole_file_with_every_reaso
     assert db.scalar(select(func.count()).select_from(Question)) == 0
     read = importer.directory_reader(tmp_path)
     assert read("../../etc/passwd.png") is None
+
+
+# ---- Excel: the sheet and its pictures in one zip ------------------------------------------------------------
+
+def test_an_excel_upload_takes_its_pictures_from_a_zip_beside_the_sheet(db):
+    import zipfile
+
+    from exam_platform.banks import sheets
+    from tests.banks.test_sheets import xlsx
+
+    bank = bf.bank(db, code="ZIP-bank")
+    row = ["", "单选题", "安全标志", 2, "图中标志的含义是（　）。", "禁止吸烟", "禁止烟火", "", "", "", "", "", "",
+           "A", "", "", "", "", "signs/no-smoking.png", "红色圆环加斜杠", "B=signs/fire.png|火焰图形", ""]
+    book = xlsx([row])
+
+    def zipped(files):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as z:
+            for name, data in files.items():
+                z.writestr(name, data)
+        return out.getvalue()
+
+    missing = zipped({"题库/试题.xlsx": book, "题库/signs/no-smoking.png": png()})
+    check = sheets.check_upload(db, bank=bank, data=missing, file="bank.zip")
+    assert not check.ok and "signs/fire.png" in str(check.problems[0].reason)
+    good = zipped({"题库/试题.xlsx": book, "题库/signs/no-smoking.png": png(), "题库/signs/fire.png": png((0, 0, 9))})
+    assert sheets.check_upload(db, bank=bank, data=good, file="bank.zip").ok
+    summary = sheets.import_upload(db, actor=None, bank=bank, data=good, file="bank.zip", now=FIXED_NOW)
+    assert summary.added == 1
+    version = db.scalar(select(QuestionVersion).where(QuestionVersion.bank_id == bank.id,
+                                                      QuestionVersion.stem == "图中标志的含义是（　）。"))
+    assert media.blob(db, version.image["sha256"]).content_type == "image/png"
+    assert version.option_images[1]["alt"] == "火焰图形"
+    svg = zipped({"x/试题.xlsx": book, "x/signs/no-smoking.png": SVG, "x/signs/fire.png": png()})
+    with pytest.raises(importer.BankFileRefused, match="SVG"):  # judged by content, not by its name
+        sheets.import_upload(db, actor=None, bank=bf.bank(db, code="ZIP2-bank"), data=svg, file="bank.zip",
+                             now=FIXED_NOW)
+    with pytest.raises(Exception, match="只有一个"):
+        sheets.check_upload(db, bank=bank, data=zipped({"a.png": png()}), file="bank.zip")
