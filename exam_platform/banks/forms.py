@@ -90,8 +90,7 @@ class BulkForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("Excel 文件（.xlsx，或 .xlsx 与图片一起打包的 .zip）"),
-                     validators=[FileRequired(_l("请选择要上传的 .xlsx 文件"))])
+    file = FileField(_l("Excel 文件（.xlsx）"), validators=[FileRequired(_l("请选择要上传的 .xlsx 文件"))])
 
 
 class ConfirmForm(FlaskForm):
