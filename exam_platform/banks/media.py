@@ -136,7 +136,7 @@ def sanitize_svg(data: bytes) -> Judged:
     """An SVG rebuilt from scratch with only whitelisted elements and attributes (others are dropped)."""
     try:
         root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except Exception:  # noqa: BLE001 - any parse failure, including defusedxml's refusals
+    except Exception:
         raise MediaProblem(_l("SVG 图片无法解析")) from None
     if _local(root.tag) != "svg":
         raise MediaProblem(_l("SVG 图片的根元素应为 svg"))

@@ -20,7 +20,7 @@ from .bankfile import check_question, normalise_question, stem_hash
 from .importer import new_version, version_content, version_row
 from .models import Bank, Question, QuestionVersion
 from .review import draft_status
-from .search import STATUS_LABELS, QuestionFilter, filtered
+from .search import QuestionFilter, filtered
 
 
 class QuestionInvalid(ValidationError):

@@ -62,7 +62,8 @@ EXPLANATION = [
     ("状态", "可选：草稿、已审核、启用 或 停用。需要审核的题库中，新题和修改过的题一律为草稿。", "启用"),
     ("题干图片", "可选：图片文件名（png、jpg、webp）。把表格和图片一起打成 zip 上传，文件名与 zip 中的图片一致。",
      "signs/no-smoking.png"),
-    ("图片说明", "有题干图片时必填：给读屏软件朗读的替代文字，描述图片内容而不透露答案。", "红色圆环加斜杠，中间是点燃的香烟"),
+    ("图片说明", "有题干图片时必填：给读屏软件朗读的替代文字，描述图片内容而不透露答案。",
+     "红色圆环加斜杠，中间是点燃的香烟"),
     ("选项图片", "可选：每行一个，写成 字母=文件名|替代文字。", "A=ppe/helmet.png|黄色安全帽"),
     ("依据", "可选：题目所依据的文件、条款和版本，每行一条，写成 文件|条款|版本。", "《安全生产法》|第二十六条|2021"),
     ("注意", "第一行是表头，请勿修改列的顺序；单元格中的公式不会被计算，会被拒绝；"
@@ -266,7 +267,7 @@ def split_upload(data: bytes) -> tuple[bytes, Callable[[str], bytes | None] | No
 
 
 def _picture_names(content: dict) -> list[str]:
-    refs = [content.get("image")] + list(content.get("option_images") or [])
+    refs = [content.get("image"), *(content.get("option_images") or [])]
     return [r["file"] for r in refs if isinstance(r, dict) and r.get("file")]
 
 

@@ -16,9 +16,8 @@ from ..db import get_session
 from ..errors import DomainError
 from ..permissions import Role, can_edit_bank, can_read_bank, has_role, org_ids, require, role_required
 from ..web import form_error, saved
-from . import media
+from . import media, registry
 from . import questions as qs
-from . import registry
 from . import review as reviews
 from . import search as finder
 from .forms import BankForm, BulkForm, QuestionForm, ReviewForm

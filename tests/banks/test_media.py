@@ -32,7 +32,8 @@ def jpeg_with_exif() -> bytes:
 
 
 SVG = """<?xml version="1.0"?>
-<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 100 80" onload="alert(1)">
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 100 80"
+     onload="alert(1)">
   <script>alert(2)</script>
   <style>circle{fill:red}</style>
   <title>禁止吸烟</title>

@@ -22,7 +22,8 @@ from tests.banks import factories as bf
 from tests.conftest import FIXED_NOW
 
 NEW = {"type": "single", "topic": "安全用具", "difficulty": 3, "stem": "绝缘手套使用前应当（　）。",
-       "options": ["做充气检查", "用水浸泡", "放在暖气上烘烤", "涂抹滑石粉后直接使用"], "answer": "A", "explanation": "解析"}
+       "options": ["做充气检查", "用水浸泡", "放在暖气上烘烤", "涂抹滑石粉后直接使用"], "answer": "A",
+       "explanation": "解析"}
 
 
 def pool_ids(db, bank):

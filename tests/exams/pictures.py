@@ -14,11 +14,13 @@ from tests.conftest import FIXED_NOW
 CASE_TEXT = "某化工企业组织人员进入污水池清淤，未进行通风和气体检测，作业人员中毒晕倒，两名施救人员相继中毒。"
 PARTS = [
     {"type": "single", "stem": "按《生产安全事故报告和调查处理条例》，死亡 3 人的事故属于（　）。",
-     "options": ["一般事故", "较大事故", "重大事故", "特别重大事故"], "answer": "B", "points": 3, "explanation": "3–9 人死亡为较大事故"},
+     "options": ["一般事故", "较大事故", "重大事故", "特别重大事故"], "answer": "B", "points": 3,
+     "explanation": "3–9 人死亡为较大事故"},
     {"type": "multiple", "stem": "该事故的直接原因有（　）。",
-     "options": ["未通风", "未检测", "盲目施救", "天气炎热"], "answer": ["A", "B", "C"], "points": 4, "explanation": ""},
-    {"type": "true_false", "stem": "有限空间作业应当先通风、再检测、后作业。", "options": [], "answer": True, "points": 1,
+     "options": ["未通风", "未检测", "盲目施救", "天气炎热"], "answer": ["A", "B", "C"], "points": 4,
      "explanation": ""},
+    {"type": "true_false", "stem": "有限空间作业应当先通风、再检测、后作业。", "options": [], "answer": True,
+     "points": 1, "explanation": ""},
 ]
 CASE_POINTS = sum(p["points"] for p in PARTS)
 
