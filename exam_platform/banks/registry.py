@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from datetime import datetime
 from typing import Any
 
@@ -82,3 +83,16 @@ def bank_has_picture(session, bank: Bank, sha256: str) -> bool:
         QuestionVersion.bank_id == bank.id,
         or_(*[cast(column, String).contains(sha256) for column in (
             QuestionVersion.image, QuestionVersion.option_images, QuestionVersion.parts)])).limit(1)) is not None
+
+
+@cache
+def shipped_codes() -> frozenset[str]:
+    from .importer import shipped_files
+
+    return frozenset(p.stem for p in shipped_files())
+
+
+def is_shipped(bank: Bank) -> bool:
+    """A bank shipped with the platform (question_banks/banks/): a 示范题库 for training and demonstration — official
+    exams use the exam authority's own bank."""
+    return bank.owner_org_id is None and bank.code in shipped_codes()

@@ -31,7 +31,7 @@ PURPOSE_LABELS = {"exam": _l("考试题库"), "practice": _l("练习题库")}
 @bp.app_context_processor
 def _labels():
     return {"question_type_labels": finder.TYPE_LABELS, "question_status_labels": finder.STATUS_LABELS,
-            "bank_purpose_labels": PURPOSE_LABELS}
+            "bank_purpose_labels": PURPOSE_LABELS, "is_shipped_bank": registry.is_shipped}
 
 READERS = (Role.REGULATOR, Role.QUESTION_AUTHOR, Role.INSTITUTION_STAFF)
 EDITORS = (Role.QUESTION_AUTHOR, Role.INSTITUTION_STAFF)

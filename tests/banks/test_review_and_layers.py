@@ -191,3 +191,16 @@ def test_pools_are_cached_per_revision_and_a_status_change_is_seen(db, review_ba
     q = db.scalar(select(Question).where(Question.bank_id == review_bank.id).limit(1))
     qs.set_status(db, actor=None, bank=review_bank, question=q, status="retired", now=FIXED_NOW + timedelta(1))
     assert len(pool_ids(db, review_bank)) == len(before) - 1
+
+
+def test_shipped_banks_are_labelled_as_demonstration_banks(client, db):
+    from exam_platform.banks import registry
+    from exam_platform.banks.models import Bank
+
+    assert registry.is_shipped(Bank(code="T-1.2-exam", owner_org_id=None))
+    assert not registry.is_shipped(Bank(code="T-1.2-exam", owner_org_id=7))
+    assert not registry.is_shipped(Bank(code="EX-bank", owner_org_id=None))
+    bf.bank(db, bf.small_questions(prefix="D"), code="T-1.2-practice", purpose="practice")
+    db.commit()
+    f.login_as(client, f.user(db, "question_author"))
+    assert "示范题库" in client.get("/banks/T-1.2-practice/").get_data(as_text=True)
