@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l

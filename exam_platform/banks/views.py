@@ -129,7 +129,8 @@ def bank(code: str):
                              f_status=f.status, expected=result.total)
     return render_template("banks/questions.html", bank=bank, banks={bank.id: bank}, page=result, f=f,
                            topics=finder.topics(db, [bank.id]), categories=None, category_id=None, bulk_form=bulk_form,
-                           counts=registry.bank_counts(db, [bank.id])[bank.id])
+                           counts=registry.bank_counts(db, [bank.id])[bank.id],
+                           watch=finder.provenance_watch(db, bank.id, clock.today_local()))
 
 
 @bp.post("/<code>/bulk")

@@ -204,3 +204,18 @@ def test_shipped_banks_are_labelled_as_demonstration_banks(client, db):
     db.commit()
     f.login_as(client, f.user(db, "question_author"))
     assert "示范题库" in client.get("/banks/T-1.2-practice/").get_data(as_text=True)
+
+
+def test_the_bank_page_lists_questions_that_expire_within_90_days_and_counts_those_without_basis(client, db):
+    qs_ = [bf.question("W-1", stem="将失效的题", valid_until=FIXED_NOW.date() + timedelta(days=30)),
+           bf.question("W-2", stem="早已失效的题", valid_until=FIXED_NOW.date() - timedelta(days=3)),
+           bf.question("W-3", stem="长期有效的题", valid_until=FIXED_NOW.date() + timedelta(days=400),
+                       basis=[{"document": "《安全生产法》", "article": "第二十六条", "edition": "2021"}])]
+    bf.bank(db, qs_, code="WATCH-bank")
+    db.commit()
+    f.login_as(client, f.user(db, "question_author"))
+    page = client.get("/banks/WATCH-bank/").get_data(as_text=True)
+    watch = page[page.index('id="provenance-watch"'):]
+    watch = watch[:watch.index('</section>')]
+    assert "W-1" in watch and "W-2" in watch and "W-3" not in watch
+    assert "2 道题未注明依据" in watch
