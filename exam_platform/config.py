@@ -33,6 +33,8 @@ class UploadLimits:
     xml_elements: int = 1_500_000  # XML elements in the whole workbook
     cpu_seconds: float = 10.0  # CPU time of the request's thread spent reading one spreadsheet
     bank_file_bytes: int = 2 * MB  # a question-bank YAML file (about 5,000 questions)
+    bank_zip_bytes: int = 200 * MB  # a spreadsheet and its pictures in one zip (issue #15)
+    bank_zip_members: int = 5_000  # files in that zip
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str]) -> UploadLimits:
@@ -44,7 +46,9 @@ class UploadLimits:
                    columns=int(env.get("SPREADSHEET_MAX_COLUMNS", default.columns)),
                    xml_elements=int(env.get("SPREADSHEET_MAX_XML_ELEMENTS", default.xml_elements)),
                    cpu_seconds=float(env.get("SPREADSHEET_CPU_SECONDS", default.cpu_seconds)),
-                   bank_file_bytes=int(env.get("BANK_FILE_MAX_BYTES", default.bank_file_bytes)))
+                   bank_file_bytes=int(env.get("BANK_FILE_MAX_BYTES", default.bank_file_bytes)),
+                   bank_zip_bytes=int(env.get("BANK_ZIP_MAX_BYTES", default.bank_zip_bytes)),
+                   bank_zip_members=int(env.get("BANK_ZIP_MAX_MEMBERS", default.bank_zip_members)))
 
 
 def upload_limits() -> UploadLimits:

@@ -356,7 +356,7 @@ def _image(value: Mapping[str, Any]) -> dict:
     out = {"alt": value["alt"].strip()}
     if value.get("sha256"):
         out["sha256"] = value["sha256"]
-    else:
+    if value.get("file"):
         out["file"] = value["file"].strip()
     return out
 

@@ -98,6 +98,11 @@ def sample_paper(db, values, seed: int) -> dict:
     shown = []
     for item in items:
         version = versions[item.version_id]
+        if item.part is not None:  # a case question: shown once, with its parts
+            if item.part == 0:
+                shown.append({"version": version, "order": [], "points": sum(p["points"] for p in version.parts),
+                              "key": _("见各小题")})
+            continue
         order = list(item.order) if item.order else list(range(len(version.options)))
         letters = shown_letters(order) if order else {}
         if version.type == "true_false":

@@ -25,15 +25,24 @@ def _fail(message: str) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--blueprints/--no-blueprints", default=True, show_default=True,
               help="also load question_banks/blueprints.yaml (default blueprints of the shipped banks)")
+@click.option("--media", "media_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="folder the files' pictures are named in (default question_banks/media; SVG only from there)")
 @with_appcontext
-def import_banks(paths: tuple[Path, ...], blueprints: bool) -> None:
-    """Validate and load bank files (default: every file in question_banks/banks/). All or nothing."""
+def import_banks(paths: tuple[Path, ...], blueprints: bool, media_dir: Path | None) -> None:
+    """Validate and load bank files (default: every file in question_banks/banks/). All or nothing; progress on
+    the terminal (standard error)."""
     # Messages are translatable (lazy) strings; they need a request context to pick a locale.
     with current_app.test_request_context("/"):
-        _import_banks(paths, blueprints)
+        _import_banks(paths, blueprints, media_dir)
 
 
-def _import_banks(paths: tuple[Path, ...], blueprints: bool) -> None:
+def terminal_progress(stage: str, done: int, total: int) -> None:
+    """``pictures 1200/2000`` on one line of standard error, rewritten in place."""
+    if total:
+        click.echo(f"\r  {stage:<9} {done:>7,}/{total:,} ({100 * done // total:3d}%)", nl=done >= total, err=True)
+
+
+def _import_banks(paths: tuple[Path, ...], blueprints: bool, media_dir: Path | None = None) -> None:
     from .blueprints import load_default_blueprints
     from .importer import BankFileRefused, import_paths, shipped_files
 
@@ -45,7 +54,8 @@ def _import_banks(paths: tuple[Path, ...], blueprints: bool) -> None:
     session = get_session()
     now = clock.now()
     try:
-        summaries = import_paths(session, actor=None, paths=files, now=now)
+        summaries = import_paths(session, actor=None, paths=files, now=now, media_dir=media_dir,
+                                 progress=terminal_progress)
         made = {}
         if blueprints:
             made = load_default_blueprints(session, actor=None, now=now,

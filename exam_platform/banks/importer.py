@@ -103,8 +103,10 @@ def read_bank_file(path: Path) -> str:
 
 
 def import_bank_file(session: Session, *, actor: Any, path: Path | None = None, text: str | None = None,
-                     file: str | None = None, now: datetime, media_dir: Path | None = None) -> ImportSummary:
-    """Load one bank file (all or nothing); its pictures come from ``media_dir`` (default question_banks/media)."""
+                     file: str | None = None, now: datetime, media_dir: Path | None = None,
+                     progress: Callable[[str, int, int], None] | None = None) -> ImportSummary:
+    """Load one bank file (all or nothing); its pictures come from ``media_dir`` (default question_banks/media).
+    ``progress(stage, done, total)`` is called as pictures and questions are written."""
     if text is None:
         if path is None:
             raise ValueError("path or text is needed")
@@ -112,9 +114,18 @@ def import_bank_file(session: Session, *, actor: Any, path: Path | None = None, 
     file = file or (Path(path).name if path else "<text>")
     doc = parse_file(session, text=text, file=file)
     directory = Path(media_dir or MEDIA_DIR)
+    pictures = len({r["file"] for q in doc.questions for r, _f in _refs(q) if r.get("file")})
+    counter = {"n": 0}
+
+    def picture_done(n: int) -> None:
+        counter["n"] += n
+        if progress:
+            progress("pictures", counter["n"], pictures)
+
     resolve_media(session, doc.questions, read=directory_reader(directory), file=file, lines=doc.lines,
-                  trusted_svg=directory.resolve() == MEDIA_DIR.resolve(), now=now)
-    return apply_document(session, actor=actor, doc=doc, file=file, now=now)
+                  trusted_svg=directory.resolve() == MEDIA_DIR.resolve(), now=now, progress=picture_done)
+    return apply_document(session, actor=actor, doc=doc, file=file, now=now,
+                          progress=(lambda done, total: progress("questions", done, total)) if progress else None)
 
 
 # ---- pictures ----------------------------------------------------------------------------------------------
@@ -182,7 +193,8 @@ def resolve_media(session: Session, questions: list[dict], *, read: Callable[[st
 
 
 def apply_document(session: Session, *, actor: Any, doc: BankDocument, file: str, now: datetime,
-                   retire_missing: bool = True, owner_org_id: int | None = None) -> ImportSummary:
+                   retire_missing: bool = True, owner_org_id: int | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> ImportSummary:
     """Make the bank in the database say what ``doc`` says."""
     categories = category_codes(session)
     bank = session.scalar(select(Bank).where(Bank.code == doc.code))
@@ -209,7 +221,7 @@ def apply_document(session: Session, *, actor: Any, doc: BankDocument, file: str
             bank.updated_at = now
             summary.title_changed = True
     upsert_questions(session, actor=actor, bank=bank, questions=doc.questions, now=now, summary=summary,
-                     retire_missing=retire_missing)
+                     retire_missing=retire_missing, progress=progress)
     if summary.has_changes:
         audit.record(session, actor=actor, action="bank.import", target=bank,
                      after={"file": file, "added": summary.added, "changed": summary.changed,
@@ -254,7 +266,8 @@ def current_versions(session: Session, bank_id: int) -> dict[str, tuple[Question
 
 def upsert_questions(session: Session, *, actor: Any, bank: Bank, questions: Iterable[Mapping[str, Any]],
                      now: datetime, summary: ImportSummary, retire_missing: bool,
-                     force_draft: bool = False) -> ImportSummary:
+                     force_draft: bool = False, progress: Callable[[int, int], None] | None = None,
+                     batch: int = 1000) -> ImportSummary:
     """Create, version, restore (and with ``retire_missing`` retire) questions so the bank matches.
 
     A question takes the status its content states (``status``, default active); with ``force_draft`` (an
@@ -304,8 +317,16 @@ def upsert_questions(session: Session, *, actor: Any, bank: Bank, questions: Ite
                 question.updated_at = now
                 summary.retired += 1
     session.flush()  # new questions get ids; replaced versions stop being current before the new ones arrive
-    session.add_all(version_row(question=q, bank=bank, content=c, actor=actor, now=now, number=n)
-                    for q, c, n in pending)
+    # Versions are written in batches and not kept in the session: memory stays bounded by the batch.
+    for start in range(0, len(pending), batch):
+        rows = [version_row(question=q, bank=bank, content=c, actor=actor, now=now, number=n)
+                for q, c, n in pending[start:start + batch]]
+        session.add_all(rows)
+        session.flush()
+        for row in rows:
+            session.expunge(row)
+        if progress:
+            progress(min(start + batch, len(pending)), len(pending))
     if summary.questions_changed:
         bank.revision += 1
         bank.updated_at = now
@@ -318,13 +339,16 @@ def _next_number(session: Session, question: Question) -> int:
         QuestionVersion.question_id == question.id)) or 0) + 1
 
 
-def import_paths(session: Session, *, actor: Any, paths: Iterable[Path], now: datetime) -> list[ImportSummary]:
+def import_paths(session: Session, *, actor: Any, paths: Iterable[Path], now: datetime,
+                 media_dir: Path | None = None,
+                 progress: Callable[[str, int, int], None] | None = None) -> list[ImportSummary]:
     """Several files in one unit of work: if any file is refused, the caller rolls back everything."""
     problems: list[Problem] = []
     summaries = []
     for path in paths:
         try:
-            summaries.append(import_bank_file(session, actor=actor, path=path, now=now))
+            summaries.append(import_bank_file(session, actor=actor, path=path, now=now, media_dir=media_dir,
+                                              progress=progress))
         except BankFileRefused as refused:
             problems.extend(refused.problems)
     if problems:
@@ -334,12 +358,6 @@ def import_paths(session: Session, *, actor: Any, paths: Iterable[Path], now: da
 
 def shipped_files(directory: Path | None = None) -> list[Path]:
     return sorted((directory or BANKS_DIR).glob("*.yaml"))
-
-
-def shipped_codes() -> frozenset[str]:
-    """Codes of the banks shipped with the platform (file name = bank code): labelled 示范题库 in the UI —
-    training and demonstration content; official exams use the exam authority's bank."""
-    return frozenset(p.stem for p in shipped_files())
 
 
 # ---- export ------------------------------------------------------------------------------------------

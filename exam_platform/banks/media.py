@@ -136,7 +136,7 @@ def sanitize_svg(data: bytes) -> Judged:
     """An SVG rebuilt from scratch with only whitelisted elements and attributes (others are dropped)."""
     try:
         root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except Exception:  # noqa: BLE001 - any parse failure, including defusedxml's refusals
+    except Exception:
         raise MediaProblem(_l("SVG 图片无法解析")) from None
     if _local(root.tag) != "svg":
         raise MediaProblem(_l("SVG 图片的根元素应为 svg"))
@@ -183,9 +183,11 @@ def store(session: Session, judged: Judged, *, now: datetime) -> str:
     """Keep the picture (once per content); its sha256."""
     digest = judged.sha256
     if session.scalar(select(MediaBlob.id).where(MediaBlob.sha256 == digest)) is None:
-        session.add(MediaBlob(sha256=digest, content_type=judged.content_type, size=len(judged.data),
-                              width=judged.width, height=judged.height, data=judged.data, created_at=now))
+        row = MediaBlob(sha256=digest, content_type=judged.content_type, size=len(judged.data),
+                        width=judged.width, height=judged.height, data=judged.data, created_at=now)
+        session.add(row)
         session.flush()
+        session.expunge(row)  # written; not kept in the session (thousands of pictures in one import)
     return digest
 
 

@@ -7,8 +7,8 @@ Starting an exam then serves those bytes as they are instead of loading and re-s
 per candidate (the exam-start storm of issue #8). Papers without the stored form (made by other tools) are
 rendered on the fly by the same function.
 
-Pictures are named per paper (``banks.media.public_name``: an HMAC of the picture's hash keyed by the app's secret
-and the paper's secret seed) and come with their alt text; the exam client fetches them from
+Pictures are named per paper (``banks.media.public_name``: an HMAC of the picture's hash keyed by the paper's secret
+seed) and come with their alt text; the exam client fetches them from
 ``/api/v1/attempts/<id>/media/<name>``, which finds the picture only among this paper's. A case question's parts
 are positions of their own, each carrying the case text (and its picture) and "part n of m".
 
@@ -22,7 +22,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from flask import current_app, has_app_context
 from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,9 +35,9 @@ TRUE_FALSE = (("T", "正确"), ("F", "错误"))  # msgids: the source-language l
 
 
 def media_secret(seed: str) -> str:
-    """The key a paper's picture names are made with: the app's secret and the paper's own secret seed."""
-    app_secret = current_app.config.get("SECRET_KEY", "") if has_app_context() else ""
-    return f"{app_secret}:{seed}"
+    """The key a paper's picture names are made with: the paper's own secret seed (128 random bits from
+    ``secrets``, never sent to the browser), so the names are fixed when the paper is drawn, wherever that runs."""
+    return f"paper-media:{seed}"
 
 
 def _picture(ref: dict | None, secret: str | None) -> dict | None:

@@ -109,7 +109,8 @@ def grade(items: Sequence[Any], keys: Mapping[int, Any], responses: Mapping[int,
     """Grade a paper.
 
     ``items``: the paper in order (``PaperItem`` or the dicts stored on ``Paper.items``: version_id, type,
-    points, order, part); ``keys``: version id → the bank's answer (a case: the list of its parts' answers); ``responses``: position (1-based) → response.
+    points, order, part); ``keys``: version id → the bank's answer (a case: the list of its parts' answers);
+    ``responses``: position (1-based) → response.
     """
     graded: list[ItemGrade] = []
     total = 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from functools import cache
 from typing import Any
 
@@ -60,11 +59,13 @@ def shipped_documents() -> dict[str, bankfile.BankDocument]:
 
 
 def import_shipped(session, now=FIXED_NOW) -> list[importer.ImportSummary]:
-    """The shipped banks as `flask import-banks` loads them: pictures stored from question_banks/media first
-    (on a copy: the cached documents keep their file references for the next database)."""
+    """The shipped banks with their pictures (from question_banks/media, judged and stored as the loader does);
+    the cached documents are copied first, so storing pictures never changes them."""
+    import copy
+
     summaries = []
-    for name, cached in shipped_documents().items():
-        doc = copy.deepcopy(cached)
+    for name, doc in shipped_documents().items():
+        doc = copy.deepcopy(doc)
         importer.resolve_media(session, doc.questions, read=importer.directory_reader(importer.MEDIA_DIR), file=name,
                                lines=doc.lines, trusted_svg=True, now=now)
         summaries.append(importer.apply_document(session, actor=None, doc=doc, file=name, now=now))

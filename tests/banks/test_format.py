@@ -143,4 +143,4 @@ def test_the_sheet_reads_status_images_option_images_and_basis():
     assert content["option_images"] == [None, {"file": "signs/helmet.png", "alt": "黄色安全帽"}]
     assert content["basis"] == [{"document": "《安全生产法》", "article": "第二十六条", "edition": "2021"}]
     assert bankfile.check_question(content) == []  # option B is a picture with no text
-    assert sheets._row_content(cells[:20] + ["B signs/helmet.png"])[1]
+    assert sheets._row_content([*cells[:20], "B signs/helmet.png"])[1]

@@ -248,7 +248,7 @@ function picture(image, cls) {
 function caseBlock(q) {
   const [n, m] = q.case_part;
   const box = el('section', { class: 'case', 'aria-label': t('case') },
-    el('p', { class: 'case-label', text: `${t('case')} · ${t('case-part').replace('{n}', n).replace('{m}', m)}` }),
+    el('p', { class: 'case-label', text: `${t('case')} · ${(i18n.casePart || '{n}/{m}').replace('{n}', n).replace('{m}', m)}` }),
     el('p', { class: 'case-text', text: q.case }));
   if (q.case_image) box.append(el('figure', { class: 'q-figure' }, picture(q.case_image, 'q-image')));
   return box;
