@@ -39,6 +39,8 @@ class UploadLimits:
     bank_file_bytes: int = 2 * MB  # a question-bank YAML file (about 5,000 questions)
     photo_bytes: int = 4 * MB  # a candidate photo (accounts/photo_image.py), before its signature is even read
     photo_pixels: int = 25_000_000  # its width × height from the header, before decoding
+    bank_zip_bytes: int = 200 * MB  # a spreadsheet and its pictures in one zip (issue #15)
+    bank_zip_members: int = 5_000  # files in that zip
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str]) -> UploadLimits:
@@ -52,7 +54,9 @@ class UploadLimits:
                    cpu_seconds=float(env.get("SPREADSHEET_CPU_SECONDS", default.cpu_seconds)),
                    bank_file_bytes=int(env.get("BANK_FILE_MAX_BYTES", default.bank_file_bytes)),
                    photo_bytes=int(env.get("PHOTO_MAX_BYTES", default.photo_bytes)),
-                   photo_pixels=int(env.get("PHOTO_MAX_PIXELS", default.photo_pixels)))
+                   photo_pixels=int(env.get("PHOTO_MAX_PIXELS", default.photo_pixels)),
+                   bank_zip_bytes=int(env.get("BANK_ZIP_MAX_BYTES", default.bank_zip_bytes)),
+                   bank_zip_members=int(env.get("BANK_ZIP_MAX_MEMBERS", default.bank_zip_members)))
 
 
 def upload_limits() -> UploadLimits:

@@ -125,13 +125,16 @@ def can_author_exam_banks(user: Any) -> bool:
 
 def can_read_bank(user: Any, bank: Any) -> bool:
     if bank.purpose == "exam":
-        return can_read_exam_banks(user)
+        # Layers: an exam bank owned by an authority (a provincial bank, say) is its authors' only; regulators read all
+        return has_role(user, Role.REGULATOR) or can_edit_bank(user, bank)
     return has_role(user, Role.REGULATOR, Role.QUESTION_AUTHOR) or can_edit_bank(user, bank)
 
 
 def can_edit_bank(user: Any, bank: Any) -> bool:
     if bank.purpose == "exam":
-        return has_role(user, Role.QUESTION_AUTHOR)
+        if bank.owner_org_id is None:  # the national (unowned) exam banks: every question author
+            return has_role(user, Role.QUESTION_AUTHOR)
+        return bank.owner_org_id in org_ids(user, Role.QUESTION_AUTHOR)
     # Practice banks: shipped ones (no owner) by authors; an institution's own by its staff.
     if bank.owner_org_id is None:
         return has_role(user, Role.QUESTION_AUTHOR)

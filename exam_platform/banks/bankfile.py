@@ -29,11 +29,20 @@ from ..paths import ROOT
 from ..yamlfile import MAX_BYTES, YamlProblem, line_of, load_text
 
 SCHEMA_FILE = ROOT / "question_banks" / "schema.json"
-QUESTION_TYPES = ("true_false", "single", "multiple")
+QUESTION_TYPES = ("true_false", "single", "multiple")  # the choice types (also the types of a case's parts)
+CASE = "case"  # 案例分析: a case text with parts, each a choice question graded on its own
+ALL_TYPES = (*QUESTION_TYPES, CASE)
+#: draft: being written; reviewed: checked by a second author; active: drawn; retired: never drawn again.
+STATUSES = ("draft", "reviewed", "active", "retired")
+MEDIA_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".svg")
+MEDIA_FILE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*\.(png|jpg|jpeg|webp|svg)$", re.IGNORECASE)
+MAX_ALT, MAX_CASE, MAX_PARTS, MAX_BASIS = 300, 8000, 10, 10
 PURPOSES = ("exam", "practice")
 LETTERS = "ABCDEFGH"
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
 CONTENT_FIELDS = ("type", "topic", "difficulty", "stem", "options", "answer", "explanation")
+#: Content fields that enter the hash only when set, so questions without them keep their hash.
+OPTIONAL_CONTENT_FIELDS = ("image", "option_images", "basis", "parts")
 #: A question that states a rule is valid only while that rule is in force: first and last day (inclusive).
 VALIDITY_FIELDS = ("valid_from", "valid_until")
 MAX_STEM, MAX_OPTION, MAX_TOPIC, MAX_EXPLANATION = 2000, 500, 60, 4000
@@ -139,6 +148,128 @@ def answer_text(qtype: str, answer: Any) -> str:
     return str(answer or "")
 
 
+def check_image(value: Any, field_name: str = "image") -> list[tuple[str, Any]]:
+    """An image reference: ``{file, alt}`` (``sha256`` instead of ``file`` once stored); alt text is required."""
+    if not isinstance(value, Mapping):
+        return [(field_name, _l("图片应写成 {file: 文件名, alt: 替代文字}"))]
+    found: list[tuple[str, Any]] = []
+    file, digest = value.get("file"), value.get("sha256")
+    if digest is not None:
+        if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
+            found.append((field_name, _l("图片引用无效")))
+    elif not isinstance(file, str) or not MEDIA_FILE_RE.match(file) or ".." in file.split("/"):
+        found.append((field_name, _l("图片文件名 %(file)s 无效（应为 png、jpg、webp 或 svg 文件的相对路径）",
+                                     file=file)))
+    alt = value.get("alt")
+    if not isinstance(alt, str) or not alt.strip():
+        found.append((field_name, _l("图片必须有替代文字 alt（供读屏软件朗读）")))
+    elif len(alt) > MAX_ALT:
+        found.append((field_name, _l("图片替代文字过长（上限 %(n)s 字）", n=MAX_ALT)))
+    extra = set(value) - {"file", "sha256", "alt"}
+    if extra:
+        found.append((field_name, _l("未知字段 %(field)s", field=", ".join(sorted(extra)))))
+    return found
+
+
+def option_parts(option: Any) -> tuple[Any, Any]:
+    """(text, image) of an option written as a string or as ``{text, image}``."""
+    if isinstance(option, Mapping):
+        return option.get("text", ""), option.get("image")
+    return option, None
+
+
+def _check_choice(qtype: Any, options: Any, answer: Any, images: Any = None) -> list[tuple[str, Any]]:
+    """The options and answer of a true/false or choice question (a question, or a part of a case)."""
+    found: list[tuple[str, Any]] = []
+    if qtype == "true_false":
+        if options:
+            found.append(("options", _l("判断题不设选项")))
+        if not isinstance(answer, bool):
+            found.append(("answer", _l("判断题的答案应为 true（正确）或 false（错误）")))
+        return found
+    if qtype not in ("single", "multiple"):
+        return found
+    if not isinstance(options, list) or not 2 <= len(options) <= 8:
+        found.append(("options", _l("选择题应有 2–8 个选项")))
+        options = options if isinstance(options, list) else []
+    else:
+        shown = []
+        for index, option in enumerate(options):
+            text, image = option_parts(option)
+            if images and index < len(images) and images[index] and image is None:
+                image = images[index]
+            if image is not None:
+                found.extend(check_image(image, "options"))
+            if not isinstance(text, str) or (not text.strip() and image is None):
+                found.append(("options", _l("选项不能为空")))
+                shown = None
+                break
+            ref = (image.get("file") or image.get("sha256")) if isinstance(image, Mapping) else None
+            shown.append((text.strip(), ref))
+            if len(text.strip()) > MAX_OPTION:
+                found.append(("options", _l("选项过长（上限 %(n)s 字）", n=MAX_OPTION)))
+        if shown is not None and len(set(shown)) != len(shown):
+            found.append(("options", _l("选项有重复")))
+    letters = _letters(answer)
+    allowed = LETTERS[: len(options)]
+    if qtype == "single":
+        if letters is None or len(letters) != 1 or len(letters[0]) != 1 or letters[0] not in LETTERS:
+            found.append(("answer", _l("单选题的答案应为一个选项字母，如 B")))
+        elif letters[0] not in allowed:
+            found.append(("answer", _l("答案 %(a)s 不在选项范围 A–%(last)s 内", a=letters[0],
+                                       last=allowed[-1:] or "A")))
+    else:
+        if letters is None or any(len(x) != 1 or x not in LETTERS for x in letters):
+            found.append(("answer", _l("多选题的答案应为选项字母，如 [A, C, D]")))
+        elif len(set(letters)) < 2:
+            found.append(("answer", _l("多选题至少要有两个正确选项")))
+        elif len(set(letters)) != len(letters):
+            found.append(("answer", _l("答案中有重复的字母")))
+        else:
+            outside = [x for x in letters if x not in allowed]
+            if outside:
+                found.append(("answer", _l("答案 %(a)s 不在选项范围 A–%(last)s 内", a="".join(outside),
+                                           last=allowed[-1:] or "A")))
+    return found
+
+
+def _check_basis(basis: Any) -> list[tuple[str, Any]]:
+    if basis is None:
+        return []
+    if not isinstance(basis, list) or len(basis) > MAX_BASIS:
+        return [("basis", _l("依据应为列表，每项写明 document（文件）、article（条款）、edition（版本）"))]
+    for entry in basis:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("document"), str) \
+                or not entry["document"].strip():
+            return [("basis", _l("每条依据都要写明 document（文件名称），如《安全生产法》"))]
+        if set(entry) - {"document", "article", "edition"}:
+            return [("basis", _l("依据只能包含 document、article、edition"))]
+    return []
+
+
+def _check_parts(parts: Any) -> list[tuple[str, Any]]:
+    if not isinstance(parts, list) or not 1 <= len(parts) <= MAX_PARTS:
+        return [("parts", _l("案例题应有 1–%(n)s 个小题", n=MAX_PARTS))]
+    found: list[tuple[str, Any]] = []
+    for number, part in enumerate(parts, start=1):
+        if not isinstance(part, Mapping):
+            found.append(("parts", _l("第 %(n)s 小题应为一个映射（type、stem、options、answer、points）", n=number)))
+            continue
+        ptype = part.get("type")
+        if ptype not in QUESTION_TYPES:
+            found.append(("parts", _l("第 %(n)s 小题的题型应为判断、单选或多选", n=number)))
+        stem = part.get("stem")
+        if not isinstance(stem, str) or not stem.strip() or len(stem) > MAX_STEM:
+            found.append(("parts", _l("第 %(n)s 小题的题干不能为空（上限 %(max)s 字）", n=number, max=MAX_STEM)))
+        points = part.get("points")
+        if isinstance(points, bool) or not isinstance(points, int) or not 1 <= points <= 100:
+            found.append(("parts", _l("第 %(n)s 小题的分值应为 1–100 的整数", n=number)))
+        for _field, reason in _check_choice(ptype, part.get("options"), part.get("answer"),
+                                            part.get("option_images")):
+            found.append(("parts", _l("第 %(n)s 小题：%(reason)s", n=number, reason=reason)))
+    return found
+
+
 def check_question(q: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """(field, reason) for every rule ``q`` breaks; ``q`` uses the file's field names."""
     found: list[tuple[str, Any]] = []
@@ -146,8 +277,8 @@ def check_question(q: Mapping[str, Any]) -> list[tuple[str, Any]]:
     key = q.get("key")
     if key is not None and (not isinstance(key, str) or not KEY_RE.match(key)):
         found.append(("key", _l("编号只能包含字母、数字和 . _ -，以字母或数字开头，且不超过60个字符")))
-    if qtype not in QUESTION_TYPES:
-        found.append(("type", _l("未知题型 %(type)s（应为 true_false、single 或 multiple）", type=qtype)))
+    if qtype not in ALL_TYPES:
+        found.append(("type", _l("未知题型 %(type)s（应为 true_false、single、multiple 或 case）", type=qtype)))
     topic = q.get("topic")
     if not isinstance(topic, str) or not topic.strip():
         found.append(("topic", _l("知识点不能为空")))
@@ -156,57 +287,41 @@ def check_question(q: Mapping[str, Any]) -> list[tuple[str, Any]]:
     difficulty = q.get("difficulty")
     if isinstance(difficulty, bool) or not isinstance(difficulty, int) or not 1 <= difficulty <= 5:
         found.append(("difficulty", _l("难度应为 1–5 的整数，而不是 %(value)s", value=difficulty)))
-    stem = q.get("stem")
-    if not isinstance(stem, str) or not stem.strip():
-        found.append(("stem", _l("题干不能为空")))
-    elif len(stem) > MAX_STEM:
-        found.append(("stem", _l("题干过长（上限 %(n)s 字）", n=MAX_STEM)))
+    if qtype == CASE:
+        case = q.get("case", q.get("stem"))
+        if not isinstance(case, str) or not case.strip():
+            found.append(("case", _l("案例题的案例材料 case 不能为空")))
+        elif len(case) > MAX_CASE:
+            found.append(("case", _l("案例材料过长（上限 %(n)s 字）", n=MAX_CASE)))
+    else:
+        stem = q.get("stem")
+        if not isinstance(stem, str) or not stem.strip():
+            found.append(("stem", _l("题干不能为空")))
+        elif len(stem) > MAX_STEM:
+            found.append(("stem", _l("题干过长（上限 %(n)s 字）", n=MAX_STEM)))
     explanation = q.get("explanation", "")
     if explanation is not None and not isinstance(explanation, str):
         found.append(("explanation", _l("解析应为文本")))
     elif explanation and len(explanation) > MAX_EXPLANATION:
         found.append(("explanation", _l("解析过长（上限 %(n)s 字）", n=MAX_EXPLANATION)))
+    if q.get("image") is not None:
+        found.extend(check_image(q["image"]))
+    found.extend(_check_basis(q.get("basis")))
+    status = q.get("status")
+    if status is not None and status not in STATUSES:
+        found.append(("status", _l("状态应为 draft、reviewed、active 或 retired")))
 
     found.extend(_check_validity(q))
-    options = q.get("options")
-    answer = q.get("answer")
-    if qtype == "true_false":
-        if options:
-            found.append(("options", _l("判断题不设选项")))
-        if not isinstance(answer, bool):
-            found.append(("answer", _l("判断题的答案应为 true（正确）或 false（错误）")))
-    elif qtype in ("single", "multiple"):
-        if not isinstance(options, list) or not 2 <= len(options) <= 8:
-            found.append(("options", _l("选择题应有 2–8 个选项")))
-            options = options if isinstance(options, list) else []
-        else:
-            texts = [o.strip() if isinstance(o, str) else "" for o in options]
-            if any(not t for t in texts):
-                found.append(("options", _l("选项不能为空")))
-            elif len(set(texts)) != len(texts):
-                found.append(("options", _l("选项有重复")))
-            elif any(len(t) > MAX_OPTION for t in texts):
-                found.append(("options", _l("选项过长（上限 %(n)s 字）", n=MAX_OPTION)))
-        letters = _letters(answer)
-        allowed = LETTERS[: len(options)]
-        if qtype == "single":
-            if letters is None or len(letters) != 1 or len(letters[0]) != 1 or letters[0] not in LETTERS:
-                found.append(("answer", _l("单选题的答案应为一个选项字母，如 B")))
-            elif letters[0] not in allowed:
-                found.append(("answer", _l("答案 %(a)s 不在选项范围 A–%(last)s 内", a=letters[0],
-                                           last=allowed[-1:] or "A")))
-        else:
-            if letters is None or any(len(x) != 1 or x not in LETTERS for x in letters):
-                found.append(("answer", _l("多选题的答案应为选项字母，如 [A, C, D]")))
-            elif len(set(letters)) < 2:
-                found.append(("answer", _l("多选题至少要有两个正确选项")))
-            elif len(set(letters)) != len(letters):
-                found.append(("answer", _l("答案中有重复的字母")))
-            else:
-                outside = [x for x in letters if x not in allowed]
-                if outside:
-                    found.append(("answer", _l("答案 %(a)s 不在选项范围 A–%(last)s 内", a="".join(outside),
-                                               last=allowed[-1:] or "A")))
+    if qtype == CASE:
+        if q.get("options"):
+            found.append(("options", _l("案例题的选项写在各小题中")))
+        if q.get("answer") is not None and not isinstance(q.get("answer"), list):
+            found.append(("answer", _l("案例题的答案写在各小题中")))
+        found.extend(_check_parts(q.get("parts")))
+    else:
+        if q.get("parts") or q.get("case"):
+            found.append(("parts", _l("只有案例题才有案例材料和小题")))
+        found.extend(_check_choice(qtype, q.get("options"), q.get("answer"), q.get("option_images")))
     return found
 
 
@@ -237,28 +352,104 @@ def _check_validity(q: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return found
 
 
+def _image(value: Mapping[str, Any]) -> dict:
+    out = {"alt": value["alt"].strip()}
+    if value.get("sha256"):
+        out["sha256"] = value["sha256"]
+    if value.get("file"):
+        out["file"] = value["file"].strip()
+    return out
+
+
+def _normalise_choice(qtype: str, options: Any, answer: Any, images: Any = None) -> dict:
+    out: dict[str, Any] = {"options": []}
+    if qtype != "true_false":
+        texts, refs = [], []
+        for index, option in enumerate(options or []):
+            text, image = option_parts(option)
+            if image is None and images and index < len(images):
+                image = images[index]
+            texts.append((text or "").strip())
+            refs.append(_image(image) if image else None)
+        out["options"] = texts
+        if any(refs):
+            out["option_images"] = refs
+    if qtype == "true_false":
+        out["answer"] = bool(answer)
+    elif qtype == "single":
+        out["answer"] = _letters(answer)[0]
+    else:
+        out["answer"] = sorted(set(_letters(answer)))
+    return out
+
+
+def normalise_basis(basis: Any) -> list[dict]:
+    out = []
+    for entry in basis or []:
+        item = {"document": entry["document"].strip()}
+        for name in ("article", "edition"):
+            if entry.get(name) not in (None, ""):
+                item[name] = str(entry[name]).strip()
+        out.append(item)
+    return out
+
+
 def normalise_question(q: Mapping[str, Any]) -> dict:
-    """The canonical stored form of a valid question (stripped texts, sorted letters)."""
+    """The canonical stored form of a valid question (stripped texts, sorted letters).
+
+    Options are kept as texts; pictures on options go to ``option_images`` (same order, None where an option
+    has none). A case question keeps its case text in ``stem`` and its parts in ``parts`` (each normalised
+    like a question); its ``answer`` is the list of the parts' answers.
+    """
     out = {
         "key": q["key"],
         "type": q["type"],
         "topic": q["topic"].strip(),
         "difficulty": int(q["difficulty"]),
-        "stem": q["stem"].strip(),
-        "options": [o.strip() for o in q.get("options") or []] if q["type"] != "true_false" else [],
         "explanation": (q.get("explanation") or "").strip(),
     }
+    if q["type"] == CASE:
+        out["stem"] = q.get("case", q.get("stem")).strip()
+        out["options"] = []
+        parts = []
+        for part in q["parts"]:
+            item = {"type": part["type"], "stem": part["stem"].strip(), "points": int(part["points"]),
+                    **_normalise_choice(part["type"], part.get("options"), part["answer"],
+                                        part.get("option_images")),
+                    "explanation": (part.get("explanation") or "").strip()}
+            parts.append(item)
+        out["parts"] = parts
+        out["answer"] = [p["answer"] for p in parts]
+    else:
+        out["stem"] = q["stem"].strip()
+        out |= _normalise_choice(q["type"], q.get("options"), q["answer"], q.get("option_images"))
+    if q.get("image"):
+        out["image"] = _image(q["image"])
+    if q.get("basis"):
+        out["basis"] = normalise_basis(q["basis"])
+    if q.get("status"):
+        out["status"] = q["status"]
     for name in VALIDITY_FIELDS:
         day = as_date(q.get(name))
         if day is not None:
             out[name] = day.isoformat()
-    if q["type"] == "true_false":
-        out["answer"] = bool(q["answer"])
-    elif q["type"] == "single":
-        out["answer"] = _letters(q["answer"])[0]
-    else:
-        out["answer"] = sorted(set(_letters(q["answer"])))
     return out
+
+
+def media_refs(q: Mapping[str, Any]) -> list[dict]:
+    """Every image reference of a normalised question (stem, options, parts' options), in order."""
+    refs = [q["image"]] if q.get("image") else []
+    refs.extend(r for r in q.get("option_images") or [] if r)
+    for part in q.get("parts") or []:
+        refs.extend(r for r in part.get("option_images") or [] if r)
+    return refs
+
+
+def _hashable_image(ref: Mapping[str, Any] | None) -> dict | None:
+    """An image as it counts for the content hash: its bytes (sha256) once stored, else its file name."""
+    if not ref:
+        return None
+    return {"alt": ref.get("alt"), **({"sha256": ref["sha256"]} if ref.get("sha256") else {"file": ref.get("file")})}
 
 
 def stem_hash(stem: str) -> str:
@@ -268,6 +459,17 @@ def stem_hash(stem: str) -> str:
 def content_hash(q: Mapping[str, Any]) -> str:
     """What identifies a version's content: equal hash, same question as a candidate sees and is graded."""
     payload = {k: q.get(k) for k in CONTENT_FIELDS}
+    if q.get("image"):
+        payload["image"] = _hashable_image(q["image"])
+    if any(q.get("option_images") or ()):
+        payload["option_images"] = [_hashable_image(r) for r in q["option_images"]]
+    if q.get("basis"):
+        payload["basis"] = q["basis"]
+    if q.get("parts"):
+        payload["parts"] = [{**p, "option_images": [_hashable_image(r) for r in p["option_images"]]}
+                            if any(p.get("option_images") or ()) else {k: v for k, v in p.items()
+                                                                       if k != "option_images"}
+                            for p in q["parts"]]
     for name in VALIDITY_FIELDS:  # only when set: questions without validity keep their hash
         day = as_date(q.get(name))
         if day is not None:
@@ -368,7 +570,7 @@ def check_questions(questions: list, file: str, *, lines: list[int] | None = Non
                                         "key"))
             else:
                 seen_keys[key] = line
-        stem = q.get("stem")
+        stem = q.get("case") if q.get("type") == CASE else q.get("stem")
         if isinstance(stem, str) and stem.strip():
             norm = normalise_stem(stem)
             if norm in seen_stems:
@@ -416,20 +618,61 @@ _Dumper.add_representer(_Flow, lambda dumper, value: dumper.represent_sequence("
                                                                                flow_style=True))
 
 
+def _dump_image(ref: Mapping[str, Any]) -> dict:
+    return {"file": ref.get("file") or ref.get("sha256"), "alt": ref["alt"]}
+
+
+def _dump_options(options: list, images: list | None) -> list:
+    if not any(images or ()):
+        return _Flow(options)
+    out = []
+    for text, ref in zip(options, images, strict=False):
+        if ref:
+            out.append({"text": text, "image": _dump_image(ref)} if text else {"image": _dump_image(ref)})
+        else:
+            out.append(text)
+    return out
+
+
+def dump_question(q: Mapping[str, Any]) -> dict:
+    """One normalised question in the file's form (images by file name; ``file`` falls back to the sha256)."""
+    item: dict[str, Any] = {"key": q["key"], "type": q["type"], "topic": q["topic"], "difficulty": q["difficulty"]}
+    if q.get("status") and q["status"] != "active":
+        item["status"] = q["status"]
+    if q["type"] == CASE:
+        item["case"] = q["stem"]
+        if q.get("image"):
+            item["image"] = _dump_image(q["image"])
+        parts = []
+        for p in q["parts"]:
+            part: dict[str, Any] = {"type": p["type"], "stem": p["stem"]}
+            if p["type"] != "true_false":
+                part["options"] = _dump_options(p["options"], p.get("option_images"))
+            part["answer"] = _Flow(p["answer"]) if isinstance(p["answer"], list) else p["answer"]
+            part["points"] = p["points"]
+            if p.get("explanation"):
+                part["explanation"] = p["explanation"]
+            parts.append(part)
+        item["parts"] = parts
+    else:
+        item["stem"] = q["stem"]
+        if q.get("image"):
+            item["image"] = _dump_image(q["image"])
+        if q["type"] != "true_false":
+            item["options"] = _dump_options(q["options"], q.get("option_images"))
+        item["answer"] = _Flow(q["answer"]) if isinstance(q["answer"], list) else q["answer"]
+    if q.get("explanation"):
+        item["explanation"] = q["explanation"]
+    if q.get("basis"):
+        item["basis"] = [dict(b) for b in q["basis"]]
+    for name in VALIDITY_FIELDS:
+        if q.get(name):
+            item[name] = as_date(q[name])
+    return item
+
+
 def dump_document(*, code: str, category: str, purpose: str, title: str, questions: Iterable[Mapping]) -> str:
     """The bank file text for these questions, in the shipped format (loads back to the same content)."""
-    items = []
-    for q in questions:
-        item: dict[str, Any] = {"key": q["key"], "type": q["type"], "topic": q["topic"],
-                                "difficulty": q["difficulty"], "stem": q["stem"]}
-        if q["type"] != "true_false":
-            item["options"] = _Flow(q["options"])
-        item["answer"] = _Flow(q["answer"]) if isinstance(q["answer"], list) else q["answer"]
-        if q.get("explanation"):
-            item["explanation"] = q["explanation"]
-        for name in VALIDITY_FIELDS:
-            if q.get(name):
-                item[name] = as_date(q[name])
-        items.append(item)
+    items = [dump_question(q) for q in questions]
     doc = {"bank": code, "category": category, "purpose": purpose, "title": title, "questions": items}
     return yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)

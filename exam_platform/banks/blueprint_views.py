@@ -95,9 +95,16 @@ def sample_paper(db, values, seed: int) -> dict:
     except InsufficientPool as short:
         return {"seed": seed, "items": [], "problems": short.problems}
     versions = pool.versions_by_id(db, [i.version_id for i in items])
+    # pictures are served by the bank that holds the question (a layered blueprint draws from several)
+    banks = {b.id: b for b in db.scalars(select(Bank).where(Bank.id.in_({v.bank_id for v in versions.values()})))}
     shown = []
     for item in items:
         version = versions[item.version_id]
+        if item.part is not None:  # a case question: shown once, with its parts
+            if item.part == 0:
+                shown.append({"version": version, "order": [], "points": sum(p["points"] for p in version.parts),
+                              "key": _("见各小题"), "bank": banks[version.bank_id]})
+            continue
         order = list(item.order) if item.order else list(range(len(version.options)))
         letters = shown_letters(order) if order else {}
         if version.type == "true_false":
@@ -105,7 +112,8 @@ def sample_paper(db, values, seed: int) -> dict:
         else:
             answer = [version.answer] if isinstance(version.answer, str) else version.answer
             key = "".join(s for s, o in letters.items() if o in answer)
-        shown.append({"version": version, "order": order, "points": item.points, "key": key})
+        shown.append({"version": version, "order": order, "points": item.points, "key": key,
+                      "bank": banks[version.bank_id]})
     return {"seed": seed, "items": shown, "problems": []}
 
 

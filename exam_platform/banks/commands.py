@@ -1,4 +1,4 @@
-"""``flask import-banks [PATH…]`` and ``flask export-bank CODE [--out F]``."""
+"""``flask import-banks [PATH…]``, ``flask export-bank CODE [--out F]`` and ``flask banks lint [PATH…]``."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 import click
+import yaml
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from .. import clock
@@ -24,15 +25,24 @@ def _fail(message: str) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--blueprints/--no-blueprints", default=True, show_default=True,
               help="also load question_banks/blueprints.yaml (default blueprints of the shipped banks)")
+@click.option("--media", "media_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="folder the files' pictures are named in (default question_banks/media; SVG only from there)")
 @with_appcontext
-def import_banks(paths: tuple[Path, ...], blueprints: bool) -> None:
-    """Validate and load bank files (default: every file in question_banks/banks/). All or nothing."""
+def import_banks(paths: tuple[Path, ...], blueprints: bool, media_dir: Path | None) -> None:
+    """Validate and load bank files (default: every file in question_banks/banks/). All or nothing; progress on
+    the terminal (standard error)."""
     # Messages are translatable (lazy) strings; they need a request context to pick a locale.
     with current_app.test_request_context("/"):
-        _import_banks(paths, blueprints)
+        _import_banks(paths, blueprints, media_dir)
 
 
-def _import_banks(paths: tuple[Path, ...], blueprints: bool) -> None:
+def terminal_progress(stage: str, done: int, total: int) -> None:
+    """``pictures 1200/2000`` on one line of standard error, rewritten in place."""
+    if total:
+        click.echo(f"\r  {stage:<9} {done:>7,}/{total:,} ({100 * done // total:3d}%)", nl=done >= total, err=True)
+
+
+def _import_banks(paths: tuple[Path, ...], blueprints: bool, media_dir: Path | None = None) -> None:
     from .blueprints import load_default_blueprints
     from .importer import BankFileRefused, import_paths, shipped_files
 
@@ -44,7 +54,8 @@ def _import_banks(paths: tuple[Path, ...], blueprints: bool) -> None:
     session = get_session()
     now = clock.now()
     try:
-        summaries = import_paths(session, actor=None, paths=files, now=now)
+        summaries = import_paths(session, actor=None, paths=files, now=now, media_dir=media_dir,
+                                 progress=terminal_progress)
         made = {}
         if blueprints:
             made = load_default_blueprints(session, actor=None, now=now,
@@ -86,4 +97,39 @@ def export_bank(code: str, out: Path | None) -> None:
         click.echo(f"wrote {out}")
 
 
-COMMANDS = [import_banks, export_bank]
+banks_cli = AppGroup("banks", help="Question bank commands (content lints).")
+
+
+@banks_cli.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--all", "show_all", is_flag=True, help="list single-wrong-option questions too (tolerated up to 25 %)")
+def lint_command(paths: tuple[Path, ...], show_all: bool) -> None:
+    """Content lints over bank files (default: the shipped banks) with a per-bank summary; exit 1 over a threshold.
+
+    Near duplicates are looked for within each file and between the practice and exam files of a category given
+    together — lint the whole directory to compare practice with exam banks.
+    """
+    from . import lints
+    from .importer import shipped_files
+
+    files: list[Path] = []
+    for path in paths or (Path(p) for p in shipped_files()):
+        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    banks = []
+    for file in files:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or "bank" not in data:
+            _fail(f"{file}: not a bank file")
+        banks.append(data)
+    findings = lints.lint_banks(banks)
+    for finding in findings:
+        if show_all or finding.lint != "single_wrong":
+            click.echo(str(finding))
+    summaries = lints.summarise(banks, findings)
+    for summary in summaries:
+        click.secho(summary.line(), fg="green" if not summary.failures() else "red")
+    if any(s.failures() for s in summaries):
+        sys.exit(1)
+
+
+COMMANDS = [import_banks, export_bank, banks_cli]

@@ -124,3 +124,11 @@ class BlueprintForm(FlaskForm):
                                                           ("wrong_answers", _l("分数、错题及解析"))])
     partial_credit = BooleanField(_l("多选题少选得部分分（错选不得分）"))
     active = BooleanField(_l("启用"), default=True)
+
+
+class ReviewForm(FlaskForm):
+    """One review step on a question (four eyes): the decision and the reviewer's comment."""
+
+    decision = SelectField(_l("审核结论"), choices=[("reviewed", _l("审核通过")), ("activated", _l("启用")),
+                                                  ("returned", _l("退回修改"))])
+    comment = TextAreaField(_l("审核意见"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})

@@ -24,6 +24,9 @@ class Bank(Base):
     owner_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     # Bumped on every change of the bank's questions; drawn-paper indexes are keyed by it.
     revision: Mapped[int] = mapped_column(default=1)
+    # Four eyes: new and changed questions start as drafts and are drawn only after a second author reviewed and
+    # activated them (an authority's bank). Off: questions are active when saved (shipped and practice banks).
+    review_required: Mapped[bool] = mapped_column(Boolean, default=False)
     # Never reused (unlike an id after a rolled-back insert): with ``revision`` it names one state of the bank
     # for in-process caches, even across databases served by one process.
     uid: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: uuid.uuid4().hex)
@@ -42,7 +45,8 @@ class Question(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
     key: Mapped[str] = mapped_column(String(60))
-    status: Mapped[str] = mapped_column(String(10), default="active", index=True)  # active | retired
+    # draft → reviewed → active (drawn) → retired (never drawn again); see banks/review.py
+    status: Mapped[str] = mapped_column(String(10), default="active", index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -76,6 +80,13 @@ class QuestionVersion(Base):
     answer: Mapped[object] = mapped_column(JSON)  # true/false | "B" | ["A", "C"]
     explanation: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
+    # Pictures by content (media_blobs.sha256) with their alt text: {"sha256": …, "alt": …, "file": name as imported}
+    image: Mapped[dict | None] = mapped_column(JSON)
+    option_images: Mapped[list | None] = mapped_column(JSON)  # per option: a picture as above, or null
+    # Provenance: [{"document": "《安全生产法》", "article": "第二十六条", "edition": "2021"}]
+    basis: Mapped[list | None] = mapped_column(JSON)
+    # 案例分析: the case text is ``stem``; each part {type, stem, options, option_images?, answer, points, explanation}
+    parts: Mapped[list | None] = mapped_column(JSON)
     # Hash of the normalised stem (bankfile.normalise_stem): finds a duplicate stem in a bank with one query.
     stem_hash: Mapped[str] = mapped_column(String(64), default="")
     # A question that states a rule is valid only while that rule is in force (inclusive; None = open).
@@ -85,6 +96,39 @@ class QuestionVersion(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     question: Mapped[Question] = relationship(back_populates="versions")
+
+
+class MediaBlob(Base):
+    """A picture of a question, stored once by its content (sha256 of the stored bytes) and never changed.
+
+    Versions refer to it by hash, so a version's pictures are as immutable as its text. Bytes are kept as judged
+    and re-encoded by ``banks.media`` (raster: re-encoded without metadata; SVG: the project's own shipped drawings
+    only, re-serialised through a whitelist)."""
+
+    __tablename__ = "media_blobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    width: Mapped[int]
+    height: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class QuestionReview(Base):
+    """One step of a question's review (four eyes): who reviewed, activated or sent back which version, and why."""
+
+    __tablename__ = "question_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(12))  # reviewed | activated | returned
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
 
 
 class Blueprint(Base):
@@ -100,6 +144,9 @@ class Blueprint(Base):
     sections: Mapped[list] = mapped_column(JSON)  # [{"type": "true_false", "count": 70, "points": 1}, …]
     topic_quotas: Mapped[dict] = mapped_column(JSON, default=dict)  # {"触电急救": 5} — minimum per topic
     difficulty_mix: Mapped[dict] = mapped_column(JSON, default=dict)  # {"1": 0.2, "2": 0.3, …} — shares
+    # Layers: further banks of the category (e.g. a provincial bank of local rules), each with a quota per section
+    # type taken out of the sections' counts: [{"bank_id": 7, "quotas": {"single": 5, "true_false": 10}}]
+    bank_quotas: Mapped[list] = mapped_column(JSON, default=list)
     minutes: Mapped[int]
     pass_mark: Mapped[int]
     review_policy: Mapped[str] = mapped_column(String(20), default="score")  # score | wrong_answers

@@ -9,7 +9,13 @@ Rules of a draw:
 - the difficulty mix (share of each level, per section) is followed as far as the pool allows, the rest
   is drawn from the other levels;
 - no question twice; choice options are shuffled per paper and the key follows the shuffle (``order``);
-- the same seed gives the same paper.
+- the same seed gives the same paper;
+- a case question (案例分析) is one item of a ``case`` section whose points equal the sum of its parts' points
+  (the section's stratum); on the paper it becomes one position per part, adjacent, each with its own points
+  and shuffled options (``PaperItem.part``); topic quotas and the difficulty mix do not apply to case sections;
+- layers: a blueprint may take a quota of each section type from further banks (``draw_layers``): the sections'
+  counts are split between the banks, each bank's share is drawn from its own pool, and each section's questions
+  are shuffled together.
 """
 
 from __future__ import annotations
@@ -20,7 +26,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-QUESTION_TYPES = ("true_false", "single", "multiple")
+CHOICE_TYPES = ("true_false", "single", "multiple")
+CASE = "case"
+QUESTION_TYPES = (*CHOICE_TYPES, CASE)  # section types
+TYPE_NAMES = {"true_false": "判断题", "single": "单选题", "multiple": "多选题", "case": "案例分析题"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +43,12 @@ class PoolItem:
     option_count: int = 0
     valid_from: date | None = None  # a question that states a rule: the days that rule is in force (inclusive)
     valid_until: date | None = None
+    parts: tuple[tuple[str, int, int], ...] = ()  # a case question: (type, option count, points) per part
+
+    @property
+    def points(self) -> int:
+        """A case question's points: the sum of its parts' (0 for other questions)."""
+        return sum(p[2] for p in self.parts)
 
     def valid_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_until is None
@@ -81,9 +96,13 @@ class PaperItem:
     type: str
     points: int
     order: tuple[int, ...]
+    part: int | None = None  # a part of a case question: its index in the version's parts
 
     def as_dict(self) -> dict:
-        return {"version_id": self.version_id, "type": self.type, "points": self.points, "order": list(self.order)}
+        out = {"version_id": self.version_id, "type": self.type, "points": self.points, "order": list(self.order)}
+        if self.part is not None:
+            out["part"] = self.part
+        return out
 
 
 class InsufficientPool(ValueError):
@@ -102,13 +121,17 @@ class PoolIndex:
         by_type: dict[str, list[PoolItem]] = defaultdict(list)
         by_type_level: dict[tuple[str, int], list[PoolItem]] = defaultdict(list)
         by_type_topic: dict[tuple[str, str], list[PoolItem]] = defaultdict(list)
+        by_case_points: dict[int, list[PoolItem]] = defaultdict(list)
         for item in self.items:
+            if item.type == CASE:
+                by_case_points[item.points].append(item)
             by_type[item.type].append(item)
             by_type_level[(item.type, item.difficulty)].append(item)
             by_type_topic[(item.type, item.topic)].append(item)
         self.by_type = dict(by_type)
         self.by_type_level = dict(by_type_level)
         self.by_type_topic = dict(by_type_topic)
+        self.by_case_points = dict(by_case_points)
         self.topics = sorted({i.topic for i in self.items})
         self._dated = any(i.valid_from or i.valid_until for i in self.items)
         self._on: dict[date, PoolIndex] = {}
@@ -127,22 +150,30 @@ class PoolIndex:
         return self._on[day]
 
 
-def problems(spec: Spec, index: PoolIndex) -> list[str]:
+def problems(spec: Spec, index: PoolIndex, *, share: bool = False) -> list[str]:
     """Why ``index`` cannot satisfy ``spec`` (empty list: every stratum has enough active questions)."""
     found: list[str] = []
-    type_names = {"true_false": "判断题", "single": "单选题", "multiple": "多选题"}
+    type_names = TYPE_NAMES
     need: dict[str, int] = defaultdict(int)
+    cases: dict[int, int] = defaultdict(int)
     for s in spec.sections:
         if s.type not in QUESTION_TYPES:
             found.append(f"未知题型 {s.type}")
             continue
-        if s.count <= 0 or s.points <= 0:
+        if s.count < (0 if share else 1) or s.points <= 0:  # a bank's share of a section may be empty
             found.append(f"{type_names[s.type]}：题数和分值应为正整数")
-        need[s.type] += s.count
+        if s.type == CASE:
+            cases[s.points] += s.count
+        else:
+            need[s.type] += s.count
     for qtype, count in need.items():
         have = len(index.by_type.get(qtype, ()))
         if have < count:
             found.append(f"{type_names[qtype]}需要 {count} 道，题库只有 {have} 道有效试题")
+    for points, count in cases.items():
+        have = len(index.by_case_points.get(points, ()))
+        if have < count:
+            found.append(f"{points} 分的案例分析题需要 {count} 道，题库只有 {have} 道有效试题")
     section_types = set(need)
     for topic, quota in spec.topic_quotas.items():
         have = sum(len(index.by_type_topic.get((t, topic), ())) for t in section_types)
@@ -190,14 +221,15 @@ def _random_order(items: Sequence[PoolItem], rng: random.Random):
     yield from rest
 
 
-def draw(spec: Spec, index: PoolIndex, rng: random.Random) -> list[PaperItem]:
-    """A paper for ``spec`` from ``index``; raises ``InsufficientPool`` when it cannot be done."""
-    found = problems(spec, index)
+def _choose(spec: Spec, index: PoolIndex, rng: random.Random, *, share: bool = False) -> list[list[PoolItem]]:
+    """The questions of each section (in blueprint order, not yet shuffled); ``InsufficientPool`` if impossible."""
+    found = problems(spec, index, share=share)
     if found:
         raise InsufficientPool(found)
     room = defaultdict(int)  # how many more questions each type may take
     for s in spec.sections:
-        room[s.type] += s.count
+        if s.type != CASE:
+            room[s.type] += s.count
     chosen: dict[str, list[PoolItem]] = defaultdict(list)
     taken: set[int] = set()
 
@@ -255,14 +287,78 @@ def draw(spec: Spec, index: PoolIndex, rng: random.Random) -> list[PaperItem]:
                 chosen[qtype].extend(picks)
                 taken.update(p.version_id for p in picks)
 
-    # 3. Lay out the sections in blueprint order; questions within a section in random order.
-    paper: list[PaperItem] = []
+    # 3. Case sections: whole cases whose parts' points add up to the section's points.
+    groups: list[list[PoolItem]] = []
     for s in spec.sections:
-        group = chosen[s.type][: s.count]
-        chosen[s.type] = chosen[s.type][s.count:]
+        if s.type == CASE:
+            available = [i for i in index.by_case_points.get(s.points, ()) if i.version_id not in taken]
+            picks = rng.sample(available, s.count)
+            taken.update(p.version_id for p in picks)
+            groups.append(picks)
+        else:
+            groups.append(chosen[s.type][: s.count])
+            chosen[s.type] = chosen[s.type][s.count:]
+    return groups
+
+
+def _lay_out(spec: Spec, groups: list[list[PoolItem]], rng: random.Random) -> list[PaperItem]:
+    """Sections in blueprint order, questions within a section in random order, options shuffled; a case becomes
+    its parts, adjacent and in their own order."""
+    paper: list[PaperItem] = []
+    for s, group in zip(spec.sections, groups, strict=True):
+        group = list(group)
         rng.shuffle(group)
-        paper.extend(PaperItem(i.version_id, i.type, s.points, _shuffled_options(i, rng)) for i in group)
+        for i in group:
+            if i.type == CASE:
+                for number, (ptype, options, points) in enumerate(i.parts):
+                    shown = PoolItem(i.version_id, ptype, i.topic, i.difficulty, options)
+                    paper.append(PaperItem(i.version_id, ptype, points, _shuffled_options(shown, rng), number))
+            else:
+                paper.append(PaperItem(i.version_id, i.type, s.points, _shuffled_options(i, rng)))
     return paper
+
+
+def draw(spec: Spec, index: PoolIndex, rng: random.Random) -> list[PaperItem]:
+    """A paper for ``spec`` from ``index``; raises ``InsufficientPool`` when it cannot be done."""
+    return _lay_out(spec, _choose(spec, index, rng), rng)
+
+
+def split_spec(spec: Spec, quotas: Sequence[Mapping[str, int]]) -> tuple[Spec, list[Spec]]:
+    """The spec of the main bank and of each further bank: each quota ``{type: n}`` takes ``n`` questions of that
+    type out of the sections of that type, in blueprint order. Topic quotas stay with the main bank."""
+    left = [s.count for s in spec.sections]
+    layers = []
+    for quota in quotas:
+        counts = [0] * len(spec.sections)
+        for qtype, n in quota.items():
+            n = int(n)
+            for k, s in enumerate(spec.sections):
+                if s.type == qtype and n > 0:
+                    take = min(n, left[k])
+                    counts[k] += take
+                    left[k] -= take
+                    n -= take
+            if n > 0:
+                raise InsufficientPool([f"{TYPE_NAMES.get(qtype, qtype)}的分题库配额超过了试卷中该题型的题数"])
+        layers.append(Spec(tuple(Section(s.type, c, s.points) for s, c in zip(spec.sections, counts, strict=True)),
+                           {}, spec.difficulty_mix))
+    main = Spec(tuple(Section(s.type, c, s.points) for s, c in zip(spec.sections, left, strict=True)),
+                spec.topic_quotas, spec.difficulty_mix)
+    return main, layers
+
+
+def draw_layers(spec: Spec, layers: Sequence[tuple[Mapping[str, int] | None, PoolIndex]],
+                rng: random.Random) -> list[PaperItem]:
+    """A paper drawn from several banks: ``layers`` is (None, main index) first, then (quota, index) per further
+    bank. Every bank's problems are reported together."""
+    main, extra = split_spec(spec, [q or {} for q, _ in layers[1:]])
+    specs = [main, *extra]
+    found = [p for sp, (_q, index) in zip(specs, layers, strict=True) for p in problems(sp, index, share=True)]
+    if found:
+        raise InsufficientPool(found)
+    per_layer = [_choose(sp, index, rng, share=True) for sp, (_q, index) in zip(specs, layers, strict=True)]
+    merged = [[item for groups in per_layer for item in groups[k]] for k in range(len(spec.sections))]
+    return _lay_out(spec, merged, rng)
 
 
 def shown_letters(order: Sequence[int]) -> dict[str, str]:

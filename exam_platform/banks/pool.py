@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound, ValidationError
 from .models import Bank, Blueprint, Question, QuestionVersion
-from .paper import InsufficientPool, PaperItem, PoolIndex, PoolItem, Spec, draw, problems
+from .paper import InsufficientPool, PaperItem, PoolIndex, PoolItem, Spec, draw, draw_layers, problems, split_spec
 
 MAX_CACHED_BANKS = 64
 
@@ -67,16 +67,19 @@ cache = _PoolCache()
 
 
 def build_index(session: Session, bank_id: int) -> PoolIndex:
-    """Read the pool of a bank: current versions of its active questions (ids, type, topic, difficulty, options)."""
+    """Read the pool of a bank: current versions of its **active** questions (ids, type, topic, difficulty, options,
+    validity, the shape of a case's parts). Drafts, reviewed-but-not-active and retired questions are never in it."""
     rows = session.execute(
         select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.topic, QuestionVersion.difficulty,
-               QuestionVersion.options, QuestionVersion.valid_from, QuestionVersion.valid_until)
+               QuestionVersion.options, QuestionVersion.valid_from, QuestionVersion.valid_until,
+               QuestionVersion.parts)
         .join(Question, Question.id == QuestionVersion.question_id)
         .where(QuestionVersion.bank_id == bank_id, QuestionVersion.is_current.is_(True),
                Question.status == "active")
     )
-    return PoolIndex(PoolItem(vid, qtype, topic, difficulty, len(options or ()), start, end)
-                     for vid, qtype, topic, difficulty, options, start, end in rows)
+    return PoolIndex(PoolItem(vid, qtype, topic, difficulty, len(options or ()), start, end,
+                              tuple((p["type"], len(p.get("options") or ()), int(p["points"])) for p in parts or ()))
+                     for vid, qtype, topic, difficulty, options, start, end, parts in rows)
 
 
 def pool_index(session: Session, bank_id: int) -> PoolIndex:
@@ -101,9 +104,25 @@ def _pool_on(session: Session, bank_id: int, on: date | None) -> PoolIndex:
     return index.on(on) if on is not None else index
 
 
+def _quotas(blueprint: Blueprint | Any) -> list[dict]:
+    return [q for q in getattr(blueprint, "bank_quotas", None) or [] if q.get("bank_id")]
+
+
+def _layers(session: Session, blueprint: Blueprint | Any, on: date | None) -> list[tuple[dict | None, PoolIndex]]:
+    return [(None, _pool_on(session, blueprint.bank_id, on)),
+            *[(q.get("quotas") or {}, _pool_on(session, int(q["bank_id"]), on)) for q in _quotas(blueprint)]]
+
+
 def check_blueprint(session: Session, blueprint: Blueprint | Any, *, on: date | None = None) -> list[str]:
-    """Why the bank cannot satisfy the blueprint now (on the exam date ``on``, when given; empty: it can)."""
-    return problems(spec_of(blueprint), _pool_on(session, blueprint.bank_id, on))
+    """Why the banks cannot satisfy the blueprint now (on the exam date ``on``, when given; empty: they can)."""
+    if not _quotas(blueprint):
+        return problems(spec_of(blueprint), _pool_on(session, blueprint.bank_id, on))
+    try:
+        main, extra = split_spec(spec_of(blueprint), [q for q, _i in _layers(session, blueprint, on)[1:]])
+    except InsufficientPool as short:
+        return short.problems
+    return [p for sp, (_q, index) in zip([main, *extra], _layers(session, blueprint, on), strict=True)
+            for p in problems(sp, index, share=True)]
 
 
 def draw_paper(session: Session, blueprint: Blueprint | Any, rng: random.Random, *,
@@ -111,6 +130,8 @@ def draw_paper(session: Session, blueprint: Blueprint | Any, rng: random.Random,
     """A paper for ``blueprint`` from its bank's current pool — only questions valid on the exam date ``on`` —
     ``PoolTooSmall`` when the bank cannot do it."""
     try:
+        if _quotas(blueprint):
+            return draw_layers(spec_of(blueprint), _layers(session, blueprint, on), rng)
         return draw(spec_of(blueprint), _pool_on(session, blueprint.bank_id, on), rng)
     except InsufficientPool as short:
         raise PoolTooSmall(_l("题库中的有效试题不足以按此组卷规则组卷：%(why)s", why="；".join(short.problems)),

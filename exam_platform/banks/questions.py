@@ -19,7 +19,8 @@ from ..errors import Conflict, NotFound, ValidationError
 from .bankfile import check_question, normalise_question, stem_hash
 from .importer import new_version, version_content, version_row
 from .models import Bank, Question, QuestionVersion
-from .search import STATUS_LABELS, QuestionFilter, filtered
+from .review import draft_status
+from .search import QuestionFilter, filtered
 
 
 class QuestionInvalid(ValidationError):
@@ -100,7 +101,8 @@ def create_question(session: Session, *, actor: Any, bank: Bank, content: Mappin
     clean = _check(session, bank, content, question_id=None)
     if session.scalar(select(Question.id).where(Question.bank_id == bank.id, Question.key == clean["key"])):
         raise QuestionInvalid([("key", _l("编号 %(key)s 已被使用（编号永不重复使用）", key=clean["key"]))])
-    question = Question(bank_id=bank.id, key=clean["key"], status="active", created_at=now, updated_at=now)
+    question = Question(bank_id=bank.id, key=clean["key"], status=draft_status(bank), created_at=now,
+                        updated_at=now)
     session.add(question)
     session.flush()
     new_version(session, question=question, bank=bank, content=clean, actor=actor, now=now, previous=None)
@@ -113,14 +115,28 @@ def create_question(session: Session, *, actor: Any, bank: Bank, content: Mappin
 
 def edit_question(session: Session, *, actor: Any, bank: Bank, question: Question, content: Mapping[str, Any],
                   now: datetime) -> QuestionVersion | None:
-    """Save an edit as a new version; None when nothing changed (no version is made)."""
-    content = dict(content, key=question.key)
-    clean = _check(session, bank, content, question_id=question.id)
+    """Save an edit as a new version; None when nothing changed (no version is made). The edit form has no
+    pictures or provenance: those of the current version are kept (option pictures while the options keep their
+    number). A case question is edited in its bank file. In a bank that requires review the question becomes a
+    draft again."""
     current = current_version(session, question)
+    if current is not None and current.type == "case":
+        raise QuestionInvalid([("type", _l("案例分析题请在题库文件中修改后导入"))])
+    content = dict(content, key=question.key)
+    if current is not None:
+        for name in ("image", "basis"):
+            if name not in content and getattr(current, name):
+                content[name] = getattr(current, name)
+        if "option_images" not in content and current.option_images and \
+                len(content.get("options") or ()) == len(current.option_images):
+            content["option_images"] = current.option_images
+    clean = _check(session, bank, content, question_id=question.id)
     if current is not None and version_content(question.key, current) == clean:
         return None
     version = new_version(session, question=question, bank=bank, content=clean, actor=actor, now=now,
                           previous=current)
+    if bank.review_required and question.status != "retired":
+        question.status = "draft"  # what was reviewed is not what is there now
     question.updated_at = now
     _bump(bank, now)
     session.flush()
@@ -132,8 +148,11 @@ def edit_question(session: Session, *, actor: Any, bank: Bank, question: Questio
 def set_status(session: Session, *, actor: Any, bank: Bank, question: Question, status: str,
                now: datetime) -> bool:
     """Retire or restore one question; False when it already had that status."""
-    if status not in STATUS_LABELS:
+    if status not in ("active", "retired"):
         raise ValidationError(_l("状态无效"), field="status")
+    if status == "active" and (bank.review_required or question.status != "retired"):
+        # restoring in a bank that requires review starts the review again; only retired questions are restored
+        status = "draft" if bank.review_required and question.status == "retired" else question.status
     if question.status == status:
         return False
     question.status = status
@@ -181,6 +200,8 @@ def bulk(session: Session, *, actor: Any, bank: Bank, f: QuestionFilter, action:
             content = version_content(question.key, current) | {"topic": topic}
             session.add(version_row(question=question, bank=bank, content=content, actor=actor, now=now,
                                     number=current.number + 1))
+            if bank.review_required and question.status != "retired":
+                question.status = "draft"
             question.updated_at = now
         changed = len(pending)
     if changed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -68,3 +69,30 @@ def create_bank(session: Session, *, actor: Any, code: str, title: str, category
     return bank
 
 
+
+
+def bank_has_picture(session, bank: Bank, sha256: str) -> bool:
+    """Whether a version of ``bank`` shows the picture ``sha256`` (its readers may see it; nobody else)."""
+    from sqlalchemy import String, cast, or_
+
+    from .models import QuestionVersion
+
+    if not all(c in "0123456789abcdef" for c in sha256):
+        return False
+    return session.scalar(select(QuestionVersion.id).where(
+        QuestionVersion.bank_id == bank.id,
+        or_(*[cast(column, String).contains(sha256) for column in (
+            QuestionVersion.image, QuestionVersion.option_images, QuestionVersion.parts)])).limit(1)) is not None
+
+
+@cache
+def shipped_codes() -> frozenset[str]:
+    from .importer import shipped_files
+
+    return frozenset(p.stem for p in shipped_files())
+
+
+def is_shipped(bank: Bank) -> bool:
+    """A bank shipped with the platform (question_banks/banks/): a 示范题库 for training and demonstration — official
+    exams use the exam authority's own bank."""
+    return bank.owner_org_id is None and bank.code in shipped_codes()

@@ -13,14 +13,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy import Select, String, and_, cast, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from .models import Question, QuestionVersion
 
 PER_PAGE = 50
 TYPE_LABELS = {"true_false": _l("判断题"), "single": _l("单选题"), "multiple": _l("多选题")}
-STATUS_LABELS = {"active": _l("有效"), "retired": _l("已停用")}
+STATUS_LABELS = {"draft": _l("草稿"), "reviewed": _l("已审核"), "active": _l("有效"), "retired": _l("已停用")}
 
 
 
@@ -30,7 +30,7 @@ class QuestionFilter:
     topic: str = ""
     type: str = ""
     difficulty: int | None = None
-    status: str = "active"  # active | retired | all
+    status: str = "active"  # draft | reviewed | active | retired | all
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> QuestionFilter:
@@ -42,7 +42,7 @@ class QuestionFilter:
         return cls(q=(args.get("q") or "").strip()[:100], topic=(args.get("topic") or "").strip()[:60],
                    type=args.get("type") if args.get("type") in TYPE_LABELS else "",
                    difficulty=difficulty if difficulty in range(1, 6) else None,
-                   status=status if status in ("active", "retired", "all") else "active")
+                   status=status if status in (*STATUS_LABELS, "all") else "active")
 
     def as_args(self) -> dict[str, str]:
         out = {"q": self.q, "topic": self.topic, "type": self.type,
@@ -119,3 +119,23 @@ def topics(session: Session, bank_ids: Iterable[int]) -> list[str]:
                                 .order_by(QuestionVersion.topic)))
 
 
+
+
+def provenance_watch(session, bank_id: int, today, *, days: int = 90, limit: int = 50) -> dict:
+    """Questions to look at for their provenance (issue #15): not retired, whose validity ends within ``days`` of
+    ``today`` or has ended, and how many state no basis at all."""
+    from datetime import timedelta
+
+    base = (select(Question.key, QuestionVersion.valid_until)
+            .join(QuestionVersion, (QuestionVersion.question_id == Question.id) & QuestionVersion.is_current)
+            .where(Question.bank_id == bank_id, Question.status != "retired"))
+    expiring = session.execute(base.where(QuestionVersion.valid_until.is_not(None),
+                                          QuestionVersion.valid_until <= today + timedelta(days=days))
+                               .order_by(QuestionVersion.valid_until, Question.key).limit(limit)).all()
+    no_basis = session.scalar(select(func.count()).select_from(Question)
+                              .join(QuestionVersion, (QuestionVersion.question_id == Question.id)
+                                    & QuestionVersion.is_current)
+                              .where(Question.bank_id == bank_id, Question.status != "retired",
+                                     or_(QuestionVersion.basis.is_(None),
+                                         cast(QuestionVersion.basis, String).in_(("null", "[]")))))
+    return {"expiring": [(key, day, day < today) for key, day in expiring], "no_basis": no_basis or 0, "days": days}

@@ -42,7 +42,9 @@ def upload(code: str):
     db, bank = load_bank(code, edit=True)
     form = UploadForm()
     if form.validate_on_submit():
-        data = form.file.data.read(upload_limits().xlsx_bytes + 1)
+        data = form.file.data.read(max(upload_limits().xlsx_bytes, upload_limits().bank_zip_bytes) + 1)
+        if not sheets.is_zip_of_pictures(data) and len(data) > upload_limits().xlsx_bytes:
+            data = data[: upload_limits().xlsx_bytes + 1]  # refused for its size by the spreadsheet checks
         filename = form.file.data.filename or "upload.xlsx"
 
         def check_and_keep():

@@ -10,8 +10,11 @@ row limits, real xlsx only, no macros, defusedxml, formulas never evaluated).
 
 from __future__ import annotations
 
+import io
 import re
 import secrets
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,17 +24,22 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..config import MB, upload_limits
 from ..errors import Conflict, NotFound, ValidationError
 from ..spreadsheets import SpreadsheetProblem, read_rows, write_xlsx
+from . import media
 from .bankfile import LETTERS, Problem, answer_text, check_questions, content_hash, normalise_question, parse_answer
 from .bankfile import stem_hash as make_stem_hash
-from .importer import BankFileRefused, ImportSummary, bank_contents, upsert_questions
+from .importer import BankFileRefused, ImportSummary, bank_contents, resolve_media, upsert_questions
 from .models import Bank, PendingUpload, Question, QuestionVersion
 from .questions import next_key
 
 SHEET = "试题"
 HEADER = ["编号", "题型", "知识点", "难度", "题干", *[f"选项{c}" for c in LETTERS], "答案", "解析", "有效期起",
-          "有效期止"]
+          "有效期止", "状态", "题干图片", "图片说明", "选项图片", "依据"]
+STATUS_WORDS = {"草稿": "draft", "draft": "draft", "已审核": "reviewed", "reviewed": "reviewed",
+                "启用": "active", "active": "active", "停用": "retired", "retired": "retired"}
+STATUS_NAMES = {"draft": "草稿", "reviewed": "已审核", "active": "启用", "retired": "停用"}
 TYPE_WORDS = {"判断": "true_false", "判断题": "true_false", "true_false": "true_false",
               "单选": "single", "单选题": "single", "single": "single",
               "多选": "multiple", "多选题": "multiple", "multiple": "multiple"}
@@ -51,6 +59,13 @@ EXPLANATION = [
     ("解析", "可选，考生在允许查看错题时能看到。", "脱离电源是触电急救的第一步。"),
     ("有效期起", "可选。题目陈述某项规定时，填该规定生效之日（YYYY-MM-DD）；此前的考试不抽此题。", "2026-06-01"),
     ("有效期止", "可选。题目所述规定失效前的最后一天（YYYY-MM-DD）；此后的考试不抽此题。", "2026-05-31"),
+    ("状态", "可选：草稿、已审核、启用 或 停用。需要审核的题库中，新题和修改过的题一律为草稿。", "启用"),
+    ("题干图片", "可选：图片文件名（png、jpg、webp）。把表格和图片一起打成 zip 上传，文件名与 zip 中的图片一致。",
+     "signs/no-smoking.png"),
+    ("图片说明", "有题干图片时必填：给读屏软件朗读的替代文字，描述图片内容而不透露答案。",
+     "红色圆环加斜杠，中间是点燃的香烟"),
+    ("选项图片", "可选：每行一个，写成 字母=文件名|替代文字。", "A=ppe/helmet.png|黄色安全帽"),
+    ("依据", "可选：题目所依据的文件、条款和版本，每行一条，写成 文件|条款|版本。", "《安全生产法》|第二十六条|2021"),
     ("注意", "第一行是表头，请勿修改列的顺序；单元格中的公式不会被计算，会被拒绝；"
              "一次导入中任何一行有问题，整份文件都不会导入。", ""),
 ]
@@ -85,13 +100,63 @@ def template_bytes() -> bytes:
     return write_xlsx([(SHEET, HEADER, []), ("说明", ["列", "怎么填", "示例"], EXPLANATION)])
 
 
+def _image_cells(ref: dict | None) -> tuple[str, str]:
+    return ((ref.get("file") or ref.get("sha256") or "", ref["alt"]) if ref else ("", ""))
+
+
+def _option_images_cell(refs: list | None) -> str:
+    return "\n".join(f"{LETTERS[i]}={r.get('file') or r.get('sha256')}|{r['alt']}"
+                     for i, r in enumerate(refs or []) if r)
+
+
+def _basis_cell(basis: list | None) -> str:
+    return "\n".join("|".join([b["document"], b.get("article", ""), b.get("edition", "")]).rstrip("|")
+                     for b in basis or [])
+
+
+def parse_option_images(text: str) -> tuple[list | None, list[tuple[str, Any]]]:
+    """``A=file.png|替代文字`` lines → a list by option position (None where an option has no picture)."""
+    if not text:
+        return None, []
+    refs: dict[int, dict] = {}
+    for line in re.split(r"[\n；;]+", text):
+        line = line.strip()
+        if not line:
+            continue
+        match = re.fullmatch(r"([A-Ha-h])\s*[=＝:：]\s*([^|｜]+?)\s*[|｜]\s*(.*)", line)
+        if not match:
+            return None, [("option_images", _l("选项图片应写成 字母=文件名|替代文字，每行一个"))]
+        refs[LETTERS.index(match.group(1).upper())] = {"file": match.group(2), "alt": match.group(3)}
+    return [refs.get(i) for i in range(max(refs) + 1)], []
+
+
+def parse_basis(text: str) -> list[dict] | None:
+    """``文件|条款|版本`` lines → basis entries."""
+    out = []
+    for line in re.split(r"[\n；;]+", text or ""):
+        cells = [c.strip() for c in re.split(r"[|｜]", line)]
+        if not cells or not cells[0]:
+            continue
+        entry = {"document": cells[0]}
+        if len(cells) > 1 and cells[1]:
+            entry["article"] = cells[1]
+        if len(cells) > 2 and cells[2]:
+            entry["edition"] = cells[2]
+        out.append(entry)
+    return out or None
+
+
 def export_bytes(session: Session, bank: Bank) -> bytes:
     rows = []
     for q in bank_contents(session, bank):
+        if q["type"] == "case":
+            continue  # 案例题 travel in the YAML bank file (the sheet has one row per choice question)
         options = [*q["options"], *[""] * (len(LETTERS) - len(q["options"]))]
         rows.append([q["key"], TYPE_NAMES[q["type"]], q["topic"], q["difficulty"], q["stem"], *options,
                      answer_text(q["type"], q["answer"]), q["explanation"], q.get("valid_from", ""),
-                     q.get("valid_until", "")])
+                     q.get("valid_until", ""), STATUS_NAMES.get(q.get("status", "active"), ""),
+                     *_image_cells(q.get("image")), _option_images_cell(q.get("option_images")),
+                     _basis_cell(q.get("basis"))])
     return write_xlsx([(SHEET, HEADER, rows), ("说明", ["列", "怎么填", "示例"], EXPLANATION)])
 
 
@@ -118,6 +183,7 @@ def _row_content(cells: list[Any]) -> tuple[dict, list[tuple[str, Any]]]:
     options = [_text(c) for c in cells[5:13]]
     answer, explanation = _text(cells[13]), _text(cells[14])
     valid_from, valid_until = (c if isinstance(c, date | datetime) else _text(c) for c in cells[15:17])
+    status_word, image_file, image_alt, option_images, basis = (_text(c) for c in cells[17:22])
     qtype = TYPE_WORDS.get(type_word, type_word)
     while options and not options[-1]:
         options.pop()
@@ -130,11 +196,86 @@ def _row_content(cells: list[Any]) -> tuple[dict, list[tuple[str, Any]]]:
                "explanation": explanation, "valid_from": valid_from, "valid_until": valid_until}
     if qtype == "true_false" and any(options):
         content["options"] = options  # let the checks say that a true/false question has no options
+    if status_word:
+        content["status"] = STATUS_WORDS.get(status_word, status_word)
+    if image_file or image_alt:
+        content["image"] = {"file": image_file, "alt": image_alt}
+    images, bad = parse_option_images(option_images)
+    found.extend(bad)
+    if images:
+        content["option_images"] = images
+        while len(content["options"]) < len(images):  # a picture-only option has an empty text cell
+            content["options"].append("")
+    if basis:
+        content["basis"] = parse_basis(basis)
     return content, found
 
 
+# ---- a spreadsheet with its pictures: one zip ------------------------------------------------------------
+
+def is_zip_of_pictures(data: bytes) -> bool:
+    """A zip that is not itself a workbook: a spreadsheet and its pictures."""
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "[Content_Types].xml" not in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def split_upload(data: bytes) -> tuple[bytes, Callable[[str], bytes | None] | None]:
+    """(the workbook's bytes, a reader of the pictures beside it) — the reader is None for a plain .xlsx.
+
+    The zip is checked from its directory before anything is unpacked: its size, the number of files, one .xlsx,
+    no file name leaving the folder, each picture within the picture limit, the unpacked total bounded."""
+    limits = upload_limits()
+    if not is_zip_of_pictures(data):
+        return data, None
+    if len(data) > limits.bank_zip_bytes:
+        raise ValidationError(_l("压缩包过大（上限 %(n)s MB）", n=f"{limits.bank_zip_bytes / MB:g}"), field="file",
+                              code="bad_spreadsheet")
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    infos = [i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
+    if len(infos) > limits.bank_zip_members:
+        raise ValidationError(_l("压缩包中的文件过多（上限 %(n)s 个）", n=limits.bank_zip_members), field="file",
+                              code="bad_spreadsheet")
+    sheets_in = [i for i in infos if i.filename.lower().endswith(".xlsx")]
+    if len(sheets_in) != 1:
+        raise ValidationError(_l("压缩包中应有且只有一个 .xlsx 表格，图片放在表格旁边"), field="file",
+                              code="bad_spreadsheet")
+    if sum(i.file_size for i in infos) > limits.bank_zip_bytes * 2:
+        raise ValidationError(_l("压缩包解压后过大，已拒绝"), field="file", code="bad_spreadsheet")
+    sheet = sheets_in[0]
+    if sheet.file_size > limits.xlsx_bytes:
+        raise ValidationError(_l("文件过大（上限 %(n)s MB）", n=f"{limits.xlsx_bytes / MB:g}"), field="file",
+                              code="bad_spreadsheet")
+    base = sheet.filename.rsplit("/", 1)[0] + "/" if "/" in sheet.filename else ""
+    pictures = {i.filename[len(base):]: i for i in infos if i is not sheet and i.filename.startswith(base)}
+
+    def read(name: str) -> bytes | None:
+        info = pictures.get(name)
+        if info is None:
+            return None
+        if info.file_size > media.MAX_BYTES:
+            return b"\0" * (media.MAX_BYTES + 1)  # refused as too large without unpacking it
+        with archive.open(info) as member:
+            return member.read(media.MAX_BYTES + 1)
+
+    read.names = set(pictures)  # type: ignore[attr-defined]
+    return archive.read(sheet), read
+
+
+def _picture_names(content: dict) -> list[str]:
+    refs = [content.get("image"), *(content.get("option_images") or [])]
+    return [r["file"] for r in refs if isinstance(r, dict) and r.get("file")]
+
+
 def check_upload(session: Session, *, bank: Bank, data: bytes, file: str) -> SheetCheck:
-    """Every row of the spreadsheet with what importing it would do, or its problems (row number + reason)."""
+    """Every row of the spreadsheet with what importing it would do, or its problems (row number + reason).
+    ``data`` is an .xlsx, or a zip of one .xlsx and the pictures its rows name (checked here by name; judged by
+    content when imported)."""
+    data, pictures = split_upload(data)
     try:
         raw = read_rows(data, sheet=SHEET)
     except SpreadsheetProblem as problem:
@@ -143,8 +284,12 @@ def check_upload(session: Session, *, bank: Bank, data: bytes, file: str) -> She
         raise ValidationError(_l("表格中没有试题行（第一行是表头，从第二行起每行一道题）"), field="file",
                               code="bad_spreadsheet")
     contents, results = [], []
+    names = getattr(pictures, "names", set())
     for number, cells in raw:
         content, found = _row_content(cells)
+        for name in _picture_names(content):
+            if name not in names:
+                found.append(("image", _l("图片 %(file)s 不在上传的压缩包中", file=name)))
         contents.append(content)
         results.append(RowResult(number, content["key"] or "", "new", None,
                                  [Problem(file, number, content["key"] or "", r, f) for f, r in found],
@@ -180,10 +325,11 @@ def check_upload(session: Session, *, bank: Bank, data: bytes, file: str) -> She
 
 def import_upload(session: Session, *, actor: Any, bank: Bank, data: bytes, file: str,
                   now: datetime) -> ImportSummary:
-    """Check again and import every row, or nothing."""
+    """Check again and import every row with its pictures (judged and stored by content), or nothing."""
     check = check_upload(session, bank=bank, data=data, file=file)
     if not check.ok:
         raise BankFileRefused(check.problems)
+    _sheet, pictures = split_upload(data)
     used = set(session.scalars(select(Question.key).where(Question.bank_id == bank.id))) | {
         r.key for r in check.rows if r.key}
     key = None
@@ -197,9 +343,12 @@ def import_upload(session: Session, *, actor: Any, bank: Bank, data: bytes, file
             used.add(key)
             content["key"] = key
         contents.append(content)
+    if pictures is not None:
+        resolve_media(session, contents, read=pictures, file=file,
+                      lines={c["key"]: r.row for c, r in zip(contents, check.rows, strict=True)}, now=now)
     summary = ImportSummary(bank=bank.code)
     upsert_questions(session, actor=actor, bank=bank, questions=contents, now=now, summary=summary,
-                     retire_missing=False)
+                     retire_missing=False, force_draft=bank.review_required)
     audit.record(session, actor=actor, action="bank.upload", target=bank,
                  after={"file": file[:100], "added": summary.added, "changed": summary.changed,
                         "revision": bank.revision}, at=now)

@@ -16,10 +16,11 @@ from ..db import get_session
 from ..errors import DomainError
 from ..permissions import Role, can_edit_bank, can_read_bank, has_role, org_ids, require, role_required
 from ..web import commit, form_error, saved
+from . import media, registry
 from . import questions as qs
-from . import registry
+from . import review as reviews
 from . import search as finder
-from .forms import BankForm, BulkForm, QuestionForm
+from .forms import BankForm, BulkForm, QuestionForm, ReviewForm
 from .importer import export_bank_yaml
 
 bp = Blueprint("banks", __name__, url_prefix="/banks")
@@ -30,7 +31,7 @@ PURPOSE_LABELS = {"exam": _l("考试题库"), "practice": _l("练习题库")}
 @bp.app_context_processor
 def _labels():
     return {"question_type_labels": finder.TYPE_LABELS, "question_status_labels": finder.STATUS_LABELS,
-            "bank_purpose_labels": PURPOSE_LABELS}
+            "bank_purpose_labels": PURPOSE_LABELS, "is_shipped_bank": registry.is_shipped}
 
 READERS = (Role.REGULATOR, Role.QUESTION_AUTHOR, Role.INSTITUTION_STAFF)
 EDITORS = (Role.QUESTION_AUTHOR, Role.INSTITUTION_STAFF)
@@ -122,7 +123,8 @@ def bank(code: str):
                              f_status=f.status, expected=result.total)
     return render_template("banks/questions.html", bank=bank, banks={bank.id: bank}, page=result, f=f,
                            topics=finder.topics(db, [bank.id]), categories=None, category_id=None, bulk_form=bulk_form,
-                           counts=registry.bank_counts(db, [bank.id])[bank.id])
+                           counts=registry.bank_counts(db, [bank.id])[bank.id],
+                           watch=finder.provenance_watch(db, bank.id, clock.today_local()))
 
 
 @bp.post("/<code>/bulk")
@@ -178,7 +180,36 @@ def question(code: str, key: str):
     question = qs.get_question(db, bank, key)
     versions = qs.history(db, question)
     return render_template("banks/question.html", bank=bank, question=question, version=versions[0],
-                           versions=versions, can_edit=can_edit_bank(current_user, bank))
+                           versions=versions, can_edit=can_edit_bank(current_user, bank),
+                           reviews=reviews.steps(db, question), review_form=ReviewForm(),
+                           decisions=reviews.DECISIONS)
+
+
+@bp.post("/<code>/questions/<key>/review")
+@role_required(*EDITORS)
+def question_review(code: str, key: str):
+    """A review step (four eyes: never by the writer of the current version), recorded with its comment."""
+    db, bank = load_bank(code, edit=True)
+    question = qs.get_question(db, bank, key)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(_("页面已过期，请刷新后重试"), "error")
+    elif saved(None, lambda: reviews.decide(db, actor=current_user, bank=bank, question=question,
+                                              decision=form.decision.data, comment=form.comment.data or "",
+                                              now=clock.now())):
+        flash(_("已记录：%(d)s", d=reviews.DECISIONS[form.decision.data]), "success")
+    return redirect(url_for("banks.question", code=bank.code, key=question.key))
+
+
+@bp.get("/<code>/media/<sha256>")
+@role_required(*READERS)
+def picture(code: str, sha256: str):
+    """A picture of a question of this bank, for its readers (the workbench, the preview, the sample paper)."""
+    db, bank = load_bank(code)
+    require(len(sha256) == 64 and registry.bank_has_picture(db, bank, sha256))
+    stored = media.blob(db, sha256)
+    require(stored is not None)
+    return Response(stored.data, headers=media.headers(stored.content_type))
 
 
 @bp.route("/<code>/questions/<key>/edit", methods=["GET", "POST"])

@@ -65,6 +65,22 @@ def _client_page(*, start_url: str, title: str, ticket_no: str = "", seat: str =
     return response
 
 
+@bp.get("/attempts/<int:attempt_id>/media/<name>")
+@role_required(Role.CANDIDATE)
+def picture(attempt_id: int, name: str):
+    """A picture of the candidate's own paper, by its per-paper name, while the attempt is in progress."""
+    from ..banks import media
+    from . import client_paper
+
+    db = get_session()
+    attempt = attempts.get_own_attempt(db, attempt_id=attempt_id, candidate=current_user)
+    require(attempt.state == "in_progress")
+    digest = client_paper.picture_of_paper(db, attempt.paper, name) if len(name) == 32 else None
+    stored = media.blob(db, digest) if digest else None
+    require(stored is not None)
+    return current_app.response_class(stored.data, headers=media.headers(stored.content_type))
+
+
 @bp.get("/take/<int:registration_id>")
 @role_required(Role.CANDIDATE)
 def take(registration_id: int):

@@ -39,7 +39,7 @@ def draw_paper(session: Session, *, blueprint: Blueprint, now: datetime, registr
     drawn = [i.as_dict() for i in items]
     paper = Paper(registration_id=registration_id, blueprint_id=blueprint.id, seed=seed, items=drawn,
                   total_points=sum(i.points for i in items), created_at=now,
-                  questions_json=client_paper.render(session, drawn))
+                  questions_json=client_paper.render(session, drawn, seed=seed))
     session.add(paper)
     return paper
 

@@ -31,7 +31,6 @@ POSITION = {"type": "integer", "minimum": 1, "maximum": MAX_SEQ}
 STATE = {"enum": ["in_progress", "submitted", "voided"]}
 KIND = {"enum": ["exam", "mock"]}
 QUESTION_TYPE = {"enum": ["true_false", "single", "multiple"]}
-
 SCHEMAS: dict[str, Any] = {
     "AttemptState": obj({
         "attempt_id": {"type": "integer"}, "kind": KIND, "state": STATE,
@@ -39,11 +38,20 @@ SCHEMAS: dict[str, Any] = {
         "question_count": {"type": "integer", "minimum": 0}, "answered": {"type": "integer", "minimum": 0},
         "paper": ref("Paper")},
         required=["attempt_id", "kind", "state", "remaining_seconds", "question_count", "answered"]),
-    "Option": obj({"id": {"type": "string", "pattern": "^[A-HTF]$"}, "text": {"type": "string"}}),
+    # A picture of this paper: the exam client fetches it from /exams/attempts/{attempt_id}/media/{src} (a page route,
+    # not JSON); alt is what a screen reader reads instead.
+    "Picture": obj({"src": {"type": "string", "pattern": "^[0-9a-f]{32}$"}, "alt": {"type": "string"}}),
+    "Option": obj({"id": {"type": "string", "pattern": "^[A-HTF]$"}, "text": {"type": "string"},
+                   "image": ref("Picture")}, required=["id", "text"]),
     "Question": obj({
         "position": {"type": "integer", "minimum": 1}, "type": QUESTION_TYPE,
         "points": {"type": "integer", "minimum": 1}, "stem": {"type": "string"},
-        "options": {"type": "array", "items": ref("Option")}}),
+        "options": {"type": "array", "items": ref("Option")},
+        "image": ref("Picture"),
+        "case": {"type": "string", "description": "a part of a case question (案例分析): the case text"},
+        "case_part": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 2, "maxItems": 2,
+                      "description": "[n, m]: part n of the case's m parts"},
+        "case_image": ref("Picture")}, required=["position", "type", "points", "stem", "options"]),
     "SavedAnswer": obj({"response": RESPONSE, "seq": SEQ}),
     "Paper": obj({
         "attempt_id": {"type": "integer"}, "kind": KIND, "title": {"type": "string"}, "state": STATE,

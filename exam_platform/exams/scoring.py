@@ -11,6 +11,8 @@ Conventions:
 - multiple choice scores only on the exact set (少选、错选不得分). When the blueprint allows partial credit the
   rule is: any wrong option chosen → 0; otherwise points × (correct options chosen / options in the key),
   so the exact set still earns full points and an empty answer earns nothing;
+- a case question (案例分析) is on the paper as one position per part (``part``: the part's index); each part is
+  graded like a question of its type, with its own points, against the part's key (``key_of``);
 - the score is 100 × earned / total points, rounded to two decimals (0–100 whatever the paper's total).
 """
 
@@ -93,12 +95,22 @@ def grade_item(qtype: str, points: int, order: Sequence[int], key: Any, response
     return False, 0.0
 
 
+def key_of(item: Any, keys: Mapping[int, Any]) -> Any:
+    """The key of one paper item: the version's answer, or for a part of a case question that part's answer."""
+    key = keys.get(int(_field(item, "version_id")))
+    part = item.get("part") if isinstance(item, Mapping) else getattr(item, "part", None)
+    if part is None:
+        return key
+    return key[part] if isinstance(key, list) and 0 <= part < len(key) else None
+
+
 def grade(items: Sequence[Any], keys: Mapping[int, Any], responses: Mapping[int, Any], *,
           partial_credit: bool = False) -> Grade:
     """Grade a paper.
 
     ``items``: the paper in order (``PaperItem`` or the dicts stored on ``Paper.items``: version_id, type,
-    points, order); ``keys``: version id → the bank's answer; ``responses``: position (1-based) → response.
+    points, order, part); ``keys``: version id → the bank's answer (a case: the list of its parts' answers);
+    ``responses``: position (1-based) → response.
     """
     graded: list[ItemGrade] = []
     total = 0
@@ -107,7 +119,7 @@ def grade(items: Sequence[Any], keys: Mapping[int, Any], responses: Mapping[int,
         points = int(_field(item, "points"))
         total += points
         ok, got = grade_item(_field(item, "type"), points, tuple(_field(item, "order") or ()),
-                             keys.get(int(_field(item, "version_id"))), responses.get(position), partial_credit)
+                             key_of(item, keys), responses.get(position), partial_credit)
         earned += got
         graded.append(ItemGrade(position, ok, got, points))
     score = round(100.0 * earned / total, 2) if total else 0.0

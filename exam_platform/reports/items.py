@@ -114,7 +114,7 @@ def load_responses(session: Session, scope: Scope, attempt_ids: Iterable[int] | 
         for vid, qtype, answer in session.execute(
                 select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.answer)
                 .where(QuestionVersion.id.in_(chunk))):
-            keys[vid] = (TYPE_CODES.get(qtype, 1), qtype, itemstats.key_mask(qtype, answer))
+            keys[vid] = (TYPE_CODES.get(qtype, 1), qtype, itemstats.key_mask(qtype, answer) if qtype != "case" else 0)
     cols: dict[str, list] = {name: [] for name in ("attempt", "version", "qtype", "picked", "key", "points",
                                                    "partial")}
     # A response is mapped to original options once per distinct (type, saved JSON text, option order): an exam has
@@ -127,6 +127,8 @@ def load_responses(session: Session, scope: Scope, attempt_ids: Iterable[int] | 
             .where(Answer.attempt_id.in_([a for a, _paper, _p in chunk])))}
         for attempt_id, paper, partial_credit in chunk:
             for position, item in enumerate(paper, start=1):
+                if item.get("part") is not None:
+                    continue  # a part of a case question (issue #15): not analysed per item yet
                 vid = int(item["version_id"])
                 fallback = item.get("type", "single")
                 code, qtype, item_key = keys.get(vid) or (TYPE_CODES.get(fallback, 1), fallback, 0)

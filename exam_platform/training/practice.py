@@ -47,11 +47,11 @@ def get_practice_bank(session: Session, trainee_id: int, bank_id: int) -> Bank:
 
 
 def _pool(bank: Bank):
-    """Current versions of active questions of a practice bank."""
+    """Current versions of active questions of a practice bank (case questions are practised in mock exams)."""
     return (select(QuestionVersion).join(Question, Question.id == QuestionVersion.question_id)
             .join(Bank, Bank.id == QuestionVersion.bank_id)
             .where(QuestionVersion.bank_id == bank.id, QuestionVersion.is_current.is_(True),
-                   Question.status == "active", Bank.purpose == "practice"))
+                   Question.status == "active", Bank.purpose == "practice", QuestionVersion.type != "case"))
 
 
 def topics(session: Session, bank: Bank) -> list[tuple[str, int]]:

@@ -44,6 +44,22 @@ def _question_page(bank, version, topic: str, error: str = "", status: int = 200
                            letters=practice.LETTERS, form=EmptyForm()), status
 
 
+@bp.get("/practice/<int:bank_id>/media/<sha256>")
+@role_required(Role.CANDIDATE)
+def practice_picture(bank_id: int, sha256: str):
+    """A picture of a question of a practice bank the trainee may practise (never of another bank)."""
+    from flask import Response
+
+    from ..banks import media, registry
+
+    bank = _bank(bank_id)
+    db = get_session()
+    require(len(sha256) == 64 and registry.bank_has_picture(db, bank, sha256))
+    stored = media.blob(db, sha256)
+    require(stored is not None)
+    return Response(stored.data, headers=media.headers(stored.content_type))
+
+
 @bp.get("/practice/<int:bank_id>/question")
 @role_required(Role.CANDIDATE)
 def practice_question(bank_id: int):

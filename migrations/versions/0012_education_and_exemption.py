@@ -1,7 +1,7 @@
 """education recorded on accounts; training exemption on a 职业技能等级证书 (rule sets, skill certificates)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import exam_platform.db
 
 
 revision = '0012'
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -59,5 +59,14 @@ def shipped_documents() -> dict[str, bankfile.BankDocument]:
 
 
 def import_shipped(session, now=FIXED_NOW) -> list[importer.ImportSummary]:
-    return [importer.apply_document(session, actor=None, doc=doc, file=name, now=now)
-            for name, doc in shipped_documents().items()]
+    """The shipped banks with their pictures (from question_banks/media, judged and stored as the loader does);
+    the cached documents are copied first, so storing pictures never changes them."""
+    import copy
+
+    summaries = []
+    for name, doc in shipped_documents().items():
+        doc = copy.deepcopy(doc)
+        importer.resolve_media(session, doc.questions, read=importer.directory_reader(importer.MEDIA_DIR), file=name,
+                               lines=doc.lines, trusted_svg=True, now=now)
+        summaries.append(importer.apply_document(session, actor=None, doc=doc, file=name, now=now))
+    return summaries

@@ -154,3 +154,29 @@ def test_a_paper_never_carries_a_question_outside_its_validity_on_the_exam_date(
         return
     assert all(by_id[p.version_id].valid_on(day) for p in paper)
     assert {i.version_id for i in index.items} == {i.version_id for i in pool if i.valid_on(day)}
+
+
+# ---- case questions --------------------------------------------------------------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(["true_false", "single", "multiple"]), st.integers(1, 5)),
+                         min_size=1, max_size=4), min_size=3, max_size=12), st.integers(0, 2**32))
+def test_a_case_is_one_item_of_its_section_and_becomes_adjacent_parts(shapes, seed):
+    from exam_platform.banks.paper import PoolIndex, PoolItem, Spec, draw
+
+    cases = [PoolItem(1000 + n, "case", "案例", 3, 0, None, None,
+                      tuple((t, 0 if t == "true_false" else 4, p) for t, p in parts)) for n, parts in enumerate(shapes)]
+    points = cases[0].points
+    eligible = [c for c in cases if c.points == points]
+    others = [PoolItem(i, "true_false", "通用", 2) for i in range(1, 11)]
+    spec = Spec.from_blueprint([{"type": "true_false", "count": 5, "points": 1},
+                                {"type": "case", "count": 1, "points": points}])
+    paper = draw(spec, PoolIndex(others + cases), random.Random(seed))
+    assert [i.type for i in paper[:5]] == ["true_false"] * 5 and all(i.part is None for i in paper[:5])
+    case_items = paper[5:]
+    (vid,) = {i.version_id for i in case_items}
+    case = next(c for c in eligible if c.version_id == vid)
+    assert [i.part for i in case_items] == list(range(len(case.parts)))
+    assert [(i.type, i.points) for i in case_items] == [(t, p) for t, _n, p in case.parts]
+    assert all(sorted(i.order) == list(range(n)) for i, (_t, n, _p) in zip(case_items, case.parts, strict=True)
+               if n)

@@ -217,3 +217,15 @@ def test_the_workbench_speaks_english(client, db, people):
     assert "Difficulty mix (optional, %)" in page and "Total: {n} points" in page
     r = client.post("/banks/EX-bank/questions/new", data=_form(answer="Z"))
     assert "single-choice question must be one option letter" in r.get_data(as_text=True)
+
+
+def test_shipped_banks_are_labelled_sample_banks(client, db, people):
+    """The banks shipped with the platform carry 示范题库 (training and demonstration); other banks do not."""
+    bf.bank(db, bf.small_questions(prefix="L"), code="T-1.2-exam")
+    db.commit()
+    f.login_as(client, people["author"])
+    listing = client.get("/banks/").get_data(as_text=True)
+    row = next(line for line in listing.split("<tr>") if "T-1.2-exam" in line)
+    other = next(line for line in listing.split("<tr>") if "EX-bank" in line)
+    assert "示范题库" in row and "示范题库" not in other
+    assert "正式考试使用考试机构" in listing

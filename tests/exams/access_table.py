@@ -57,6 +57,7 @@ ACCESS = {
     "exams_api.start_mock": CANDIDATES,
     "exams_api.attempt_state": CANDIDATES,
     "exams_api.paper": CANDIDATES,
+    "exams_my.picture": CANDIDATES,
     "exams_api.save": CANDIDATES,
     "exams_api.submit": CANDIDATES,
     "exams_api.result": CANDIDATES,

@@ -131,10 +131,10 @@ def started(session, w: World, reg: Registration | None = None, *, at: datetime 
 
 def correct_responses(session, attempt: Attempt) -> dict[int, object]:
     """The perfect responses, in the letters this attempt shows."""
-    from exam_platform.exams.scoring import shown_key
+    from exam_platform.exams.scoring import key_of, shown_key
 
     out = {}
     for pos, item in enumerate(attempt.paper.items, start=1):
         v = session.get(QuestionVersion, item["version_id"])
-        out[pos] = shown_key(item["type"], item["order"], v.answer)
+        out[pos] = shown_key(item["type"], item["order"], key_of(item, {v.id: v.answer}))
     return out

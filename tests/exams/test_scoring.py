@@ -178,3 +178,56 @@ def test_layout_and_response_validation():
                        (tokens[2], "A"), (tokens[1], 1)]:
         with pytest.raises(BadResponse):
             normalise_response(token, bad)
+
+
+# ---- case questions (案例分析): one position per part, graded per part -----------------------------------------
+
+@st.composite
+def case_papers(draw):
+    """A paper of case questions laid out as parts (as banks.paper does), their keys and some responses."""
+    items, keys, responses = [], {}, {}
+    for vid in range(1, draw(st.integers(1, 4)) + 1):
+        answers = []
+        for part in range(draw(st.integers(1, 5))):
+            qtype = draw(st.sampled_from(["true_false", "single", "multiple"]))
+            n = 0 if qtype == "true_false" else draw(st.integers(3, 6))
+            order = draw(st.permutations(range(n))) if n else []
+            if qtype == "true_false":
+                key = draw(st.booleans())
+            elif qtype == "single":
+                key = LETTERS[draw(st.integers(0, n - 1))]
+            else:
+                key = sorted(draw(st.sets(st.sampled_from(LETTERS[:n]), min_size=2)))
+            answers.append(key)
+            items.append({"version_id": vid, "type": qtype, "points": draw(st.integers(1, 6)), "order": list(order),
+                          "part": part})
+            pos = len(items)
+            if draw(st.booleans()):
+                responses[pos] = shown_key(qtype, order, key)  # right
+            elif draw(st.booleans()):
+                responses[pos] = (not key) if qtype == "true_false" else [] if qtype == "multiple" else "Z"
+        keys[vid] = answers
+    return items, keys, responses
+
+
+@settings(max_examples=150, deadline=None)
+@given(case_papers())
+def test_a_case_is_graded_part_by_part_with_each_parts_points(paper):
+    items, keys, responses = paper
+    graded = grade(items, keys, responses)
+    expected = 0.0
+    for pos, item in enumerate(items, start=1):
+        part_key = keys[item["version_id"]][item["part"]]
+        ok, earned = scoring.grade_item(item["type"], item["points"], item["order"], part_key, responses.get(pos),
+                                        False)
+        assert graded.items[pos - 1].earned == earned
+        expected += earned
+        if pos in responses and responses[pos] == shown_key(item["type"], item["order"], part_key):
+            assert ok and earned == item["points"]
+    assert graded.earned == expected and graded.total == sum(i["points"] for i in items)
+
+
+def test_a_part_of_a_case_whose_key_is_missing_earns_nothing():
+    item = {"version_id": 1, "type": "single", "points": 3, "order": [0, 1], "part": 2}
+    assert scoring.key_of(item, {1: ["A", "B"]}) is None
+    assert grade([item], {1: ["A", "B"]}, {1: "A"}).earned == 0

@@ -47,6 +47,7 @@ ACCESS = {
     "training.practice_home": CANDIDATES,
     "training.practice_bank": CANDIDATES,
     "training.practice_question": CANDIDATES,
+    "training.practice_picture": CANDIDATES,
     "training.practice_answer": CANDIDATES,
     "training.practice_result": CANDIDATES,
     "training.wrong_book": CANDIDATES,

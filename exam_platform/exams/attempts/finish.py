@@ -62,6 +62,8 @@ def _to_wrong_book(session: Session, attempt: Attempt, paper: Paper, keys: dict[
             continue  # not attempted: nothing learnt about it
         order = item.get("order") or []
         version_id = int(item["version_id"])
+        if item.get("part") is not None:
+            continue  # the 错题本 keeps whole questions; a case's parts are reviewed with the case
         ok, _earned = scoring.grade_item(item["type"], int(item["points"]), order, keys[version_id], response, False)
         own = scoring.to_original(response, order) if item["type"] != "true_false" else response
         outcomes[version_id] = (sorted(own) if isinstance(own, list) else own, ok)

@@ -92,12 +92,14 @@ def wrong_answers(session: Session, attempt: Attempt) -> list[dict]:
         v = versions[int(item["version_id"])]
         order = item.get("order") or []
         response = responses.get(pos, (None, 0))[0]
-        ok, _earned = scoring.grade_item(item["type"], int(item["points"]), order, v.answer, response, False)
+        key = scoring.key_of(item, {v.id: v.answer})
+        ok, _earned = scoring.grade_item(item["type"], int(item["points"]), order, key, response, False)
         if ok:
             continue
-        out.append({"position": pos, "type": item["type"], "stem": v.stem,
-                    "options": client_paper.shown_options(item, v.options or [], true_false), "response": response,
-                    "correct": scoring.shown_key(item["type"], order, v.answer), "explanation": v.explanation or ""})
+        stem, options, explanation = client_paper.item_texts(item, v)
+        out.append({"position": pos, "type": item["type"], "stem": stem,
+                    "options": client_paper.shown_options(item, options, true_false), "response": response,
+                    "correct": scoring.shown_key(item["type"], order, key), "explanation": explanation})
     return out
 
 

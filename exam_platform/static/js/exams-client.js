@@ -238,6 +238,22 @@ function renderNav() {
   }));
 }
 
+// A picture of this paper (per-paper name; alt text for screen readers). Lazy: only the shown question loads its own.
+function picture(image, cls) {
+  return el('img', { class: cls, src: `${root.dataset.media}/${state.attemptId}/media/${image.src}`, alt: image.alt,
+    loading: 'lazy', decoding: 'async' });
+}
+
+// A case question (案例分析): its parts are positions of their own, each showing the case text above its stem.
+function caseBlock(q) {
+  const [n, m] = q.case_part;
+  const box = el('section', { class: 'case', 'aria-label': t('case') },
+    el('p', { class: 'case-label', text: `${t('case')} · ${(i18n.casePart || '{n}/{m}').replace('{n}', n).replace('{m}', m)}` }),
+    el('p', { class: 'case-text', text: q.case }));
+  if (q.case_image) box.append(el('figure', { class: 'q-figure' }, picture(q.case_image, 'q-image')));
+  return box;
+}
+
 function renderQuestion(q) {
   const a = state.answers[q.position];
   const name = `q${q.position}`;
@@ -250,7 +266,9 @@ function renderQuestion(q) {
     else input.checked = Array.isArray(current) && current.includes(o.id);
     input.addEventListener('change', () => onChange(q, name));
     const letter = q.type === 'true_false' ? '' : `${o.id}. `;
-    return el('label', { class: 'option', for: input.id }, input, el('span', { class: 'option-text', text: `${letter}${o.text}` }));
+    const text = el('span', { class: 'option-text', text: `${letter}${o.text}` });
+    if (o.image) text.append(picture(o.image, 'option-image'));
+    return el('label', { class: `option${o.image ? ' has-image' : ''}`, for: input.id }, input, text);
   });
   const flag = el('button', { type: 'button', class: 'btn btn-small flag-btn', 'aria-pressed': String(state.flags.has(q.position)),
     text: state.flags.has(q.position) ? t('unflag') : t('flag') });
@@ -260,7 +278,8 @@ function renderQuestion(q) {
     el('span', { text: t('question', q.position) }), el('span', { class: 'q-type', text: t(q.type) }),
     el('span', { class: 'q-points', text: t('points', q.points) }));
   const article = el('article', { class: 'question', id: `q-${q.position}`, 'aria-labelledby': `q-${q.position}-title` },
-    head, el('p', { class: 'stem', text: q.stem }),
+    head, ...(q.case ? [caseBlock(q)] : []), el('p', { class: 'stem', text: q.stem }),
+    ...(q.image ? [el('figure', { class: 'q-figure' }, picture(q.image, 'q-image'))] : []),
     el('fieldset', { class: 'options' }, el('legend', { class: 'visually-hidden', text: t('options') }), ...options),
     el('div', { class: 'q-foot' }, flag, saved));
   return article;

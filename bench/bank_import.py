@@ -1,0 +1,167 @@
+"""Import a generated bank with pictures in one all-or-nothing step and report time and peak memory (a script
+that prints, not a test; no timing is asserted anywhere).
+
+    PYTHONPATH=. .venv/bin/python -m bench.bank_import [--questions 20000] [--images 2000] [--db sqlite|URL]
+
+The bank: true/false, single and multiple choice questions in the shipped proportions and case questions (1 %),
+``--images`` distinct PNG pictures (about 120×90, a few KB each) on stems and options. It is written as one YAML
+file and a media folder in a temporary directory, then imported through the real path (``import_bank_file``:
+schema and rule checks, each picture judged by content and stored once by sha256, questions and versions written
+in batches, one commit). Reported: wall time per stage, peak resident memory of the process (``ru_maxrss``) and
+the Python heap peak of the import alone (``tracemalloc``, with ``--trace``; it slows the import down), then the
+pool index build and a draw on the imported bank.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import yaml
+from PIL import Image
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def picture(i: int) -> bytes:
+    rng = random.Random(i)
+    img = Image.new("RGB", (120, 90), (255, 255, 255))
+    colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+    x0, y0 = rng.randrange(60), rng.randrange(45)
+    for x in range(x0, x0 + 50):
+        for y in range(y0, y0 + 40):
+            img.putpixel((x, y), colour)
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+def generate(directory: Path, questions: int, images: int, code: str) -> Path:
+    media = directory / "media"
+    (media / "gen").mkdir(parents=True)
+    for i in range(images):
+        (media / "gen" / f"p{i:05d}.png").write_bytes(picture(i))
+    items = []
+    rng = random.Random(15)
+    pictured = {q: n for n, q in enumerate(sorted(rng.sample(range(questions), min(images, questions))))}
+    for i in range(questions):
+        kind = i % 100
+        key = f"G-{i:06d}"
+        stem = f"第 {i} 题：生成题库中的题干，编号 {key}，用于测量导入的时间和内存。"
+        base = {"key": key, "topic": f"知识点{i % 40}", "difficulty": 1 + i % 5,
+                "basis": [{"document": "《安全生产法》", "article": f"第{1 + i % 100}条", "edition": "2021"}]}
+        if kind == 99:
+            q = base | {"type": "case", "case": "案例：" + stem,
+                        "parts": [{"type": "single", "stem": "小题一", "options": ["甲", "乙", "丙", "丁"],
+                                   "answer": "B", "points": 4},
+                                  {"type": "true_false", "stem": "小题二", "answer": True, "points": 2}]}
+        elif kind < 45:
+            q = base | {"type": "true_false", "stem": stem, "answer": i % 2 == 0}
+        elif kind < 85:
+            q = base | {"type": "single", "stem": stem, "options": [f"选项{k}-{i}" for k in "甲乙丙丁"],
+                        "answer": "ABCD"[i % 4]}
+        else:
+            q = base | {"type": "multiple", "stem": stem, "options": [f"选项{k}-{i}" for k in "甲乙丙丁"],
+                        "answer": ["A", "C"]}
+        if i in pictured and kind != 99:
+            q["image"] = {"file": f"gen/p{pictured[i]:05d}.png", "alt": f"生成图片 {i}"}
+        q["explanation"] = "解析。"
+        items.append(q)
+    path = directory / f"{code}.yaml"
+    with path.open("w", encoding="utf-8") as fh:
+        yaml.safe_dump({"bank": code, "category": "T-1.2", "purpose": "exam", "title": "生成的大题库",
+                        "questions": items}, fh, allow_unicode=True, sort_keys=False, width=1000)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--questions", type=int, default=20_000)
+    parser.add_argument("--images", type=int, default=2_000)
+    parser.add_argument("--db", default="sqlite", help="sqlite (a temporary file) or a database URL")
+    parser.add_argument("--trace", action="store_true", help="also measure the Python heap peak (slower)")
+    args = parser.parse_args()
+
+    from exam_platform import create_app
+    from exam_platform.banks import importer, pool
+    from exam_platform.banks.commands import terminal_progress
+    from exam_platform.catalog.service import load_catalog
+    from exam_platform.config import MB, UploadLimits
+    from exam_platform.db import get_session, make_engine
+    from exam_platform.migrate import upgrade
+
+    work = Path(tempfile.mkdtemp(prefix="bank_import_"))
+    url = f"sqlite:///{work / 'bench.sqlite3'}" if args.db == "sqlite" else args.db
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+
+    t0 = time.perf_counter()
+    path = generate(work, args.questions, args.images, "GEN-exam")
+    t_gen = time.perf_counter() - t0
+    size = path.stat().st_size
+    print(f"generated {args.questions:,} questions, {args.images:,} pictures: {size / MB:.1f} MB YAML "
+          f"in {t_gen:.1f} s", file=sys.stderr)
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench",
+                      "UPLOAD_LIMITS": UploadLimits(bank_file_bytes=size + MB)})
+    with app.app_context(), app.test_request_context("/"):
+        from exam_platform import clock
+
+        session = get_session()
+        load_catalog(session, now=clock.now())
+        session.commit()
+        rss_before = rss_mb()
+        if args.trace:
+            tracemalloc.start()
+        t0 = time.perf_counter()
+        summary = importer.import_bank_file(session, actor=None, path=path, now=clock.now(),
+                                            media_dir=work / "media", progress=terminal_progress)
+        t_import = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        session.commit()
+        t_commit = time.perf_counter() - t0
+        heap = tracemalloc.get_traced_memory()[1] / MB if args.trace else None
+        if args.trace:
+            tracemalloc.stop()
+        rss_peak = rss_mb()
+        from exam_platform.banks.models import Bank
+
+        bank = session.query(Bank).filter_by(code="GEN-exam").one()
+        t0 = time.perf_counter()
+        index = pool.build_index(session, bank.id)
+        t_index = time.perf_counter() - t0
+        from exam_platform.banks.paper import Spec, draw
+
+        spec = Spec.from_blueprint([{"type": "true_false", "count": 60, "points": 1},
+                                    {"type": "single", "count": 30, "points": 1},
+                                    {"type": "multiple", "count": 5, "points": 2}])
+        t0 = time.perf_counter()
+        for seed in range(100):
+            draw(spec, index, random.Random(seed))
+        t_draw = (time.perf_counter() - t0) / 100
+
+    print(summary.line())
+    print(f"questions            {args.questions:>10,}")
+    print(f"pictures             {args.images:>10,}")
+    print(f"bank file            {size / MB:>10.1f} MB")
+    print(f"import (check+write) {t_import:>10.1f} s")
+    print(f"commit               {t_commit:>10.2f} s")
+    print(f"peak RSS             {rss_peak:>10.0f} MB (before the import: {rss_before:.0f} MB)")
+    if heap is not None:
+        print(f"Python heap peak     {heap:>10.0f} MB (import only, tracemalloc)")
+    print(f"pool index build     {t_index * 1000:>10.0f} ms ({len(index):,} questions)")
+    print(f"one draw (95 items)  {t_draw * 1000:>10.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

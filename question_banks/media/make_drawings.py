@@ -1,0 +1,137 @@
+"""Project-made drawings for the shipped banks (GB 2894 shapes and colours; simple diagrams).
+
+Regenerate: `python question_banks/media/make_drawings.py`. No <title> in the files: a tooltip would name the answer.
+"""
+# ruff: noqa: E501, E701, E702  (drawing data: one SVG element per line reads better than wrapped)
+import pathlib
+
+OUT=str(pathlib.Path(__file__).parent)+'/'
+RED='#C8102E'; YEL='#F2C300'; BLUE='#0056A7'; GREEN='#00843D'; BLK='#000000'; WHT='#FFFFFF'
+def svg(w,h,body,title):
+    return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img">{body}</svg>\n'
+def prohibition(picto,title):
+    # white ground, red ring, black pictogram under a red bar (45°, top-left to bottom-right)
+    body=(f'<rect x="0" y="0" width="200" height="200" fill="{WHT}"/>'
+          f'<g>{picto}</g>'
+          f'<circle cx="100" cy="100" r="82" fill="none" stroke="{RED}" stroke-width="16"/>'
+          f'<line x1="42" y1="42" x2="158" y2="158" stroke="{RED}" stroke-width="16"/>')
+    return svg(200,200,body,title)
+def warning(picto,title):
+    body=(f'<rect x="0" y="0" width="200" height="180" fill="{WHT}"/>'
+          f'<polygon points="100,8 192,170 8,170" fill="{YEL}" stroke="{BLK}" stroke-width="10" stroke-linejoin="round"/>'
+          f'<g>{picto}</g>')
+    return svg(200,180,body,title)
+def mandatory(picto,title):
+    body=(f'<rect x="0" y="0" width="200" height="200" fill="{WHT}"/>'
+          f'<circle cx="100" cy="100" r="90" fill="{BLUE}"/><g>{picto}</g>')
+    return svg(200,200,body,title)
+def information(picto,title):
+    body=(f'<rect x="0" y="0" width="240" height="160" fill="{GREEN}" rx="6"/><g>{picto}</g>')
+    return svg(240,160,body,title)
+B=BLK; W=WHT
+signs = {
+ # 禁止标志
+ 'no-smoking': prohibition(f'<rect x="40" y="100" width="100" height="18" fill="{B}"/><rect x="140" y="100" width="16" height="18" fill="#777"/>'
+                           f'<path d="M150 92 q-10 -14 0 -26 q10 -12 0 -26" fill="none" stroke="{B}" stroke-width="5"/>','禁止吸烟'),
+ 'no-fire': prohibition(f'<path d="M100 150 C70 150 60 120 78 96 C84 110 92 112 92 100 C92 80 104 66 112 52 C116 78 140 92 130 124 C126 140 116 150 100 150 Z" fill="{B}"/>','禁止烟火'),
+ 'no-switching': prohibition(f'<rect x="60" y="120" width="80" height="14" fill="{B}"/><circle cx="80" cy="127" r="9" fill="{B}"/>'
+                             f'<line x1="80" y1="127" x2="132" y2="76" stroke="{B}" stroke-width="9"/><circle cx="132" cy="120" r="6" fill="{W}" stroke="{B}" stroke-width="4"/>','禁止合闸'),
+ 'no-touching': prohibition(f'<path d="M80 150 L80 90 Q80 80 88 80 Q96 80 96 90 L96 70 Q96 60 104 60 Q112 60 112 70 L112 78 Q112 70 120 70 Q128 70 128 80 L128 128 Q128 150 108 150 Z" fill="{B}"/>','禁止触摸'),
+ 'no-water': prohibition(f'<path d="M100 50 C100 50 70 95 70 115 A30 30 0 0 0 130 115 C130 95 100 50 100 50 Z" fill="{B}"/>','禁止用水灭火'),
+ 'no-climbing': prohibition(f'<line x1="76" y1="50" x2="76" y2="155" stroke="{B}" stroke-width="8"/><line x1="124" y1="50" x2="124" y2="155" stroke="{B}" stroke-width="8"/>'
+                            + ''.join(f'<line x1="76" y1="{y}" x2="124" y2="{y}" stroke="{B}" stroke-width="7"/>' for y in (65,90,115,140)),'禁止攀登'),
+ # 警告标志
+ 'warn-electric': warning(f'<polygon points="108,58 80,118 100,118 88,156 124,100 104,100 118,58" fill="{B}"/>','当心触电'),
+ 'warn-fire': warning(f'<path d="M100 156 C74 156 66 130 80 110 C86 122 92 122 92 112 C92 94 102 82 110 70 C114 92 134 104 126 132 C122 146 112 156 100 156 Z" fill="{B}"/>','当心火灾'),
+ 'warn-explosion': warning(f'<polygon points="100,66 108,96 134,84 116,108 140,124 110,124 114,154 100,130 86,154 90,124 60,124 84,108 66,84 92,96" fill="{B}"/>','当心爆炸'),
+ 'warn-fall': warning(f'<rect x="40" y="138" width="50" height="8" fill="{B}"/><circle cx="112" cy="82" r="9" fill="{B}"/>'
+                      f'<line x1="108" y1="92" x2="118" y2="122" stroke="{B}" stroke-width="8"/><line x1="112" y1="100" x2="96" y2="92" stroke="{B}" stroke-width="6"/>'
+                      f'<line x1="112" y1="100" x2="132" y2="96" stroke="{B}" stroke-width="6"/><line x1="118" y1="122" x2="106" y2="140" stroke="{B}" stroke-width="6"/>'
+                      f'<line x1="118" y1="122" x2="134" y2="134" stroke="{B}" stroke-width="6"/>','当心坠落'),
+ 'warn-falling-objects': warning(f'<rect x="90" y="62" width="22" height="22" fill="{B}" transform="rotate(20 101 73)"/><rect x="110" y="96" width="16" height="16" fill="{B}"/>'
+                                 f'<circle cx="86" cy="128" r="8" fill="{B}"/><line x1="84" y1="136" x2="84" y2="156" stroke="{B}" stroke-width="7"/>','当心落物'),
+ 'warn-toxic': warning(f'<circle cx="100" cy="100" r="22" fill="{B}"/><rect x="88" y="116" width="24" height="16" fill="{B}"/>'
+                       f'<circle cx="92" cy="98" r="6" fill="{YEL}"/><circle cx="108" cy="98" r="6" fill="{YEL}"/>'
+                       f'<line x1="72" y1="140" x2="128" y2="156" stroke="{B}" stroke-width="7"/><line x1="128" y1="140" x2="72" y2="156" stroke="{B}" stroke-width="7"/>','当心中毒'),
+ # 指令标志
+ 'must-helmet': mandatory(f'<path d="M52 122 Q52 66 100 62 Q148 66 148 122 Z" fill="{W}"/><rect x="44" y="120" width="112" height="12" rx="4" fill="{W}"/>'
+                          f'<rect x="94" y="62" width="12" height="58" fill="{BLUE}" opacity="0.35"/>','必须戴安全帽'),
+ 'must-harness': mandatory(f'<circle cx="100" cy="52" r="12" fill="{W}"/><rect x="84" y="68" width="32" height="56" rx="6" fill="{W}"/>'
+                           f'<line x1="84" y1="74" x2="116" y2="120" stroke="{BLUE}" stroke-width="5"/><line x1="116" y1="74" x2="84" y2="120" stroke="{BLUE}" stroke-width="5"/>'
+                           f'<line x1="90" y1="124" x2="84" y2="160" stroke="{W}" stroke-width="10"/><line x1="110" y1="124" x2="116" y2="160" stroke="{W}" stroke-width="10"/>'
+                           f'<path d="M100 68 Q130 40 150 46" fill="none" stroke="{W}" stroke-width="4"/>','必须系安全带'),
+ 'must-goggles': mandatory(f'<rect x="46" y="84" width="108" height="34" rx="14" fill="{W}"/><circle cx="76" cy="101" r="11" fill="{BLUE}"/><circle cx="124" cy="101" r="11" fill="{BLUE}"/>'
+                           f'<line x1="40" y1="98" x2="160" y2="98" stroke="{W}" stroke-width="5"/>','必须戴防护眼镜'),
+ 'must-gloves': mandatory(f'<path d="M78 156 L78 96 Q78 86 86 86 Q92 86 92 96 L92 66 Q92 58 99 58 Q106 58 106 66 L106 62 Q106 54 113 54 Q120 54 120 62 L120 96 L128 84 Q134 76 140 82 Q144 88 138 98 L120 132 L120 156 Z" fill="{W}"/>','必须戴防护手套'),
+ 'must-shoes': mandatory(f'<path d="M72 56 L104 56 L104 124 L146 132 Q152 134 152 142 L152 150 L72 150 Z" fill="{W}"/>','必须穿绝缘鞋'),
+ # 提示标志
+ 'info-exit': information(f'<rect x="150" y="26" width="60" height="108" fill="none" stroke="{W}" stroke-width="8"/>'
+                          f'<circle cx="96" cy="42" r="11" fill="{W}"/><line x1="92" y1="56" x2="84" y2="96" stroke="{W}" stroke-width="11"/>'
+                          f'<line x1="84" y1="96" x2="62" y2="128" stroke="{W}" stroke-width="9"/><line x1="84" y1="96" x2="110" y2="124" stroke="{W}" stroke-width="9"/>'
+                          f'<line x1="90" y1="66" x2="66" y2="76" stroke="{W}" stroke-width="7"/><line x1="90" y1="66" x2="118" y2="70" stroke="{W}" stroke-width="7"/>'
+                          f'<polygon points="122,80 146,80 146,70 164,86 146,102 146,92 122,92" fill="{W}"/>','紧急出口'),
+ 'info-first-aid': information(f'<rect x="100" y="40" width="40" height="80" fill="{W}"/><rect x="80" y="60" width="80" height="40" fill="{W}"/>','急救点'),
+}
+for k,v in signs.items(): open(OUT+'signs/'+k+'.svg','w').write(v)
+# ---- circuits
+def line(x1,y1,x2,y2,w=3): return f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{B}" stroke-width="{w}"/>'
+def text(x,y,s,size=16,anchor="middle"): return f'<text x="{x}" y="{y}" font-size="{size}" font-family="sans-serif" text-anchor="{anchor}" fill="{B}">{s}</text>'
+def res(x,y,label,vertical=False):
+    if vertical: return f'<rect x="{x-10}" y="{y}" width="20" height="50" fill="{W}" stroke="{B}" stroke-width="3"/>'+text(x+34,y+30,label)
+    return f'<rect x="{x}" y="{y-10}" width="50" height="20" fill="{W}" stroke="{B}" stroke-width="3"/>'+text(x+25,y-16,label)
+bg=f'<rect x="0" y="0" width="320" height="180" fill="{W}"/>'
+circuits={
+ 'series-2x10ohm': svg(320,180,bg+line(20,90,80,90)+res(80,90,'R1 = 10 Ω')+line(130,90,180,90)+res(180,90,'R2 = 10 Ω')+line(230,90,300,90)
+                      +f'<circle cx="20" cy="90" r="5" fill="{B}"/><circle cx="300" cy="90" r="5" fill="{B}"/>'+text(20,120,'A')+text(300,120,'B'),'两只电阻串联'),
+ 'parallel-2x10ohm': svg(320,180,bg+line(20,90,80,90)+line(80,40,80,140)+line(80,40,135,40)+res(135,40,'R1 = 10 Ω')+line(185,40,240,40)
+                        +line(80,140,135,140)+res(135,140,'R2 = 10 Ω')+line(185,140,240,140)+line(240,40,240,140)+line(240,90,300,90)
+                        +f'<circle cx="20" cy="90" r="5" fill="{B}"/><circle cx="300" cy="90" r="5" fill="{B}"/>'+text(20,120,'A')+text(300,120,'B'),'两只电阻并联'),
+}
+def lamp_circuit(switch_on):
+    # L on top, N at bottom; lamp between; switch in the named conductor
+    s=bg+text(16,46,'L',18,'start')+text(16,146,'N',18,'start')+line(34,40,300,40)+line(34,140,300,140)
+    s+=f'<circle cx="200" cy="90" r="18" fill="{W}" stroke="{B}" stroke-width="3"/>'+line(187,77,213,103)+line(213,77,187,103)
+    s+=line(200,40,200,72)+line(200,108,200,140)
+    sw_y=40 if switch_on=='L' else 140
+    # draw an open switch symbol in the conductor at x=110..150
+    s+=f'<rect x="104" y="{sw_y-6}" width="52" height="12" fill="{W}"/>'
+    s+=f'<circle cx="110" cy="{sw_y}" r="4" fill="{B}"/><circle cx="150" cy="{sw_y}" r="4" fill="{B}"/>'+line(110,sw_y,146,sw_y-22)
+    s+=text(130,sw_y+(30 if switch_on=='N' else -14) if False else sw_y+28,'S',14)
+    return svg(320,180,s,'照明电路接线图')
+circuits['lamp-switch-in-L']=lamp_circuit('L')
+circuits['lamp-switch-in-N']=lamp_circuit('N')
+# three-hole socket, facing it: top = PE, left = N, right = L (labelled by wire colour only)
+sock=(f'<rect x="0" y="0" width="240" height="200" fill="{W}"/><rect x="30" y="20" width="180" height="160" rx="16" fill="#F4F4F4" stroke="{B}" stroke-width="3"/>'
+      f'<rect x="112" y="50" width="16" height="34" fill="{B}"/>'
+      f'<rect x="72" y="110" width="12" height="30" fill="{B}" transform="rotate(30 78 125)"/><rect x="156" y="110" width="12" height="30" fill="{B}" transform="rotate(-30 162 125)"/>'
+      +text(120,40,'①',16)+text(60,160,'②',16)+text(180,160,'③',16))
+circuits['socket-3-hole']=svg(240,200,sock,'单相三孔插座（面对插座）')
+# TN-S: five conductors L1 L2 L3 N PE from a transformer; a motor's frame on PE
+tn=bg+''.join(line(60,y,300,y)+text(40,y+6,n,15) for y,n in ((30,'L1'),(55,'L2'),(80,'L3'),(105,'N'),(130,'PE')))
+tn+=f'<circle cx="250" cy="160" r="14" fill="{W}" stroke="{B}" stroke-width="3"/>'+text(250,166,'M',14)+line(240,30,240,146,2)+line(250,55,250,146,2)+line(260,80,260,146,2)
+tn+=f'<line x1="270" y1="130" x2="270" y2="160" stroke="{B}" stroke-width="2" stroke-dasharray="4 3"/>'+line(264,160,270,160,2)
+circuits['tn-s-system']=svg(320,180,tn,'低压配电系统接线示意图')
+for k,v in circuits.items(): open(OUT+'circuits/'+k+'.svg','w').write(v)
+# ---- PPE and equipment
+ppe={
+ 'helmet': svg(220,160,f'<rect width="220" height="160" fill="{W}"/><path d="M40 110 Q40 40 110 36 Q180 40 180 110 Z" fill="{YEL}" stroke="{B}" stroke-width="3"/>'
+              f'<rect x="24" y="106" width="172" height="14" rx="6" fill="{YEL}" stroke="{B}" stroke-width="3"/><path d="M70 120 Q110 160 150 120" fill="none" stroke="{B}" stroke-width="3"/>'
+              f'<line x1="110" y1="38" x2="110" y2="106" stroke="{B}" stroke-width="2"/>','安全帽'),
+ 'harness': svg(200,240,f'<rect width="200" height="240" fill="{W}"/><circle cx="100" cy="30" r="16" fill="none" stroke="#999" stroke-width="2"/>'
+               f'<path d="M76 50 L124 50 L132 150 L68 150 Z" fill="none" stroke="#999" stroke-width="2"/>'
+               f'<line x1="82" y1="50" x2="118" y2="150" stroke="{RED}" stroke-width="8"/><line x1="118" y1="50" x2="82" y2="150" stroke="{RED}" stroke-width="8"/>'
+               f'<line x1="82" y1="50" x2="82" y2="150" stroke="{RED}" stroke-width="6"/><line x1="118" y1="50" x2="118" y2="150" stroke="{RED}" stroke-width="6"/>'
+               f'<path d="M68 150 Q80 190 96 200" fill="none" stroke="{RED}" stroke-width="7"/><path d="M132 150 Q120 190 104 200" fill="none" stroke="{RED}" stroke-width="7"/>'
+               f'<circle cx="100" cy="44" r="7" fill="none" stroke="{B}" stroke-width="4"/><path d="M100 44 Q150 20 170 40" fill="none" stroke="{B}" stroke-width="4"/>','全身式安全带'),
+ 'insulating-gloves': svg(200,220,f'<rect width="200" height="220" fill="{W}"/>'
+                          f'<path d="M60 210 L60 110 L40 80 Q34 70 44 66 Q52 64 58 74 L70 92 L70 40 Q70 30 80 30 Q90 30 90 40 L90 30 Q90 20 100 20 Q110 20 110 30 L110 34 Q110 26 120 26 Q130 26 130 36 L130 50 Q130 42 140 42 Q150 42 150 52 L150 210 Z" fill="{RED}" stroke="{B}" stroke-width="3"/>'
+                          +text(105,180,'AC 1 kV',14),'绝缘手套'),
+ 'welding-mask': svg(200,220,f'<rect width="200" height="220" fill="{W}"/><path d="M40 30 Q100 0 160 30 L170 170 Q100 215 30 170 Z" fill="#333" stroke="{B}" stroke-width="3"/>'
+                     f'<rect x="62" y="70" width="76" height="40" rx="4" fill="#1F5E3A" stroke="#888" stroke-width="3"/><rect x="80" y="180" width="40" height="28" rx="4" fill="#555"/>','焊接面罩'),
+ 'cylinder-oxygen': svg(120,260,f'<rect width="120" height="260" fill="{W}"/><rect x="30" y="60" width="60" height="190" rx="26" fill="#6CB4E4" stroke="{B}" stroke-width="3"/>'
+                        f'<rect x="52" y="30" width="16" height="32" fill="#888" stroke="{B}" stroke-width="2"/><circle cx="60" cy="24" r="10" fill="#888" stroke="{B}" stroke-width="2"/>','气瓶（淡蓝色瓶体）'),
+ 'cylinder-acetylene': svg(120,260,f'<rect width="120" height="260" fill="#E8E8E8"/><rect x="26" y="60" width="68" height="190" rx="20" fill="{W}" stroke="{B}" stroke-width="3"/>'
+                           f'<rect x="52" y="30" width="16" height="32" fill="#888" stroke="{B}" stroke-width="2"/><circle cx="60" cy="24" r="10" fill="#888" stroke="{B}" stroke-width="2"/>','气瓶（白色瓶体）'),
+}
+for k,v in ppe.items(): open(OUT+'ppe/'+k+'.svg','w').write(v)
+print(len(signs)+len(circuits)+len(ppe))
