@@ -108,3 +108,28 @@ def test_practice_prefers_questions_not_yet_answered_right(db, world):
             raw = v.answer if isinstance(v.answer, list) else [v.answer]
             practice.answer(db, trainee_id=person.id, bank=bank, version_id=v.id, raw=raw, now=FIXED_NOW)
     assert {practice.next_question(db, trainee_id=person.id, bank=bank).type for _ in range(5)} == {"true_false"}
+
+
+def test_practice_shows_a_picture_of_its_own_bank_only_and_leaves_case_questions_out(client, db, world):
+    """Issue #15: a practice question's picture is served to the bank's trainees; never a picture of another bank
+    (an exam bank's, say); case questions are not practised one by one."""
+    from exam_platform.banks import media
+    from tests import factories as f
+    from tests.banks.test_media import png
+
+    person, banks = world
+    own_sha = media.store(db, media.judge(png((1, 2, 3))), now=FIXED_NOW)
+    exam_sha = media.store(db, media.judge(png((9, 8, 7))), now=FIXED_NOW)
+    practice_v = next(iter(versions(db, banks["shipped"]).values()))
+    practice_v.image = {"sha256": own_sha, "alt": "练习图片"}
+    next(iter(versions(db, banks["exam"]).values())).image = {"sha256": exam_sha, "alt": "考试图片"}
+    practice_v.type, practice_v.parts = "case", [{"type": "true_false", "stem": "小题", "options": [],
+                                                  "answer": True, "points": 1}]
+    db.commit()
+    assert practice_v.id not in {v.id for v in db.scalars(practice._pool(banks["shipped"]))}
+    f.login_as(client, person)
+    bank_id = banks["shipped"].id
+    response = client.get(f"/training/practice/{bank_id}/media/{own_sha}")
+    assert response.status_code == 200 and response.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get(f"/training/practice/{bank_id}/media/{exam_sha}").status_code == 404
+    assert client.get(f"/training/practice/{banks['exam'].id}/media/{exam_sha}").status_code == 404
