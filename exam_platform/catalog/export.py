@@ -104,8 +104,9 @@ def rules_yaml(session: Session, group: str) -> str:
                      default_flow_style=False, width=120)
     listing = "\n".join(f"#   {name}: {', '.join(codes[m.category_id] for m in members)}"
                         for (_day, name), members in by_profile.items())
-    return ("# 规则版本导出（catalog.yaml 格式）：把下列规则集粘贴到 question_banks/catalog.yaml 的 rule_profiles 下，\n"
-            "# 替换同名规则集；新版本另须写入各类别的 rules 列表。之后 import-catalog 不会覆盖浏览器中发布的更正。\n"
+    return ("# 规则版本导出（catalog.yaml 格式）：把下列规则集粘贴到 question_banks/catalog.yaml 的\n"
+            "# rule_profiles 下，"
+            "替换同名规则集；新版本另须写入各类别的 rules 列表。之后 import-catalog 不会覆盖浏览器中发布的更正。\n"
             "# Exported rule-set versions in catalog.yaml form: paste over the profiles of the same name under\n"
             "# rule_profiles; list a new version under the rules of its categories.\n"
             f"# 各规则集所属类别 / categories per profile:\n{listing}\n" + body)

@@ -191,7 +191,8 @@ def load_catalog(session: Session, *, actor: Any = None, path: Path | None = Non
                 summary.rule_sets_updated += 1
     session.flush()
     loaded = versions.load(session, catalogue)
-    summary.catalogue_versions_added, summary.catalogue_versions_updated = loaded.versions_added, loaded.versions_updated
+    summary.catalogue_versions_added = loaded.versions_added
+    summary.catalogue_versions_updated = loaded.versions_updated
     summary.catalogue_items_added, summary.catalogue_items_updated = loaded.items_added, loaded.items_updated
     summary.catalogue_items_removed = loaded.items_removed
     if summary.changed:

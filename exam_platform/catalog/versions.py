@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..yamlfile import YamlProblem, line_of
-from .models import Category, CatalogueItem, CatalogueVersion
+from .models import CatalogueItem, CatalogueVersion, Category
 from .shapes import STATUSES
 
 VERSION_KEYS = ("code", "name", "document", "effective_from", "status", "source", "reported_classes",
@@ -148,7 +148,8 @@ def parse(data: Any, categories: list[dict], file: str) -> list[dict]:
         version["items"] = list(items.values())
         if version["reported_items"] is not None and \
                 len(version["items"]) + version["unknown_items"] != version["reported_items"]:
-            raise _problem(file, node, name, f"已知操作项目 {len(version['items'])} 项加未知 {version['unknown_items']} 项"
+            known, unknown = len(version["items"]), version["unknown_items"]
+            raise _problem(file, node, name, f"已知操作项目 {known} 项加未知 {unknown} 项"
                                              f"应等于 reported_items {version['reported_items']}")
         out.append(version)
         by_code[name] = version

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, spreadsheets
 from ..accounts import education, identity, idnumber
-from ..accounts.models import User
+from ..accounts.models import Organization, User
 from ..accounts.service import find_user_by_identity
 from ..banks.models import Blueprint
 from ..banks.paper import PoolIndex
@@ -22,7 +22,7 @@ from ..clock import today_local
 from ..errors import Conflict, NotFound, ValidationError
 from ..permissions import Role
 from ..training.service import valid_completion
-from . import drawing, eligibility, retakes
+from . import drawing, eligibility, regions, retakes
 from .models import ExamResult, ProctorEvent, Registration, Sitting
 from .sittings import seats_taken
 
@@ -70,6 +70,11 @@ def check_eligibility(session: Session, *, candidate: User, sitting: Sitting, no
     if age is not None and age < rule.min_age:
         reasons.append(str(_l("考试当日未满 %(n)s 周岁", n=rule.min_age)))
     if refused := education.refusal(candidate.education, rule.min_education):
+        reasons.append(refused)
+    employer = session.get(Organization, candidate.employer_id) if candidate.employer_id else None
+    if refused := regions.refusal(rule.application_region, centre_region=sitting.centre.region_code,
+                                  residence=regions.residence_province(candidate.id_type, candidate.id_number),
+                                  employer_region=employer.region_code if employer else ""):
         reasons.append(refused)
     completion = valid_completion(session, trainee_id=candidate.id, category_id=sitting.category_id, on=exam_day)
     if completion is None:

@@ -16,7 +16,7 @@ def test_certificate_of_a_retired_item_stays_valid_until_it_expires(db):
         "    unknown_items: 3\n    carry_over: {from: list-30, status: unverified}\n",
         "    unknown_items: 4\n    carry_over: {from: list-30, status: unverified, except: [T-1.3]}\n")
     service.load_catalog(db, text=text, now=FIXED_NOW)
-    retired = [i for i in cert.category.catalogue_items if i.version.code == "list-30"][0]
+    retired = next(i for i in cert.category.catalogue_items if i.version.code == "list-30")
     assert retired.successor_id is None
     assert [v.code for v in cert.category.catalogue_versions] == ["list-30"]
     valid_until, due = cert.valid_until, cert.next_review_due
