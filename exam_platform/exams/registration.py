@@ -71,11 +71,14 @@ def check_eligibility(session: Session, *, candidate: User, sitting: Sitting, no
         reasons.append(str(_l("考试当日未满 %(n)s 周岁", n=rule.min_age)))
     if refused := education.refusal(candidate.education, rule.min_education):
         reasons.append(refused)
-    employer = session.get(Organization, candidate.employer_id) if candidate.employer_id else None
-    if refused := regions.refusal(rule.application_region, centre_region=sitting.centre.region_code,
-                                  residence=regions.residence_province(candidate.id_type, candidate.id_number),
-                                  employer_region=employer.region_code if employer else ""):
-        reasons.append(refused)
+    if rule.application_region != "nationwide":
+        employer = session.get(Organization, candidate.employer_id) if candidate.employer_id else None
+        works = [employer.region_code if employer else "",
+                 *eligibility.work_regions(session, id_type=candidate.id_type, id_number=candidate.id_number)]
+        if refused := regions.refusal(rule.application_region, centre_region=sitting.centre.region_code,
+                                      residence=regions.residence_province(candidate.id_type, candidate.id_number),
+                                      work_regions=works):
+            reasons.append(refused)
     completion = valid_completion(session, trainee_id=candidate.id, category_id=sitting.category_id, on=exam_day)
     if completion is None:
         reasons.append(str(_l("没有该类别在考试当日有效的培训合格证明：请先完成培训")))

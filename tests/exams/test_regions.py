@@ -23,13 +23,13 @@ REGION_WORDS = "户籍所在地或从业所在地"
 
 @given(codes, codes, codes)
 def test_nationwide_never_refuses(centre, residence, employer):
-    assert regions.refusal("nationwide", centre_region=centre, residence=residence, employer_region=employer) is None
+    assert regions.refusal("nationwide", centre_region=centre, residence=residence, work_regions=[employer]) is None
 
 
 @given(codes, codes, codes)
 def test_residence_or_work_allows_exactly_the_candidates_provinces(centre, residence, employer):
     refused = regions.refusal("residence_or_work", centre_region=centre, residence=residence,
-                              employer_region=employer)
+                              work_regions=[employer])
     home = {regions.province(residence), regions.province(employer)} - {""}
     assert (refused is None) == (regions.province(centre) in home and regions.province(centre) != "")
 
@@ -74,6 +74,20 @@ def test_employer_in_the_centres_province_allows_it_under_ling30(db):
     db.flush()
     reg = registration.register(db, actor=w.staff, candidate=candidate, sitting=w.sitting, now=now)
     assert reg.status == "registered"
+
+
+def test_an_employer_whose_roster_lists_the_candidate_counts_as_where_they_work(db):
+    from exam_platform.employers.models import Post, Worker
+    now = datetime(2026, 3, 20, 9, 0, tzinfo=SHANGHAI)
+    w, candidate = _setup(db, now)
+    employer = f.org(db, "employer", region="360100")
+    post = Post(employer_id=employer.id, name="电工", created_at=now)
+    db.add(post)
+    db.flush()
+    db.add(Worker(employer_id=employer.id, post_id=post.id, real_name=candidate.real_name, id_type=candidate.id_type,
+                  id_number=candidate.id_number, created_at=now, updated_at=now))
+    db.flush()
+    assert registration.register(db, actor=w.staff, candidate=candidate, sitting=w.sitting, now=now)
 
 
 def test_a_centre_in_the_candidates_home_province_is_allowed_under_ling30(db):
