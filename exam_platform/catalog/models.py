@@ -28,7 +28,7 @@ class Category(Base):
 
     rule_sets: Mapped[list[RuleSet]] = relationship(back_populates="category", order_by="RuleSet.effective_from",
                                                     lazy="selectin")
-    catalogue_items: Mapped[list[CatalogueItem]] = relationship(back_populates="category", lazy="selectin")
+    catalogue_items: Mapped[list[CatalogueItem]] = relationship(back_populates="category")  # read on demand
 
     @property
     def catalogue_versions(self) -> list[CatalogueVersion]:
