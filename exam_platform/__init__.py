@@ -134,12 +134,15 @@ def register_blueprints(app: Flask) -> None:
 def register_hooks() -> None:
     """Areas plug into the ones below them without being imported by them (DESIGN.md §2): certificates listen to
     exams (a passed result gets its certificate) and add registration checks; exams and certificates add their parts
-    to the catalog's rule-change impact preview. Idempotent: every app of the process shares the registries."""
+    to the catalog's rule-change impact preview; employers tell registration where a person works (their 名册).
+    Idempotent: every app of the process shares the registries."""
     from .certificates import hooks as certificate_hooks
+    from .employers import hooks as employer_hooks
     from .exams import hooks as exam_hooks
 
     exam_hooks.install()
     certificate_hooks.install()
+    employer_hooks.install()
 
 
 def register_error_handlers(app: Flask) -> None:

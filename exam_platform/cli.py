@@ -67,7 +67,10 @@ def import_catalog(path: str | None) -> None:
         fail(str(err.message))
     session.commit()
     click.echo(f"categories +{summary.categories_added} ~{summary.categories_updated}, "
-               f"rule sets +{summary.rule_sets_added} ~{summary.rule_sets_updated}")
+               f"rule sets +{summary.rule_sets_added} ~{summary.rule_sets_updated}, "
+               f"catalogue versions +{summary.catalogue_versions_added} ~{summary.catalogue_versions_updated}, "
+               f"catalogue items +{summary.catalogue_items_added} ~{summary.catalogue_items_updated} "
+               f"-{summary.catalogue_items_removed}")
 
 
 @click.command("create-user")

@@ -28,6 +28,12 @@ class Category(Base):
 
     rule_sets: Mapped[list[RuleSet]] = relationship(back_populates="category", order_by="RuleSet.effective_from",
                                                     lazy="selectin")
+    catalogue_items: Mapped[list[CatalogueItem]] = relationship(back_populates="category")  # read on demand
+
+    @property
+    def catalogue_versions(self) -> list[CatalogueVersion]:
+        """The 特种作业目录 versions this 操作项目 is listed in, oldest first."""
+        return sorted({i.version for i in self.catalogue_items}, key=lambda v: v.effective_from)
 
     @property
     def label(self) -> str:
@@ -98,3 +104,53 @@ class RuleSet(Base):
     sources: Mapped[dict] = mapped_column(JSON, default=dict)
 
     category: Mapped[Category] = relationship(back_populates="rule_sets")
+
+
+class CatalogueVersion(Base):
+    """A version of the 特种作业目录 (e.g. the list annexed to 令30, or 应急〔2026〕45号), with its provenance.
+
+    ``reported_classes`` / ``reported_items`` are the counts the document (or a report on it) states; the items
+    known here may be fewer — ``unknown_items`` says how many of the stated items are not yet known.
+    """
+
+    __tablename__ = "catalogue_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    document: Mapped[str] = mapped_column(String(200))
+    effective_from: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default="unverified")  # verified | unverified (未经原文核对)
+    source: Mapped[str] = mapped_column(String(300), default="")
+    reported_classes: Mapped[int | None]
+    reported_items: Mapped[int | None]
+    unknown_items: Mapped[int] = mapped_column(default=0)
+    position: Mapped[int] = mapped_column(default=0)
+
+    items: Mapped[list[CatalogueItem]] = relationship(back_populates="version", order_by="CatalogueItem.position",
+                                                      lazy="selectin",
+                                                      foreign_keys="CatalogueItem.version_id")
+
+
+class CatalogueItem(Base):
+    """An 操作项目 as listed in one catalogue version; ``successor`` is the item that replaces it in a later version
+    (None: retired there, or the last version). Certificates of a retired item stay valid until they expire."""
+
+    __tablename__ = "catalogue_items"
+    __table_args__ = (UniqueConstraint("version_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("catalogue_versions.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    class_code: Mapped[str] = mapped_column(String(20), default="")
+    class_name: Mapped[str] = mapped_column(String(120), default="")
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="unverified")  # verified | unverified
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("catalogue_items.id"))
+    position: Mapped[int] = mapped_column(default=0)
+
+    version: Mapped[CatalogueVersion] = relationship(back_populates="items", foreign_keys=[version_id])
+    category: Mapped[Category | None] = relationship(back_populates="catalogue_items")
+    successor: Mapped[CatalogueItem | None] = relationship(remote_side="CatalogueItem.id", lazy="joined",
+                                                          join_depth=1)

@@ -19,7 +19,7 @@ from .. import audit
 from ..errors import NotFound, ValidationError
 from ..paths import ROOT
 from ..yamlfile import YamlProblem, line_of, load_file, load_text
-from . import shapes
+from . import shapes, versions
 from .models import Category, RuleSet
 
 CATALOG_FILE = ROOT / "question_banks" / "catalog.yaml"
@@ -46,10 +46,15 @@ class LoadSummary:
     categories_updated: int = 0
     rule_sets_added: int = 0
     rule_sets_updated: int = 0
+    catalogue_versions_added: int = 0
+    catalogue_versions_updated: int = 0
+    catalogue_items_added: int = 0
+    catalogue_items_updated: int = 0
+    catalogue_items_removed: int = 0
 
     @property
     def changed(self) -> bool:
-        return any((self.categories_added, self.categories_updated, self.rule_sets_added, self.rule_sets_updated))
+        return any(self.__dict__.values())
 
 
 def check_rule(profile_name: str, raw: dict, merged: dict, file: str) -> dict:
@@ -152,6 +157,7 @@ def load_catalog(session: Session, *, actor: Any = None, path: Path | None = Non
             path = path or CATALOG_FILE
             data, file = load_file(path), Path(path).name
         categories, profiles = parse_catalog(data, file)
+        catalogue = versions.parse(data, categories, file)
     except YamlProblem as problem:
         raise ValidationError(str(problem), code="bad_catalog") from None
 
@@ -184,6 +190,11 @@ def load_catalog(session: Session, *, actor: Any = None, path: Path | None = Non
                     setattr(rule, k, v)
                 summary.rule_sets_updated += 1
     session.flush()
+    loaded = versions.load(session, catalogue)
+    summary.catalogue_versions_added = loaded.versions_added
+    summary.catalogue_versions_updated = loaded.versions_updated
+    summary.catalogue_items_added, summary.catalogue_items_updated = loaded.items_added, loaded.items_updated
+    summary.catalogue_items_removed = loaded.items_removed
     if summary.changed:
         audit.record(session, actor=actor, action="catalog.load", target_type="Catalog", target_id=file,
                      after=summary.__dict__, at=now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from ..db import get_session
 from ..errors import DomainError, NotFound
 from ..permissions import Role, role_required
 from ..web import commit, discard, saved
-from . import forms, impact, publishing, rulesheet, service
+from . import export, forms, impact, publishing, rulesheet, service, versions
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
@@ -62,7 +62,7 @@ def rule_versions(group: str):
     form = forms.PublishForm.for_version(_in_force(versions, today))
     return render_template("catalog/rules.html", group=group, groups=service.GROUPS, versions=versions,
                            fields=rulesheet.FIELDS, today=today, form=form, impact=None,
-                           next_action_words=rulesheet.NEXT_ACTION_WORDS)
+                           next_action_words=rulesheet.NEXT_ACTION_WORDS, catalogue=_catalogue(db, group))
 
 
 @bp.post("/rules/<group>")
@@ -95,7 +95,23 @@ def publish(group: str):
     discard(db)  # a preview keeps nothing
     return render_template("catalog/rules.html", group=group, groups=service.GROUPS,
                            versions=rulesheet.versions(db, group), fields=rulesheet.FIELDS, today=today, form=form,
-                           impact=found, next_action_words=rulesheet.NEXT_ACTION_WORDS), 200 if found else 400
+                           impact=found, next_action_words=rulesheet.NEXT_ACTION_WORDS,
+                           catalogue=_catalogue(db, group)), 200 if found else 400
+
+
+@bp.get("/rules/<group>/export")
+@role_required(Role.REGULATOR, Role.QUESTION_AUTHOR)
+def export_rules(group: str):
+    """The group's rule-set versions as catalog.yaml profiles (to write a browser-published version back)."""
+    if group not in service.GROUPS:
+        raise NotFound()
+    text = export.rules_yaml(get_session(), group)
+    return Response(text, mimetype="text/yaml; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="rules-{group}.yaml"'})
+
+
+def _catalogue(db, group: str) -> list:
+    return versions.overview(db) if group == "special" else []
 
 
 def _in_force(versions, today):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from .. import audit, spreadsheets
 from ..accounts import education, identity, idnumber
-from ..accounts.models import User
+from ..accounts.models import Organization, User
 from ..accounts.service import find_user_by_identity
 from ..banks.models import Blueprint
 from ..banks.paper import PoolIndex
@@ -22,7 +22,7 @@ from ..clock import local, today_local
 from ..errors import Conflict, NotFound, ValidationError
 from ..permissions import Role
 from ..training.service import valid_completion
-from . import drawing, eligibility, retakes
+from . import drawing, eligibility, regions, retakes
 from .models import ExamResult, ProctorEvent, Registration, RegistrationStatus, Sitting
 from .sittings import seats_taken
 
@@ -71,6 +71,14 @@ def check_eligibility(session: Session, *, candidate: User, sitting: Sitting, no
         reasons.append(str(_l("考试当日未满 %(n)s 周岁", n=rule.min_age)))
     if refused := education.refusal(candidate.education, rule.min_education):
         reasons.append(refused)
+    if rule.application_region != "nationwide":
+        employer = session.get(Organization, candidate.employer_id) if candidate.employer_id else None
+        works = [employer.region_code if employer else "",
+                 *eligibility.work_regions(session, id_type=candidate.id_type, id_number=candidate.id_number)]
+        if refused := regions.refusal(rule.application_region, centre_region=sitting.centre.region_code,
+                                      residence=regions.residence_province(candidate.id_type, candidate.id_number),
+                                      work_regions=works):
+            reasons.append(refused)
     completion = valid_completion(session, trainee_id=candidate.id, category_id=sitting.category_id, on=exam_day)
     if completion is None:
         reasons.append(str(_l("没有该类别在考试当日有效的培训合格证明：请先完成培训")))

@@ -6,4 +6,5 @@ ACCESS = {
     "catalog.reload": REGULATOR,
     "catalog.rule_versions": EXAM_READERS,
     "catalog.publish": REGULATOR,
+    "catalog.export_rules": EXAM_READERS,
 }

@@ -86,11 +86,15 @@ def world_a(app):
                     "post_id": first(select(Post.id).order_by(Post.id)),
                     "record_id": first(select(EducationRecord.id).order_by(EducationRecord.id)),
                     "request_id": first(select(EnrollmentRequest.id).order_by(EnrollmentRequest.id)),
+                    "user_id": reg.candidate_id,  # the candidate's photo
                 }
                 # an enrollment must sit in the class used with it
                 world.ids["class_id"] = first(select(Enrollment.class_id)
                                               .where(Enrollment.id == world.ids["enrollment_id"]))
-                world.strings = {"code": practice.code, "token": "zz-not-a-token",
+                # pictures: who may read a picture that exists is tested in tests/banks/test_media.py and
+                # tests/exams/test_pictures_and_cases.py; here the walker checks the route answers outsiders 404
+                world.strings = {"code": practice.code, "token": "zz-not-a-token", "sha256": "0" * 64,
+                                 "name": "0" * 32 + ".png",
                                  "key": first(select(Question.key).where(Question.bank_id == practice.id))}
                 world.attempt_id, world.live_registration_id = attempt.id, reg.id
                 world.users = {"candidate": reg.candidate_id, "proctor": w.proctor.id}

@@ -25,7 +25,10 @@ if (form && window.FormData && window.XMLHttpRequest) {
         window.location.assign(xhr.responseURL); // redirected to the preview
         return;
       }
-      document.open(); document.write(xhr.responseText); document.close(); // the form with every problem
+      // the form with every problem: the answer's page content replaces this one's (parsed inert, no scripts run)
+      const answer = new DOMParser().parseFromString(xhr.responseText, 'text/html').querySelector('main');
+      if (answer) { document.querySelector('main').replaceWith(document.adoptNode(answer)); }
+      else { label.textContent = form.dataset.failed; button.disabled = false; }
     });
     xhr.addEventListener('error', () => { label.textContent = form.dataset.failed; button.disabled = false; });
     xhr.send(new FormData(form));
