@@ -3,7 +3,8 @@
 Tokens travel in URLs, so these pages send ``Referrer-Policy: no-referrer`` and are never cached. Every
 verification writes a log row. The endpoints are ``writes_apart``: the request's transaction only reads, and the
 services write in short transactions of their own (``verification.public_status``: a lapsed certificate's 失效,
-durably; ``verification.record_verifications``: the log row, with relaxed durability).
+durably; ``verification_log.record``: the log row, queued and written in batches by a background thread, or with
+relaxed durability in a transaction of its own).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ..db import get_session
 from ..errors import wants_json
 from ..extensions import client_address
 from ..web import writes_apart
-from . import keys, limits, verification
+from . import keys, limits, verification, verification_log
 from .forms import IdentityForm, LookupForm
 
 bp = Blueprint("certificates_public", __name__)
@@ -39,7 +40,7 @@ def _forget(field) -> None:
 
 def _log(db, entries, now) -> None:
     """The regulator's log, one row per verification: (certificate id or None, kind, result) each."""
-    verification.record_verifications(db, entries, ip=client_address(), secret=current_app.secret_key, now=now)
+    verification_log.record(db, entries, ip=client_address(), secret=current_app.secret_key, now=now)
 
 
 def _id(outcome: verification.Verification) -> int | None:
