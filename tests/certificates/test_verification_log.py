@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from exam_platform import create_app
 from exam_platform.certificates import lifecycle, verification, verification_log
 from exam_platform.certificates.models import VerificationLog
+from exam_platform.extensions import limiter
 from tests.certificates import factories as cf
 from tests.certificates.test_public import HOSTILE
 from tests.conftest import FIXED_NOW
@@ -95,7 +96,9 @@ def test_identity_checks_and_lookups_are_queued_too(client, db, issued, queued):
 @pytest.fixture()
 def other_worker(app, db):
     """A second app instance on the same database (as another worker would be), in the test's transaction."""
+    enabled = limiter.enabled
     other = create_app({**app.config, "TESTING": True})
+    limiter.enabled = enabled  # (create_app re-initialises the one limiter object: the suite keeps it off)
     other.extensions["database"].bind_to(db.get_bind())
     yield other
     other.extensions["database"].engine.dispose()

@@ -16,6 +16,7 @@ from exam_platform import clock
 from exam_platform.accounts.models import User
 from exam_platform.certificates import lifecycle
 from exam_platform.certificates.models import Certificate, VerificationLog
+from exam_platform.extensions import limiter
 from tests.certificates import factories as cf
 from tests.reliability.conftest import fresh_database
 
@@ -33,7 +34,9 @@ def served():
 
     url = fresh_database("verify_workers")
     keys = tempfile.mkdtemp(prefix="verify_keys_")
+    enabled = limiter.enabled
     setup = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "TESTING": False, "CERT_KEY_DIR": keys})
+    limiter.enabled = enabled  # (create_app re-initialises the one limiter object: the suite keeps it off)
     now = clock.now()
     with setup.test_request_context():
         db = get_session()
