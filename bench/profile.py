@@ -130,7 +130,8 @@ def main() -> None:
     profiler = cProfile.Profile()
     profiler.runcall(lambda: [fn() for _ in range(a.n // 2 - 10 if a.path == "submit" else a.n // 2)])
     stats = pstats.Stats(profiler).sort_stats(a.sort)
-    print(f"Python function calls per request: {stats.total_calls / (a.n // 2 - 10 if a.path == 'submit' else a.n // 2):.0f}")
+    profiled = a.n // 2 - 10 if a.path == "submit" else a.n // 2
+    print(f"Python function calls per request: {stats.total_calls / profiled:.0f}")
     stats.print_stats(*([a.only] if a.only else []), a.top)
 
 

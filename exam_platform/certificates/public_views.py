@@ -38,10 +38,10 @@ class _BlankIdentityForm:
     """The 核验身份 form as the GET page reads it — its label, no errors (verify.html writes the fields and the CSRF
     token out itself): constructing an IdentityForm, a wtforms form with its CSRF field, was ~6 % of the page."""
 
-    class id_number:  # noqa: N801 - the field's name in the template
+    class id_number:  # the field's name in the template
         errors = ()
 
-        class label:  # noqa: N801
+        class label:
             text = IdentityForm.id_number.args[0]
 
 
