@@ -70,9 +70,12 @@ def main() -> None:
                           json={"position": 1 + n % 60, "response": n % 2 == 0, "seq": n})
         assert r.status_code == 200, r.data
 
+    phone = app.test_client()  # the bench's phone: no session cookie, a new anonymous visitor every time
+
     def verify() -> None:
         token = manifest["tokens"][next(counter) % len(manifest["tokens"])]
-        r = first[1].get("/v/" + token, headers={"User-Agent": backends.UA}, environ_base=env)
+        phone.delete_cookie("session", domain="localhost")
+        r = phone.get("/v/" + token, headers={"User-Agent": backends.UA, "Accept": "text/html"}, environ_base=env)
         assert r.status_code == 200, r.status_code
 
     def submit() -> None:
@@ -96,9 +99,39 @@ def main() -> None:
     for _ in range(10 if a.path != "submit" else 0):
         fn()
     timed(a.path, fn, a.n // 2)
+    import threading
+
+    from sqlalchemy import event
+
+    from exam_platform.db import get_db
+
+    with app.app_context():
+        engine = get_db().engine
+    statements: dict[str, int] = {}
+
+    phase = ["request"]
+
+    def count(*_args) -> None:
+        where = phase[0] if threading.current_thread() is threading.main_thread() else "log writer"
+        statements[where] = statements.get(where, 0) + 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    counted = 50 if a.path != "submit" else 0
+    for _ in range(counted):
+        fn()
+    log_queue = app.extensions.get("verification_log")
+    if log_queue is not None:
+        phase[0] = "log writer"
+        log_queue.flush()
+    event.remove(engine, "before_cursor_execute", count)
+    if counted:
+        print(f"SQL statements per request ({a.path}, {counted} requests): "
+              + ", ".join(f"{k} {v / counted:.2f}" for k, v in sorted(statements.items())))
     profiler = cProfile.Profile()
     profiler.runcall(lambda: [fn() for _ in range(a.n // 2 - 10 if a.path == "submit" else a.n // 2)])
     stats = pstats.Stats(profiler).sort_stats(a.sort)
+    profiled = a.n // 2 - 10 if a.path == "submit" else a.n // 2
+    print(f"Python function calls per request: {stats.total_calls / profiled:.0f}")
     stats.print_stats(*([a.only] if a.only else []), a.top)
 
 

@@ -121,6 +121,12 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_IDENTITY_CHECK_IP": env.get("RATELIMIT_IDENTITY_CHECK_IP", "10 per hour"),
         "RATELIMIT_IDENTITY_CHECK_CERT": env.get("RATELIMIT_IDENTITY_CHECK_CERT", "50 per day"),
         "RATELIMIT_LOOKUP_IP": env.get("RATELIMIT_LOOKUP_IP", "30 per hour"),
+        # The public verification log (certificates/verification_log.py): rows queued per worker and written in
+        # batches every FLUSH_MS or as soon as BATCH rows wait (0: with each request). A worker killed outright
+        # loses at most its last FLUSH_MS of rows (docs/certificates.md); MAX_PENDING bounds the queue.
+        "VERIFICATION_LOG_FLUSH_MS": int(env.get("VERIFICATION_LOG_FLUSH_MS", "200")),
+        "VERIFICATION_LOG_BATCH": int(env.get("VERIFICATION_LOG_BATCH", "200")),
+        "VERIFICATION_LOG_MAX_PENDING": int(env.get("VERIFICATION_LOG_MAX_PENDING", "10000")),
         # Reverse proxies in front of the app (for client IPs and allowed exam subnets).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # Babel

@@ -145,11 +145,31 @@ def _public_key(text: str) -> Ed25519PublicKey:
     return tokens.load_public_key(text)
 
 
+@lru_cache(maxsize=8192)
+def _peek(token: str) -> tokens.SignedPayload:
+    """``tokens.peek``, once per token and process (a token is immutable; a malformed one raises and is not kept)."""
+    return tokens.peek(token)
+
+
+@lru_cache(maxsize=8192)
+def _signature_holds(token: str, public_key: str) -> bool:
+    """Whether ``token`` is signed by the key published as ``public_key`` — a fact about two immutable strings,
+    so it is checked once per process and kept (bounded LRU). What may change — the key's state, the
+    certificate's status, the token being superseded — is read from the registry with every verification."""
+    try:
+        tokens.signed_payload(token, {_peek(token).kid: _public_key(public_key)})
+    except tokens.InvalidToken:
+        return False
+    return True
+
+
 def _signed_row(session: Session, token: Any) -> tuple[dict, Any] | None:
     """The registry row of ``token`` — with the parameters that find it again — when its signature checks out
     against the published key and the row says the registry made this very token; None otherwise."""
+    if not isinstance(token, str):
+        return None
     try:
-        payload = tokens.peek(token)  # strict parse only: the signature is checked below, before any answer
+        payload = _peek(token)  # strict parse only: the signature is checked below, before any answer
     except tokens.InvalidToken:
         return None
     where = {"format": payload.format, "subject": payload.subject, "category": payload.category,
@@ -157,9 +177,7 @@ def _signed_row(session: Session, token: Any) -> tuple[dict, Any] | None:
     row = _row(session, where)
     if row is None:
         return None  # unknown reference (or number)/category/version
-    try:
-        tokens.signed_payload(token, {payload.kid: _public_key(row.public_key)})
-    except tokens.InvalidToken:
+    if not _signature_holds(token, row.public_key):
         return None
     if (row.token_kid, row.token_issued_on, row.token_valid_until) != (payload.kid, payload.issued_on,
                                                                          payload.valid_until):
@@ -300,14 +318,20 @@ def ip_hash(ip: str, secret: str) -> str:
     return hmac.new(secret.encode(), f"verify-ip:{ip}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-_LOG_INSERT = VerificationLog.__table__.insert()
+LOG_INSERT = VerificationLog.__table__.insert()
+
+
+def log_row(*, certificate_id: int | None, ip: str, secret: str, kind: str, result: str, now: datetime) -> dict:
+    """The values of one row of the regulator's log (the IP only as a keyed hash)."""
+    return {"at": now, "certificate_id": certificate_id, "ip_hash": ip_hash(ip, secret), "kind": kind,
+            "result": result}
 
 
 def log(session: Session, *, certificate_id: int | None, ip: str, secret: str, kind: str, result: str,
         now: datetime) -> None:
     """One row of the regulator's log (a Core insert: no unit of work for a row nobody reads back here)."""
-    session.connection().execute(_LOG_INSERT, {"at": now, "certificate_id": certificate_id,
-                                               "ip_hash": ip_hash(ip, secret), "kind": kind, "result": result})
+    session.connection().execute(LOG_INSERT, log_row(certificate_id=certificate_id, ip=ip, secret=secret,
+                                                     kind=kind, result=result, now=now))
 
 
 def log_for(session: Session, certificate: Certificate):
