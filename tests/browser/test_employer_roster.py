@@ -31,7 +31,8 @@ def registry_coverage(live_app):
         db = get_session()
         staff = db.scalar(select(User).where(User.username == "employer"))
         found = coverage.employer_coverage(db, staff.grants[0].organization_id, today=clock.today_local())
-        return found.rate, {(s.worker.real_name, s.category.code): s.result.standing.value for s in found.slots}
+        return found.rate, {(s.worker.real_name, s.category.code): (s.result.standing.value, s.category.label)
+                            for s in found.slots}
 
 
 def test_employer_imports_a_roster_and_sees_the_rate_and_gaps_from_the_registry(page, live_server, live_app):
@@ -54,14 +55,14 @@ def test_employer_imports_a_roster_and_sees_the_rate_and_gaps_from_the_registry(
     assert page.url.rstrip("/").endswith("/employer")
 
     rate, standings = registry_coverage(live_app)
-    assert standings[(name, "T-1.2")] == "missing"
+    assert standings[(name, "T-1.2")][0] == "missing"
     assert page.locator("#overall strong").get_attribute("data-rate") == str(rate)
     gaps = page.locator("#gaps")
     row = gaps.locator("tr", has_text=name)
     assert "无证上岗" in row.inner_text() and "停止作业" in row.inner_text()
     assert newcomer not in page.content()  # the ID number only masked
-    for (worker, code), standing in standings.items():
-        shown = gaps.locator(f'tr[data-standing="{standing}"]', has_text=worker).filter(has_text=code)
+    for (worker, code), (standing, label) in standings.items():  # pages name categories by their label
+        shown = gaps.locator(f'tr[data-standing="{standing}"]', has_text=worker).filter(has_text=label)
         assert shown.count() == (0 if standing == "valid" else 1), (worker, code, standing)
     line = page.locator('#coverage tr[data-post="低压电工"][data-category="T-1.2"]')
     assert line.count() == 1
