@@ -25,6 +25,12 @@ pytestmark = pytest.mark.browser
 LOADED = "(img) => img.complete && img.naturalWidth > 0"
 
 
+def wait_loaded(locator) -> None:
+    """The image has loaded (images load after the page's own load event may have fired): fails after the timeout."""
+    locator.wait_for()
+    locator.page.wait_for_function(f"(img) => ({LOADED})(img)", arg=locator.element_handle())
+
+
 def _session():
     from exam_platform.db import get_session
 
@@ -84,8 +90,7 @@ def test_check_in_shows_the_photo_before_the_operator_confirms(browser, live_ser
 
     # … and sees it next to the name, the ticket and the masked ID — still before confirming.
     photo = page.locator("#checkin-candidate img.id-photo")
-    photo.wait_for()
-    assert photo.evaluate(LOADED)
+    wait_loaded(photo)
     box = photo.bounding_box()
     assert abs(box["height"] / box["width"] - 4 / 3) < 0.02
     with live_app.app_context():
@@ -120,7 +125,7 @@ def test_exam_screen_on_a_phone_shows_photo_name_and_seat(browser, live_server, 
 
     bar = page.locator("#exam-bar")
     photo = bar.locator("img.id-photo")
-    assert photo.evaluate(LOADED)
+    wait_loaded(photo)
     b = photo.bounding_box()
     assert b["x"] >= 0 and b["y"] >= 0 and b["x"] + b["width"] <= 390 and b["y"] + b["height"] <= 844
     text = bar.inner_text()
@@ -177,7 +182,9 @@ def test_a_candidate_takes_the_photo_with_the_webcam(browser, live_server, live_
                            " return v.videoWidth > 0 && v.currentTime > 0.2; }")  # a few frames in
     page.get_by_role("button", name="拍照并保存").click()
     page.locator("text=照片已保存").wait_for()
-    assert page.locator("img.id-photo").evaluate(LOADED)
+    # the saved photo's image loads after the message shows: wait for it (fails after the timeout if it never does)
+    page.wait_for_function("() => { const img = document.querySelector('img.id-photo');"
+                           " return img !== null && img.complete && img.naturalWidth > 0; }")
     chromium.close()
     with live_app.app_context():
         shot = photos.photo_of(_session(), user_id)
