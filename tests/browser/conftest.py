@@ -46,7 +46,11 @@ def _live_database_url() -> str:
 def live_app():
     url = _live_database_url()
     reset_database(url)
-    app = create_app({"TESTING": False, "DATABASE_URL": url, "SECRET_KEY": "live-test-key"})
+    # its own rate-limit store: the default one in instance/ is shared with `make run` and earlier runs, whose
+    # counts (logins of the demo accounts) would carry over into this one
+    limits = Path(tempfile.mkdtemp(prefix="exam_live_limits_")) / "ratelimits.sqlite3"
+    app = create_app({"TESTING": False, "DATABASE_URL": url, "SECRET_KEY": "live-test-key",
+                      "RATELIMIT_STORAGE_URI": f"sqlite:///{limits}"})
     with app.app_context():
         from exam_platform import clock, demo
         from exam_platform.db import get_session
