@@ -27,8 +27,13 @@ LEVEL_LABELS = {1: _l("一级（高级技师）"), 2: _l("二级（技师）"), 
                 5: _l("五级（初级工）")}
 
 
+def exempts(rule) -> bool:
+    """Does this rule set let a recorded 职业技能等级证书 stand for the training?"""
+    return rule.training_exemption == "skill_certificate"
+
+
 def allowed(session: Session, category_id: int, on: date) -> bool:
-    return rule_in_force(session, category_id, on).training_exemption == "skill_certificate"
+    return exempts(rule_in_force(session, category_id, on))
 
 
 def record(session: Session, *, actor: User, institution_id: int, trainee: User, category: Category, number: str,
@@ -37,7 +42,8 @@ def record(session: Session, *, actor: User, institution_id: int, trainee: User,
     """Record the certificate and issue the exemption completion on it (audited). Raises ValidationError."""
     today = today_local(now)
     number, occupation, issuer = number.strip(), occupation.strip(), issuer.strip()
-    if not allowed(session, category.id, today):
+    rule = rule_in_force(session, category.id, today)
+    if not exempts(rule):
         raise ValidationError(_l("按现行规则，%(c)s 不能以职业技能等级证书免于培训", c=category.label),
                               field="category_id")
     if not document_checked:
@@ -51,7 +57,6 @@ def record(session: Session, *, actor: User, institution_id: int, trainee: User,
             raise ValidationError(_l("此项必填"), field=field)
     if valid_completion(session, trainee_id=trainee.id, category_id=category.id, on=today):
         raise Conflict(_l("该人员已有本类别有效的培训合格证明，无需免培"), code="already_completed")
-    rule = rule_in_force(session, category.id, today)
     completion = TrainingCompletion(
         number=new_number(today), trainee_id=trainee.id, institution_id=institution_id, category_id=category.id,
         kind="exemption", hours=0, issued_on=today, valid_until=add_months(today, rule.completion_valid_months),
