@@ -29,8 +29,8 @@ def education():
     db, today = get_session(), clock.today_local()
     form = _industry_form(IndustryForm(industry=records.industry_of(db, employer_id())))
     if form.validate_on_submit() and saved(form, lambda: records.set_industry(
-            db, actor=current_user, employer_id=employer_id(), industry=form.industry.data, now=clock.now())):
-        flash(_("行业已保存"), "success")
+            db, actor=current_user, employer_id=employer_id(), industry=form.industry.data, now=clock.now()),
+            _("行业已保存")):
         return redirect(url_for("employers.education"))
     found = records.employer_education(db, employer_id(), today=today)
     return render_template("employers/education.html", found=found, form=form, today=today,
@@ -81,8 +81,7 @@ def worker_dates(worker_id: int):
     form = WorkerDatesForm()
     if form.validate_on_submit() and saved(form, lambda: records.set_worker_dates(
             get_session(), actor=current_user, worker=worker, started_on=form.started_on.data,
-            reassigned_on=form.reassigned_on.data, away_since=form.away_since.data, now=clock.now())):
-        flash(_("日期已保存"), "success")
+            reassigned_on=form.reassigned_on.data, away_since=form.away_since.data, now=clock.now()), _("日期已保存")):
         return redirect(url_for("employers.worker_education", worker_id=worker.id))
     return _worker_page(worker, dates=form, status=400)
 

@@ -42,8 +42,8 @@ def requests_page():
     form = _request_form(RequestForm(worker_ids=[int(i) for i in request.args.getlist("worker") if i.isdigit()]))
     if form.validate_on_submit() and saved(form, lambda: requests.create_request(
             db, actor=current_user, employer_id=employer_id(), class_id=form.class_id.data,
-            worker_ids=form.worker_ids.data or [], note=form.note.data or "", now=clock.now())):
-        flash(_("申请已发送给培训机构"), "success")
+            worker_ids=form.worker_ids.data or [], note=form.note.data or "", now=clock.now()),
+            _("申请已发送给培训机构")):
         return redirect(url_for("employers.requests_page"))
     return render_template("employers/requests.html", form=form, found=requests.requests_of_employer(db, employer_id()),
                            labels=requests.STATUS_LABELS), 400 if request.method == "POST" else 200
@@ -114,7 +114,6 @@ def decline(request_id: int):
     req = load_incoming(request_id)
     form = DeclineForm()
     if form.validate_on_submit() and saved(form, lambda: requests.decline(
-            get_session(), actor=current_user, req=req, reason=form.reason.data, now=clock.now())):
-        flash(_("已拒绝该申请"), "success")
+            get_session(), actor=current_user, req=req, reason=form.reason.data, now=clock.now()), _("已拒绝该申请")):
         return redirect(url_for("employer_requests.incoming", request_id=req.id))
     return _incoming_page(req, form, 400)

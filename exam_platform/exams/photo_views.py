@@ -56,8 +56,7 @@ def my_photo():
     db = get_session()
     if form.validate_on_submit() and saved(form, lambda: photos.store(
             db, actor=current_user, user=current_user, data=form.photo.data.read(), source=_source(form),
-            now=clock.now())):
-        flash(_("照片已保存"), "success")
+            now=clock.now()), _("照片已保存")):
         return redirect(url_for("exams_photos.my_photo"))
     return render_template("exams/my_photo.html", form=form,
                            has_photo=bool(photos.has_photo(db, [current_user.id]))), 400 if form.errors else 200

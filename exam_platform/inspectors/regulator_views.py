@@ -3,7 +3,7 @@ Routes of ``views.bp``."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -36,8 +36,7 @@ def case_detail(case_id: int):
     if form.validate_on_submit() and saved(form, lambda: cases.update(
             db, case, actor=current_user, status=form.status.data, outcome=form.outcome.data,
             certificate_number=form.certificate_number.data or "", person_id_number=form.person_id_number.data or "",
-            note=form.note.data or "", now=clock.now())):
-        flash(_("案件已更新"), "success")
+            note=form.note.data or "", now=clock.now()), _("案件已更新")):
         return redirect(url_for("inspectors.case_detail", case_id=case.id))
     status = 400 if request.method == "POST" else 200
     return render_template("inspectors/case.html", case=case, form=form, line=record.line(case.check),
@@ -79,8 +78,7 @@ def credential_list():
     form.user_id.choices = [(u.id, u.real_name) for u in inspections.inspectors_of(db, regulator_id)]
     if form.validate_on_submit() and saved(form, lambda: credentials.record(
             db, actor=current_user, regulator_id=regulator_id, user_id=form.user_id.data, number=form.number.data,
-            issued_on=form.issued_on.data, valid_until=form.valid_until.data, now=clock.now())):
-        flash(_("执法证已登记"), "success")
+            issued_on=form.issued_on.data, valid_until=form.valid_until.data, now=clock.now()), _("执法证已登记")):
         return redirect(url_for("inspectors.credential_list"))
     status = 400 if request.method == "POST" else 200
     return render_template("inspectors/credentials.html", form=form, today=today,

@@ -29,8 +29,7 @@ def officials_page():
     if form.validate_on_submit() and saved(form, lambda: officials.add_official(
             db, actor=current_user, kind=form.kind.data, name=form.name.data, place=form.place.data,
             trained_on=form.trained_on.data, hours=_hours(form.hours.data), training=form.training.data or "",
-            now=clock.now())):
-        flash(_("已登记"), "success")
+            now=clock.now()), _("已登记")):
         return redirect(url_for("reports.officials_page"))
     return render_template("reports/officials.html", form=form, rows=officials.officials(db), kinds=officials.KINDS,
                            training_form=OfficialTrainingForm(trained_on=clock.today_local())), \
