@@ -92,9 +92,10 @@ def record_confirm(worker_id: int, record_id: int):
     worker = load_worker(worker_id)
     record = records.get_record(get_session(), worker, record_id)
     form = ConfirmForm()
-    if form.validate_on_submit() and saved(None, lambda: records.confirm_record(
-            get_session(), actor=current_user, record=record, confirmed_on=form.confirmed_on.data, now=clock.now())):
-        flash(_("已记录本人确认"), "success")
+    if form.validate_on_submit():
+        saved(None, lambda: records.confirm_record(
+                get_session(), actor=current_user, record=record, confirmed_on=form.confirmed_on.data, now=clock.now()),
+                _("已记录本人确认"))
     return redirect(url_for("employers.worker_education", worker_id=worker.id))
 
 
@@ -103,9 +104,9 @@ def record_confirm(worker_id: int, record_id: int):
 def record_delete(worker_id: int, record_id: int):
     worker = load_worker(worker_id)
     record = records.get_record(get_session(), worker, record_id)
-    if EmptyForm().validate_on_submit() and saved(None, lambda: records.delete_record(
-            get_session(), actor=current_user, record=record, now=clock.now())):
-        flash(_("记录已删除"), "success")
+    if EmptyForm().validate_on_submit():
+        saved(None, lambda: records.delete_record(
+                get_session(), actor=current_user, record=record, now=clock.now()), _("记录已删除"))
     return redirect(url_for("employers.worker_education", worker_id=worker.id))
 
 

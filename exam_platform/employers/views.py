@@ -104,9 +104,9 @@ def worker_detail(worker_id: int):
 @role_required(Role.EMPLOYER)
 def worker_remove(worker_id: int):
     worker = load_worker(worker_id)
-    if EmptyForm().validate_on_submit() and saved(None, lambda: roster.remove_worker(
-            get_session(), actor=current_user, worker=worker, now=clock.now())):
-        flash(_("已从名册移除"), "success")
+    if EmptyForm().validate_on_submit():
+        saved(None, lambda: roster.remove_worker(
+                get_session(), actor=current_user, worker=worker, now=clock.now()), _("已从名册移除"))
     return redirect(url_for("employers.workers"))
 
 
@@ -151,7 +151,7 @@ def post_edit(post_id: int):
 @role_required(Role.EMPLOYER)
 def post_delete(post_id: int):
     post = roster.get_post(get_session(), employer_id(), post_id)
-    if EmptyForm().validate_on_submit() and saved(None, lambda: roster.delete_post(
-            get_session(), actor=current_user, post=post, now=clock.now())):
-        flash(_("岗位已删除"), "success")
+    if EmptyForm().validate_on_submit():
+        saved(None, lambda: roster.delete_post(
+                get_session(), actor=current_user, post=post, now=clock.now()), _("岗位已删除"))
     return redirect(url_for("employers.posts"))

@@ -42,10 +42,10 @@ def official_training(official_id: int):
     db = get_session()
     official = officials.get_official(db, official_id)
     form = OfficialTrainingForm()
-    if form.validate_on_submit() and saved(None, lambda: officials.record_training(
-            db, actor=current_user, official=official, trained_on=form.trained_on.data,
-            hours=_hours(form.hours.data), training=form.training.data or "", now=clock.now())):
-        flash(_("培训已记录"), "success")
+    if form.validate_on_submit():
+        saved(None, lambda: officials.record_training(
+                db, actor=current_user, official=official, trained_on=form.trained_on.data,
+                hours=_hours(form.hours.data), training=form.training.data or "", now=clock.now()), _("培训已记录"))
     elif form.errors:
         flash(_("培训日期与学时应同时填写"), "error")
     return redirect(url_for("reports.officials_page"))
@@ -56,7 +56,7 @@ def official_training(official_id: int):
 def official_delete(official_id: int):
     db = get_session()
     official = officials.get_official(db, official_id)
-    if FlaskForm().validate_on_submit() and saved(None, lambda: officials.delete_official(
-            db, actor=current_user, official=official, now=clock.now())):
-        flash(_("已删除"), "success")
+    if FlaskForm().validate_on_submit():
+        saved(None, lambda: officials.delete_official(
+                db, actor=current_user, official=official, now=clock.now()), _("已删除"))
     return redirect(url_for("reports.officials_page"))
