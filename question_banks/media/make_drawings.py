@@ -168,13 +168,13 @@ lying=(f'<rect width="300" height="140" fill="{W}"/><line x1="10" y1="120" x2="2
        f'<rect x="40" y="58" width="190" height="60" rx="22" fill="{W}" stroke="{B}" stroke-width="3"/>'
        f'<rect x="228" y="80" width="30" height="16" fill="#888" stroke="{B}" stroke-width="2"/><circle cx="266" cy="88" r="10" fill="#888" stroke="{B}" stroke-width="2"/>')
 # a straight ladder leaning against a wall, angle with the ground marked 60°
-import math
-_a=math.radians(60); _L=200; _x0=60; _y0=230; _x1=_x0+_L*math.cos(_a); _y1=_y0-_L*math.sin(_a)
+_cos,_sin=0.5,0.8660254037844386  # 60°
+_L=200; _x0=60; _y0=230; _x1=_x0+_L*_cos; _y1=_y0-_L*_sin
 lad=(f'<rect width="240" height="250" fill="{W}"/><line x1="10" y1="230" x2="230" y2="230" stroke="{B}" stroke-width="4"/>'
      f'<rect x="{_x1+2:.0f}" y="20" width="14" height="210" fill="#BBB" stroke="{B}" stroke-width="2"/>'
      f'<line x1="{_x0:.0f}" y1="{_y0}" x2="{_x1:.0f}" y2="{_y1:.0f}" stroke="{B}" stroke-width="5"/><line x1="{_x0-14:.0f}" y1="{_y0}" x2="{_x1-14:.0f}" y2="{_y1:.0f}" stroke="{B}" stroke-width="5"/>'
      + ''.join(f'<line x1="{_x0-14+t*(_x1-_x0):.0f}" y1="{_y0-t*(_y0-_y1):.0f}" x2="{_x0+t*(_x1-_x0):.0f}" y2="{_y0-t*(_y0-_y1):.0f}" stroke="{B}" stroke-width="3"/>' for t in (0.15,0.3,0.45,0.6,0.75,0.9))
-     + f'<path d="M{_x0+40} {_y0} A40 40 0 0 0 {_x0+40*math.cos(_a):.0f} {_y0-40*math.sin(_a):.0f}" fill="none" stroke="{B}" stroke-width="2"/>'+text(_x0+56,_y0-12,'60°',14))
+     + f'<path d="M{_x0+40} {_y0} A40 40 0 0 0 {_x0+40*_cos:.0f} {_y0-40*_sin:.0f}" fill="none" stroke="{B}" stroke-width="2"/>'+text(_x0+56,_y0-12,'60°',14))
 # edge guardrail with numbered parts: ① top rail, ② middle rail, ③ toe board, ④ post
 rail=(f'<rect width="320" height="200" fill="{W}"/><rect x="10" y="170" width="300" height="20" fill="#BBB" stroke="{B}" stroke-width="2"/>'
       f'<line x1="40" y1="40" x2="40" y2="170" stroke="{B}" stroke-width="6"/><line x1="280" y1="40" x2="280" y2="170" stroke="{B}" stroke-width="6"/>'
@@ -183,9 +183,9 @@ rail=(f'<rect width="320" height="200" fill="{W}"/><rect x="10" y="170" width="3
       +text(160,34,'①',16)+text(160,96,'②',16)+text(160,164,'③',16)+text(56,80,'④',16))
 # harness lanyard anchored below the waist (person standing on a platform edge)
 low=(f'<rect width="240" height="240" fill="{W}"/><rect x="10" y="200" width="150" height="14" fill="#BBB" stroke="{B}" stroke-width="2"/>'
-     + _person(100,90,B,1.3)
-     + f'<line x1="30" y1="200" x2="30" y2="170" stroke="{B}" stroke-width="6"/><circle cx="30" cy="166" r="6" fill="none" stroke="{B}" stroke-width="3"/>'
-     f'<path d="M100 112 Q60 150 34 166" fill="none" stroke="{RED}" stroke-width="4"/>')
+     + _person(100,101,B,1.3)
+     + f'<line x1="30" y1="200" x2="30" y2="188" stroke="{B}" stroke-width="6"/><circle cx="30" cy="183" r="6" fill="none" stroke="{B}" stroke-width="3"/>'
+     f'<path d="M100 124 Q60 165 35 181" fill="none" stroke="{RED}" stroke-width="4"/>')
 equip={'wd-gas-hoses':svg(300,160,hoses,''),'wd-cylinder-lying':svg(300,140,lying,''),'t32-ladder-60':svg(240,250,lad,''),
        't32-edge-guardrail':svg(320,200,rail,''),'t32-anchor-low':svg(240,240,low,'')}
 for k,v in equip.items(): open(OUT+'ppe/'+k+'.svg','w').write(v)
