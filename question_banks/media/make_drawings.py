@@ -135,3 +135,58 @@ ppe={
 }
 for k,v in ppe.items(): open(OUT+'ppe/'+k+'.svg','w').write(v)
 print(len(signs)+len(circuits)+len(ppe))
+# --- drawings added for T-2.1-exam and T-3.2-exam ---
+def _person(x,y,c=B,s=1.0):
+    # a simple standing figure: head at (x,y)
+    return (f'<circle cx="{x}" cy="{y}" r="{9*s}" fill="{c}"/><line x1="{x}" y1="{y+10*s}" x2="{x}" y2="{y+46*s}" stroke="{c}" stroke-width="{9*s}"/>'
+            f'<line x1="{x}" y1="{y+18*s}" x2="{x-18*s}" y2="{y+36*s}" stroke="{c}" stroke-width="{6*s}"/><line x1="{x}" y1="{y+18*s}" x2="{x+18*s}" y2="{y+36*s}" stroke="{c}" stroke-width="{6*s}"/>'
+            f'<line x1="{x}" y1="{y+46*s}" x2="{x-12*s}" y2="{y+76*s}" stroke="{c}" stroke-width="{7*s}"/><line x1="{x}" y1="{y+46*s}" x2="{x+12*s}" y2="{y+76*s}" stroke="{c}" stroke-width="{7*s}"/>')
+extra_signs = {
+ # 禁止放易燃物: a can with a flame beside it
+ 'wd-no-flammables': prohibition(f'<rect x="62" y="88" width="44" height="62" rx="4" fill="{B}"/><rect x="72" y="78" width="14" height="12" fill="{B}"/>'
+                                 f'<path d="M128 150 C112 150 106 134 116 120 C120 128 124 128 124 122 C124 110 130 102 135 94 C138 108 150 116 145 134 C142 144 136 150 128 150 Z" fill="{B}"/>','禁止放易燃物'),
+ # 当心弧光: an electrode over a plate with rays
+ 'wd-warn-arc': warning(f'<line x1="86" y1="70" x2="100" y2="128" stroke="{B}" stroke-width="8"/><rect x="64" y="140" width="72" height="10" fill="{B}"/>'
+                        + ''.join(f'<line x1="{100+dx*0.45:.0f}" y1="{134+dy*0.45:.0f}" x2="{100+dx:.0f}" y2="{134+dy:.0f}" stroke="{B}" stroke-width="5"/>' for dx,dy in ((-34,-6),(34,-6),(-24,-26),(24,-26),(0,-34))),'当心弧光'),
+ # 禁止抛物: a figure throwing an object downwards
+ 't32-no-throwing': prohibition(_person(78,56,B,0.9)+f'<circle cx="134" cy="92" r="9" fill="{B}"/><path d="M104 76 Q124 70 132 84" fill="none" stroke="{B}" stroke-width="4" stroke-dasharray="5 4"/>'
+                                f'<line x1="134" y1="106" x2="134" y2="140" stroke="{B}" stroke-width="4" stroke-dasharray="5 4"/>','禁止抛物'),
+ # 当心滑倒: a figure falling backwards on a slippery floor
+ 't32-warn-slip': warning(f'<line x1="52" y1="152" x2="148" y2="152" stroke="{B}" stroke-width="6"/><circle cx="74" cy="96" r="9" fill="{B}"/>'
+                          f'<line x1="80" y1="104" x2="110" y2="130" stroke="{B}" stroke-width="9"/><line x1="110" y1="130" x2="134" y2="112" stroke="{B}" stroke-width="7"/>'
+                          f'<line x1="110" y1="130" x2="96" y2="148" stroke="{B}" stroke-width="7"/><line x1="88" y1="110" x2="70" y2="128" stroke="{B}" stroke-width="6"/>'
+                          f'<line x1="92" y1="114" x2="108" y2="100" stroke="{B}" stroke-width="6"/>','当心滑倒'),
+}
+for k,v in extra_signs.items(): open(OUT+'signs/'+k+'.svg','w').write(v)
+# gas hoses (red and blue, shown side by side, unlabeled)
+hoses=(f'<rect width="300" height="160" fill="{W}"/>'
+       f'<path d="M20 50 C100 10 180 90 280 50" fill="none" stroke="#C8102E" stroke-width="16"/>'
+       f'<path d="M20 110 C100 70 180 150 280 110" fill="none" stroke="#1F4FA0" stroke-width="16"/>'
+       +text(14,44,'①',16,'start')+text(14,104,'②',16,'start'))
+# an acetylene-type (white) cylinder lying on the ground, connected to a regulator
+lying=(f'<rect width="300" height="140" fill="{W}"/><line x1="10" y1="120" x2="290" y2="120" stroke="{B}" stroke-width="3"/>'
+       f'<rect x="40" y="58" width="190" height="60" rx="22" fill="{W}" stroke="{B}" stroke-width="3"/>'
+       f'<rect x="228" y="80" width="30" height="16" fill="#888" stroke="{B}" stroke-width="2"/><circle cx="266" cy="88" r="10" fill="#888" stroke="{B}" stroke-width="2"/>')
+# a straight ladder leaning against a wall, angle with the ground marked 60°
+_cos,_sin=0.5,0.8660254037844386  # 60°
+_L=200; _x0=60; _y0=230; _x1=_x0+_L*_cos; _y1=_y0-_L*_sin
+lad=(f'<rect width="240" height="250" fill="{W}"/><line x1="10" y1="230" x2="230" y2="230" stroke="{B}" stroke-width="4"/>'
+     f'<rect x="{_x1+2:.0f}" y="20" width="14" height="210" fill="#BBB" stroke="{B}" stroke-width="2"/>'
+     f'<line x1="{_x0:.0f}" y1="{_y0}" x2="{_x1:.0f}" y2="{_y1:.0f}" stroke="{B}" stroke-width="5"/><line x1="{_x0-14:.0f}" y1="{_y0}" x2="{_x1-14:.0f}" y2="{_y1:.0f}" stroke="{B}" stroke-width="5"/>'
+     + ''.join(f'<line x1="{_x0-14+t*(_x1-_x0):.0f}" y1="{_y0-t*(_y0-_y1):.0f}" x2="{_x0+t*(_x1-_x0):.0f}" y2="{_y0-t*(_y0-_y1):.0f}" stroke="{B}" stroke-width="3"/>' for t in (0.15,0.3,0.45,0.6,0.75,0.9))
+     + f'<path d="M{_x0+40} {_y0} A40 40 0 0 0 {_x0+40*_cos:.0f} {_y0-40*_sin:.0f}" fill="none" stroke="{B}" stroke-width="2"/>'+text(_x0+56,_y0-12,'60°',14))
+# edge guardrail with numbered parts: ① top rail, ② middle rail, ③ toe board, ④ post
+rail=(f'<rect width="320" height="200" fill="{W}"/><rect x="10" y="170" width="300" height="20" fill="#BBB" stroke="{B}" stroke-width="2"/>'
+      f'<line x1="40" y1="40" x2="40" y2="170" stroke="{B}" stroke-width="6"/><line x1="280" y1="40" x2="280" y2="170" stroke="{B}" stroke-width="6"/>'
+      f'<line x1="30" y1="44" x2="290" y2="44" stroke="{B}" stroke-width="6"/><line x1="30" y1="104" x2="290" y2="104" stroke="{B}" stroke-width="5"/>'
+      f'<rect x="36" y="146" width="248" height="24" fill="{YEL}" stroke="{B}" stroke-width="2"/>'
+      +text(160,34,'①',16)+text(160,96,'②',16)+text(160,164,'③',16)+text(56,80,'④',16))
+# harness lanyard anchored below the waist (person standing on a platform edge)
+low=(f'<rect width="240" height="240" fill="{W}"/><rect x="10" y="200" width="150" height="14" fill="#BBB" stroke="{B}" stroke-width="2"/>'
+     + _person(100,101,B,1.3)
+     + f'<line x1="30" y1="200" x2="30" y2="188" stroke="{B}" stroke-width="6"/><circle cx="30" cy="183" r="6" fill="none" stroke="{B}" stroke-width="3"/>'
+     f'<path d="M100 124 Q60 165 35 181" fill="none" stroke="{RED}" stroke-width="4"/>')
+equip={'wd-gas-hoses':svg(300,160,hoses,''),'wd-cylinder-lying':svg(300,140,lying,''),'t32-ladder-60':svg(240,250,lad,''),
+       't32-edge-guardrail':svg(320,200,rail,''),'t32-anchor-low':svg(240,240,low,'')}
+for k,v in equip.items(): open(OUT+'ppe/'+k+'.svg','w').write(v)
+print(len(extra_signs)+len(equip))
