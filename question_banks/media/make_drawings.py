@@ -144,10 +144,10 @@ def gauge(angle):
         x1,y1=100+70*math.cos(math.radians(a1)),110-70*math.sin(math.radians(a1)); x2,y2=100+70*math.cos(math.radians(a2)),110-70*math.sin(math.radians(a2))
         return f'<path d="M{x1:.1f} {y1:.1f} A70 70 0 0 1 {x2:.1f} {y2:.1f}" fill="none" stroke="{colour}" stroke-width="16"/>'
     nx,ny=100+58*math.cos(math.radians(angle)),110-58*math.sin(math.radians(angle))
-    body=(f'<rect width="200" height="160" fill="{W}"/><circle cx="100" cy="110" r="92" fill="#F4F4F4" stroke="{B}" stroke-width="4"/>'
+    body=(f'<rect width="200" height="210" fill="{W}"/><circle cx="100" cy="110" r="92" fill="#F4F4F4" stroke="{B}" stroke-width="4"/>'
           +arc(170,120,RED)+arc(118,62,GREEN)+arc(60,10,YEL)
           +f'<line x1="100" y1="110" x2="{nx:.1f}" y2="{ny:.1f}" stroke="{B}" stroke-width="5"/><circle cx="100" cy="110" r="8" fill="{B}"/>')
-    return svg(200,160,body,'灭火器压力表')
+    return svg(200,210,body,'灭火器压力表')
 equipment={'extinguisher-gauge-red': gauge(150),'extinguisher-gauge-green': gauge(90),'extinguisher-gauge-yellow': gauge(32)}
 # a portable extinguisher, parts numbered only: ① pin ② squeeze lever ③ hose and nozzle ④ gauge
 ext=(f'<rect width="220" height="280" fill="{W}"/><rect x="70" y="90" width="80" height="180" rx="30" fill="{RED}" stroke="{B}" stroke-width="3"/>'
