@@ -190,3 +190,35 @@ equip={'wd-gas-hoses':svg(300,160,hoses,''),'wd-cylinder-lying':svg(300,140,lyin
        't32-edge-guardrail':svg(320,200,rail,''),'t32-anchor-low':svg(240,240,low,'')}
 for k,v in equip.items(): open(OUT+'ppe/'+k+'.svg','w').write(v)
 print(len(extra_signs)+len(equip))
+# --- drawings added for FW-RETAIL-PRINCIPAL-exam and MANAGER-GENERAL-exam ---
+import math  # noqa: E402, I001
+pathlib.Path(OUT+'equipment').mkdir(exist_ok=True)
+def gauge(angle):
+    # a stored-pressure extinguisher gauge: red arc (left), green arc (middle), yellow arc (right); needle at `angle` degrees (180 = far left, 0 = far right)
+    def arc(a1,a2,colour):
+        x1,y1=100+70*math.cos(math.radians(a1)),110-70*math.sin(math.radians(a1)); x2,y2=100+70*math.cos(math.radians(a2)),110-70*math.sin(math.radians(a2))
+        return f'<path d="M{x1:.1f} {y1:.1f} A70 70 0 0 1 {x2:.1f} {y2:.1f}" fill="none" stroke="{colour}" stroke-width="16"/>'
+    nx,ny=100+58*math.cos(math.radians(angle)),110-58*math.sin(math.radians(angle))
+    body=(f'<rect width="200" height="210" fill="{W}"/><circle cx="100" cy="110" r="92" fill="#F4F4F4" stroke="{B}" stroke-width="4"/>'
+          +arc(170,120,RED)+arc(118,62,GREEN)+arc(60,10,YEL)
+          +f'<line x1="100" y1="110" x2="{nx:.1f}" y2="{ny:.1f}" stroke="{B}" stroke-width="5"/><circle cx="100" cy="110" r="8" fill="{B}"/>')
+    return svg(200,210,body,'灭火器压力表')
+equipment={'extinguisher-gauge-red': gauge(150),'extinguisher-gauge-green': gauge(90),'extinguisher-gauge-yellow': gauge(32)}
+# a portable extinguisher, parts numbered only: ① pin ② squeeze lever ③ hose and nozzle ④ gauge
+ext=(f'<rect width="220" height="280" fill="{W}"/><rect x="70" y="90" width="80" height="180" rx="30" fill="{RED}" stroke="{B}" stroke-width="3"/>'
+     f'<rect x="98" y="64" width="24" height="28" fill="#777" stroke="{B}" stroke-width="2"/>'
+     f'<path d="M96 64 L60 48 L64 40 L108 58 Z" fill="#444"/><path d="M110 64 L150 44 L154 52 L118 70 Z" fill="#444"/>'
+     f'<circle cx="126" cy="70" r="6" fill="none" stroke="{YEL}" stroke-width="3"/><line x1="120" y1="72" x2="100" y2="74" stroke="{YEL}" stroke-width="3"/>'
+     f'<circle cx="110" cy="104" r="11" fill="{W}" stroke="{B}" stroke-width="2"/><line x1="110" y1="104" x2="116" y2="97" stroke="{B}" stroke-width="2"/>'
+     f'<path d="M104 80 Q40 90 44 200 L34 236" fill="none" stroke="{B}" stroke-width="6"/><rect x="26" y="234" width="16" height="24" fill="#333"/>'
+     +text(150,80,'①',16)+text(170,48,'②',16)+text(22,190,'③',16)+text(140,118,'④',16))
+equipment['extinguisher']=svg(220,280,ext,'手提式灭火器')
+for k,v in equipment.items(): open(OUT+'equipment/'+k+'.svg','w').write(v)
+more_signs={
+ 'warn-general': warning(f'<rect x="92" y="64" width="16" height="60" rx="4" fill="{B}"/><circle cx="100" cy="142" r="9" fill="{B}"/>','注意安全'),
+ # fire-equipment sign: red square ground, white pictogram of a portable extinguisher
+ 'fire-extinguisher': svg(200,200,f'<rect width="200" height="200" fill="{RED}"/><rect x="80" y="70" width="44" height="104" rx="16" fill="{W}"/>'
+                          f'<rect x="94" y="50" width="16" height="22" fill="{W}"/><path d="M110 56 L140 44 L142 52 L114 64 Z" fill="{W}"/>'
+                          f'<path d="M96 58 Q56 64 58 130" fill="none" stroke="{W}" stroke-width="7"/>','灭火器标志'),
+}
+for k,v in more_signs.items(): open(OUT+'signs/'+k+'.svg','w').write(v)
