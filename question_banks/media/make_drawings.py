@@ -205,7 +205,7 @@ lv['lv-system-tt']=system(['L1','L2','L3','N'],True,'earth')
 lv['lv-system-it']=system(['L1','L2','L3'],False,'earth')
 # start/stop control: FU – SB1 (stop, NC) – SB2 (start, NO) with KM aux contact in parallel – KM coil – FR contact
 ctl=f'<rect x="0" y="0" width="360" height="200" fill="{W}"/>'+line(20,40,340,40)+line(20,170,340,170)+text(12,46,'L',15,'start')+text(12,176,'N',15,'start')
-ctl+=line(60,40,60,60)+line(60,60,52,76)+line(60,80,60,92)+dot(60,60,3)+dot(60,80,3)+line(48,70,66,70,2)+text(92,76,'SB1',13)
+ctl+=line(60,40,60,60)+line(60,60,60,80)+line(60,80,60,92)+dot(60,60,3)+dot(60,80,3)+line(48,70,66,70,2)+text(92,76,'SB1',13)
 ctl+=line(60,92,60,100)+line(60,100,160,100)
 ctl+=line(100,100,100,112)+dot(100,112,3)+line(100,112,114,126)+dot(100,130,3)+line(100,130,100,142)+text(80,128,'SB2',13)
 ctl+=line(100,100,100,100)+line(140,100,140,112)+dot(140,112,3)+line(140,112,154,126)+dot(140,130,3)+line(140,130,140,142)+text(172,124,'KM',13)
