@@ -194,8 +194,7 @@ def system(names,source_earth,frame_to):
     s=bg
     ys=[30+25*i for i in range(len(names))]
     for y,n in zip(ys,names): s+=line(70,y,300,y)+text(48,y+6,n,15)
-    s+=f'<circle cx="20" cy="{ys[-1]}" r="5" fill="{B}"/>'+line(20,ys[-1],70,ys[-1],2) if source_earth else ''
-    if source_earth: s+=earth(20,ys[-1])
+    if source_earth: s+=dot(90,ys[-1],5)+earth(90,ys[-1])  # the source's earthing, at the supply end
     s+=motor(250,160)+line(240,ys[0],240,146,2)+line(250,ys[1],250,146,2)+line(260,ys[2],260,146,2)
     if frame_to=='conductor': s+=f'<line x1="272" y1="{ys[-1]}" x2="272" y2="160" stroke="{B}" stroke-width="2" stroke-dasharray="4 3"/>'+line(264,160,272,160,2)
     else: s+=f'<line x1="264" y1="160" x2="296" y2="160" stroke="{B}" stroke-width="2" stroke-dasharray="4 3"/>'+earth(296,148)
@@ -206,7 +205,7 @@ lv['lv-system-it']=system(['L1','L2','L3'],False,'earth')
 # start/stop control: FU – SB1 (stop, NC) – SB2 (start, NO) with KM aux contact in parallel – KM coil – FR contact
 ctl=f'<rect x="0" y="0" width="360" height="200" fill="{W}"/>'+line(20,40,340,40)+line(20,170,340,170)+text(12,46,'L',15,'start')+text(12,176,'N',15,'start')
 ctl+=line(60,40,60,60)+line(60,60,60,80)+line(60,80,60,92)+dot(60,60,3)+dot(60,80,3)+line(48,70,66,70,2)+text(92,76,'SB1',13)
-ctl+=line(60,92,60,100)+line(60,100,160,100)
+ctl+=line(60,92,60,100)+line(60,100,140,100)
 ctl+=line(100,100,100,112)+dot(100,112,3)+line(100,112,114,126)+dot(100,130,3)+line(100,130,100,142)+text(80,128,'SB2',13)
 ctl+=line(100,100,100,100)+line(140,100,140,112)+dot(140,112,3)+line(140,112,154,126)+dot(140,130,3)+line(140,130,140,142)+text(172,124,'KM',13)
 ctl+=line(100,142,140,142)+line(120,142,120,150)+line(120,150,230,150)
