@@ -165,6 +165,8 @@ hz={
                               f'<path d="M66 148 L96 148 L96 156 L66 156 Z" fill="{B}"/><path d="M106 156 L106 146 Q106 140 112 140 L136 140 L136 156 Z" fill="{B}"/>',''),
  'hz-must-respirator': mandatory(f'<circle cx="100" cy="84" r="34" fill="{W}"/><circle cx="86" cy="78" r="9" fill="{BLUE}"/><circle cx="114" cy="78" r="9" fill="{BLUE}"/>'
                                  f'<rect x="86" y="110" width="28" height="22" rx="6" fill="{W}"/><circle cx="100" cy="148" r="16" fill="{W}"/><circle cx="100" cy="148" r="6" fill="{BLUE}"/>',''),
+ 'hz-ghs-environment': ghs(line(72,140,72,76,7)+line(72,96,56,78,5)+line(72,108,90,88,5)+line(72,84,84,66,4)+line(56,140,132,140,5)
+                           +f'<path d="M96 124 Q116 108 136 124 Q116 138 96 124 Z" fill="{B}"/><polygon points="136,124 148,114 148,134" fill="{B}"/><circle cx="106" cy="122" r="2.5" fill="{W}"/>'),
 }
 for k,v in hz.items(): open(OUT+'signs/'+k+'.svg','w').write(v)
 def dot(x,y,r=4): return f'<circle cx="{x}" cy="{y}" r="{r}" fill="{B}"/>'
