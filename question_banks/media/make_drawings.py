@@ -222,3 +222,83 @@ more_signs={
                           f'<path d="M96 58 Q56 64 58 130" fill="none" stroke="{W}" stroke-width="7"/>','灭火器标志'),
 }
 for k,v in more_signs.items(): open(OUT+'signs/'+k+'.svg','w').write(v)
+
+# --- drawings added for PRINCIPAL-HAZCHEM-exam and T-1.2-exam ---
+# GHS label pictograms (GB 30000 / GB 15258: black symbol on white ground in a red diamond), two GB 2894 shapes,
+# and low-voltage diagrams. File names: signs/hz-*, circuits/lv-*.
+def ghs(picto):
+    body=(f'<rect x="0" y="0" width="200" height="200" fill="{W}"/>'
+          f'<polygon points="100,8 192,100 100,192 8,100" fill="{W}" stroke="{RED}" stroke-width="12" stroke-linejoin="miter"/>'
+          f'<g>{picto}</g>')
+    return svg(200,200,body,'')
+FLAME='<path d="M100 138 C80 138 72 118 84 102 C88 112 94 112 94 104 C94 88 102 78 108 66 C112 84 128 94 122 118 C119 130 110 138 100 138 Z" fill="#000000"/>'
+hz={
+ 'hz-ghs-flame': ghs(FLAME+line(74,144,126,144,6)),
+ 'hz-ghs-flame-over-circle': ghs('<path d="M100 104 C86 104 80 92 88 82 C91 88 95 88 95 83 C95 74 100 68 104 60 C107 71 116 77 112 92 C110 100 106 104 100 104 Z" fill="#000000"/>'
+                                 f'<circle cx="100" cy="124" r="18" fill="none" stroke="{B}" stroke-width="8"/>'+line(72,150,128,150,6)),
+ 'hz-ghs-skull': ghs(f'<circle cx="100" cy="90" r="24" fill="{B}"/><rect x="88" y="106" width="24" height="16" fill="{B}"/>'
+                     f'<circle cx="91" cy="88" r="6" fill="{W}"/><circle cx="109" cy="88" r="6" fill="{W}"/>'
+                     f'<line x1="70" y1="130" x2="130" y2="150" stroke="{B}" stroke-width="8"/><line x1="130" y1="130" x2="70" y2="150" stroke="{B}" stroke-width="8"/>'),
+ 'hz-ghs-corrosion': ghs(f'<rect x="62" y="52" width="14" height="36" fill="{B}" transform="rotate(-35 69 70)"/><rect x="124" y="52" width="14" height="36" fill="{B}" transform="rotate(35 131 70)"/>'
+                         f'<circle cx="84" cy="98" r="4" fill="{B}"/><circle cx="84" cy="112" r="4" fill="{B}"/><circle cx="116" cy="98" r="4" fill="{B}"/><circle cx="116" cy="112" r="4" fill="{B}"/>'
+                         f'<path d="M56 128 L92 128 L92 136 L84 142 L76 134 L68 142 L56 142 Z" fill="{B}"/>'
+                         f'<path d="M104 140 L104 128 Q104 122 110 122 L142 122 L142 130 L124 130 L124 140 Z" fill="{B}"/>'+line(50,150,150,150,6)),
+ 'hz-ghs-gas-cylinder': ghs(f'<rect x="56" y="88" width="84" height="36" rx="18" fill="{B}"/><rect x="138" y="98" width="12" height="16" fill="{B}"/>'),
+ 'hz-ghs-exclamation': ghs(f'<rect x="92" y="54" width="16" height="64" rx="6" fill="{B}"/><circle cx="100" cy="136" r="10" fill="{B}"/>'),
+ 'hz-ghs-health': ghs(f'<circle cx="100" cy="66" r="14" fill="{B}"/><path d="M66 148 L66 104 Q66 86 84 84 L116 84 Q134 86 134 104 L134 148 Z" fill="{B}"/>'
+                      f'<polygon points="100,96 105,110 120,110 108,119 113,134 100,125 87,134 92,119 80,110 95,110" fill="{W}"/>'),
+ 'hz-warn-corrosion': warning(f'<rect x="72" y="64" width="12" height="30" fill="{B}" transform="rotate(-35 78 79)"/><rect x="116" y="64" width="12" height="30" fill="{B}" transform="rotate(35 122 79)"/>'
+                              f'<circle cx="90" cy="106" r="4" fill="{B}"/><circle cx="110" cy="106" r="4" fill="{B}"/><circle cx="90" cy="118" r="4" fill="{B}"/><circle cx="110" cy="118" r="4" fill="{B}"/>'
+                              f'<path d="M66 148 L96 148 L96 156 L66 156 Z" fill="{B}"/><path d="M106 156 L106 146 Q106 140 112 140 L136 140 L136 156 Z" fill="{B}"/>',''),
+ 'hz-must-respirator': mandatory(f'<circle cx="100" cy="84" r="34" fill="{W}"/><circle cx="86" cy="78" r="9" fill="{BLUE}"/><circle cx="114" cy="78" r="9" fill="{BLUE}"/>'
+                                 f'<rect x="86" y="110" width="28" height="22" rx="6" fill="{W}"/><circle cx="100" cy="148" r="16" fill="{W}"/><circle cx="100" cy="148" r="6" fill="{BLUE}"/>',''),
+ 'hz-ghs-environment': ghs(line(72,140,72,76,7)+line(72,96,56,78,5)+line(72,108,90,88,5)+line(72,84,84,66,4)+line(56,140,132,140,5)
+                           +f'<path d="M96 124 Q116 108 136 124 Q116 138 96 124 Z" fill="{B}"/><polygon points="136,124 148,114 148,134" fill="{B}"/><circle cx="106" cy="122" r="2.5" fill="{W}"/>'),
+}
+for k,v in hz.items(): open(OUT+'signs/'+k+'.svg','w').write(v)
+def dot(x,y,r=4): return f'<circle cx="{x}" cy="{y}" r="{r}" fill="{B}"/>'
+def earth(x,y): return line(x,y,x,y+12,2)+line(x-12,y+12,x+12,y+12,3)+line(x-8,y+17,x+8,y+17,3)+line(x-4,y+22,x+4,y+22,3)
+def motor(x,y): return f'<circle cx="{x}" cy="{y}" r="14" fill="{W}" stroke="{B}" stroke-width="3"/>'+text(x,y+6,'M',14)
+lv={}
+# Ohm's law: a source U = 12 V and one resistor R = 4 Ω with an ammeter A in the loop
+lv['lv-ohm-12v-4ohm']=svg(320,180,bg+line(60,40,260,40)+line(60,140,260,140)+line(60,40,60,72)+line(60,108,60,140)
+                           +line(44,72,76,72,4)+line(50,82,70,82,7)+line(44,92,76,92,4)+line(50,102,70,102,7)+text(26,92,'U',16)+text(30,120,'12 V',13)
+                           +res(260,65,'',True)+line(260,40,260,65)+line(260,115,260,140)+text(292,84,'R',16)+text(292,104,'4 Ω',13)
+                           +f'<circle cx="160" cy="40" r="15" fill="{W}" stroke="{B}" stroke-width="3"/>'+text(160,46,'A',15),'')
+# R1 in series with R2 ∥ R3
+lv['lv-mixed-3r']=svg(340,180,f'<rect x="0" y="0" width="340" height="180" fill="{W}"/>'+line(20,90,60,90)+res(60,90,'R1 = 5 Ω')+line(110,90,150,90)+line(150,40,150,140)
+                      +line(150,40,190,40)+res(190,40,'R2 = 10 Ω')+line(240,40,280,40)+line(150,140,190,140)+res(190,140,'R3 = 10 Ω')+line(240,140,280,140)
+                      +line(280,40,280,140)+line(280,90,320,90)+dot(20,90,5)+dot(320,90,5)+text(20,120,'A')+text(320,120,'B'),'')
+# motor terminal box: top W2 U2 V2, bottom U1 V1 W1; links drawn as thick bars
+def terminal_box(links):
+    s=f'<rect x="0" y="0" width="280" height="180" fill="{W}"/><rect x="30" y="20" width="220" height="140" rx="10" fill="#F4F4F4" stroke="{B}" stroke-width="3"/>'
+    for (x,n) in ((80,'W2'),(140,'U2'),(200,'V2')): s+=f'<circle cx="{x}" cy="60" r="10" fill="{W}" stroke="{B}" stroke-width="3"/>'+text(x,40,n,14)
+    for (x,n) in ((80,'U1'),(140,'V1'),(200,'W1')): s+=f'<circle cx="{x}" cy="120" r="10" fill="{W}" stroke="{B}" stroke-width="3"/>'+text(x,150,n,14)
+    for (x1,y1,x2,y2) in links: s+=f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#8B5A00" stroke-width="9" stroke-linecap="round"/>'
+    return svg(280,180,s,'')
+lv['lv-motor-box-star']=terminal_box([(80,60,200,60)])
+lv['lv-motor-box-delta']=terminal_box([(80,60,80,120),(140,60,140,120),(200,60,200,120)])
+# supply systems: conductors from the left, the source's earthing at the left, one motor's frame at the right
+def system(names,source_earth,frame_to):
+    s=bg
+    ys=[30+25*i for i in range(len(names))]
+    for y,n in zip(ys,names): s+=line(70,y,300,y)+text(48,y+6,n,15)
+    if source_earth: s+=dot(90,ys[-1],5)+earth(90,ys[-1])  # the source's earthing, at the supply end
+    s+=motor(250,160)+line(240,ys[0],240,146,2)+line(250,ys[1],250,146,2)+line(260,ys[2],260,146,2)
+    if frame_to=='conductor': s+=f'<line x1="272" y1="{ys[-1]}" x2="272" y2="160" stroke="{B}" stroke-width="2" stroke-dasharray="4 3"/>'+line(264,160,272,160,2)
+    else: s+=f'<line x1="264" y1="160" x2="296" y2="160" stroke="{B}" stroke-width="2" stroke-dasharray="4 3"/>'+earth(296,148)
+    return svg(320,180,s,'')
+lv['lv-system-tn-c']=system(['L1','L2','L3','PEN'],True,'conductor')
+lv['lv-system-tt']=system(['L1','L2','L3','N'],True,'earth')
+lv['lv-system-it']=system(['L1','L2','L3'],False,'earth')
+# start/stop control: FU – SB1 (stop, NC) – SB2 (start, NO) with KM aux contact in parallel – KM coil – FR contact
+ctl=f'<rect x="0" y="0" width="360" height="200" fill="{W}"/>'+line(20,40,340,40)+line(20,170,340,170)+text(12,46,'L',15,'start')+text(12,176,'N',15,'start')
+ctl+=line(60,40,60,60)+line(60,60,60,80)+line(60,80,60,92)+dot(60,60,3)+dot(60,80,3)+line(48,70,66,70,2)+text(92,76,'SB1',13)
+ctl+=line(60,92,60,100)+line(60,100,140,100)
+ctl+=line(100,100,100,112)+dot(100,112,3)+line(100,112,114,126)+dot(100,130,3)+line(100,130,100,142)+text(80,128,'SB2',13)
+ctl+=line(100,100,100,100)+line(140,100,140,112)+dot(140,112,3)+line(140,112,154,126)+dot(140,130,3)+line(140,130,140,142)+text(172,124,'KM',13)
+ctl+=line(100,142,140,142)+line(120,142,120,150)+line(120,150,230,150)
+ctl+=f'<rect x="230" y="140" width="40" height="20" fill="{W}" stroke="{B}" stroke-width="3"/>'+text(250,134,'KM',13)+line(270,150,300,150)+line(300,150,300,170)
+ctl+=line(160,100,160,100)
+lv['lv-start-stop']=svg(360,200,ctl,'')
+for k,v in lv.items(): open(OUT+'circuits/'+k+'.svg','w').write(v)
