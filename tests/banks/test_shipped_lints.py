@@ -236,3 +236,31 @@ def test_principal_and_manager_banks_have_twenty_cases(code):
 def test_shipped_drawings_carry_no_title_that_would_name_the_answer():
     for svg in (ROOT / "question_banks" / "media").rglob("*.svg"):
         assert "<title" not in svg.read_text(encoding="utf-8"), svg
+
+
+# ---- size, pictures and cases of the shipped exam banks (issue #15) ----------------------------------------------
+
+EXAM_BANKS = {b["bank"]: b for b in SHIPPED if b["purpose"] == "exam"}
+CASE_BANKS = {"MANAGER-GENERAL-exam", "PRINCIPAL-HAZCHEM-exam"}  # 主要负责人 / 安管: 案例分析 required
+
+
+def has_picture(question: dict) -> bool:
+    options = question.get("options") or []
+    return "image" in question or any(isinstance(o, dict) and "image" in o for o in options) \
+        or any(has_picture(part) for part in question.get("parts") or [])
+
+
+@pytest.mark.parametrize("bank", sorted(EXAM_BANKS))
+def test_shipped_exam_bank_is_large_enough_with_pictures(bank):
+    questions = EXAM_BANKS[bank]["questions"]
+    pictured = sum(map(has_picture, questions))
+    assert len(questions) >= 300, f"{bank}: {len(questions)} questions"
+    assert pictured >= 0.10 * len(questions), f"{bank}: {pictured} of {len(questions)} with a picture"
+    if bank in CASE_BANKS:
+        assert sum(q["type"] == "case" for q in questions) >= 20
+
+
+def test_picture_detection_sees_options_and_parts():
+    assert has_picture({"options": ["甲", {"text": "乙", "image": {"file": "x.svg", "alt": "a"}}]})
+    assert has_picture({"type": "case", "parts": [{"image": {"file": "x.svg", "alt": "a"}}]})
+    assert not has_picture(q())
