@@ -8,7 +8,9 @@ test_shipped_lints.py`` holds the shipped banks to :data:`THRESHOLDS`. See docs/
 The lints:
 
 ``single_wrong``     a single/multiple choice question with exactly one wrong option (the candidate only has to spot
-                     the odd one out). Tolerated up to 25 % of a bank's choice questions.
+                     the odd one out). Tolerated up to 25 % of a bank's 多选题 (multiple-choice questions, case parts
+                     included): a four-option 单选题 has three wrong options by construction and would dilute the
+                     share (issue #15 counted 142 of 159 多选题).
 ``cue_word``         a 判断题 keyed 错 whose stem carries an absolute cue word (只/只要/不再/任何/一律/绝对/
                      都不/完全 …): test-wise candidates mark such statements 错 without reading them. None tolerated.
 ``near_duplicate``   two questions whose stems are near copies (character 3-gram Jaccard ≥ 0.45) within a bank, or
@@ -47,7 +49,7 @@ from typing import Any
 NEAR_DUPLICATE_JACCARD = 0.45
 NGRAM = 3
 
-#: Per-bank limits: share of choice questions with a single wrong option; counts for the rest.
+#: Per-bank limits: share of 多选题 with a single wrong option; counts for the rest.
 THRESHOLDS: dict[str, float] = {
     "single_wrong": 0.25,
     "cue_word": 0,
@@ -401,7 +403,7 @@ def summarise(banks: Iterable[Mapping[str, Any]], findings: Iterable[Finding]) -
     out = []
     for b in banks:
         qs = b.get("questions") or []
-        choice = sum(1 for q in qs for _, u in units(q) if _choice(u))
+        choice = sum(1 for q in qs for _, u in units(q) if _choice(u) and u.get("type") == "multiple")
         out.append(BankSummary(b["bank"], len(qs), choice, dict(counts[b["bank"]])))
     return out
 

@@ -264,3 +264,13 @@ def test_picture_detection_sees_options_and_parts():
     assert has_picture({"options": ["甲", {"text": "乙", "image": {"file": "x.svg", "alt": "a"}}]})
     assert has_picture({"type": "case", "parts": [{"image": {"file": "x.svg", "alt": "a"}}]})
     assert not has_picture(q())
+
+
+def test_single_wrong_share_is_over_the_multiple_choice_questions():
+    """Four-option 单选题 never count (they have three wrong options by construction), so they cannot dilute it."""
+    singles = [q(key=f"S-{i}") for i in range(10)]
+    multiples = [q(key=f"M-{i}", type="multiple", answer=["A", "B", "C"] if i < 2 else ["A", "B"]) for i in range(4)]
+    bank = {"bank": "B", "category": "C", "purpose": "exam", "questions": singles + multiples}
+    (summary,) = L.summarise([bank], L.lint_banks([bank]))
+    assert (summary.counts["single_wrong"], summary.choice) == (2, 4)
+    assert summary.single_wrong_share == 0.5 and "single_wrong" in summary.failures()
