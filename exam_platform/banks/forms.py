@@ -90,7 +90,7 @@ class BulkForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("Excel 文件（.xlsx）"), validators=[FileRequired(_l("请选择要上传的 .xlsx 文件"))])
+    file = FileField(_l("题库文件（.xlsx、.zip 或 .yaml）"), validators=[FileRequired(_l("请选择要上传的文件"))])
 
 
 class ConfirmForm(FlaskForm):
