@@ -30,6 +30,8 @@ ACCESS = {
     "bank_sheets.upload": BANK_EDITORS,
     "bank_sheets.preview": BANK_EDITORS,
     "bank_sheets.confirm": BANK_EDITORS,
+    "bank_sheets.job": BANK_EDITORS,
+    "bank_sheets.job_progress": BANK_EDITORS,
     "blueprints.index": EXAM_READERS,
     "blueprints.new": AUTHORS,
     "blueprints.detail": EXAM_READERS,
