@@ -219,3 +219,30 @@ def test_the_bank_page_lists_questions_that_expire_within_90_days_and_counts_tho
     watch = watch[:watch.index('</section>')]
     assert "W-1" in watch and "W-2" in watch and "W-3" not in watch
     assert "2 道题未注明依据" in watch
+
+
+def test_the_bank_page_lists_questions_whose_basis_is_superseded_with_links_to_edit(client, db):
+    """A question citing an edition replaced on a known day (lints.SUPERSEDED) and still valid after that day is
+    listed with what replaced what; one ending the day before, or citing the new edition, is not."""
+    qs_ = [bf.question("S-1", stem="按 JGJ 46-2005 的规定，配电箱应……", explanation="见 JGJ 46-2005。"),
+           bf.question("S-2", stem="旧规范下的配电箱要求", explanation="见 JGJ 46-2005。",
+                       valid_until=date(2024, 12, 31)),
+           bf.question("S-3", stem="新规范下的配电箱要求", explanation="见 JGJ/T 46-2024。"),
+           bf.question("S-4", stem="危化品经营许可的要求", basis=[{"document": "危险化学品安全管理条例",
+                                                                    "edition": "2013"}]),
+           bf.question("S-5", stem="与依据无关的题")]
+    bf.bank(db, qs_, code="SUPER-bank")
+    author = f.user(db, "question_author")
+    db.commit()
+    f.login_as(client, author)
+    page = client.get("/banks/SUPER-bank/").get_data(as_text=True)
+    table = page[page.index('id="superseded-basis"'):]
+    table = table[:table.index("</table>")]
+    assert "S-1" in table and "JGJ/T 46-2024" in table and "2025-01-01" in table
+    assert "S-4" in table and "危险化学品安全法" in table and "2026-05-01" in table
+    assert "S-2" not in table and "S-3" not in table and "S-5" not in table
+    assert "/banks/SUPER-bank/questions/S-1/edit" in table
+    # a reader who may not edit sees the list without the links
+    f.login_as(client, f.user(db, "regulator"))
+    page = client.get("/banks/SUPER-bank/").get_data(as_text=True)
+    assert 'id="superseded-basis"' in page and "/questions/S-1/edit" not in page
