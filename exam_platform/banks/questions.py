@@ -116,14 +116,25 @@ def create_question(session: Session, *, actor: Any, bank: Bank, content: Mappin
 def edit_question(session: Session, *, actor: Any, bank: Bank, question: Question, content: Mapping[str, Any],
                   now: datetime) -> QuestionVersion | None:
     """Save an edit as a new version; None when nothing changed (no version is made). The edit form has no
-    pictures or provenance: those of the current version are kept (option pictures while the options keep their
-    number). A case question is edited in its bank file. In a bank that requires review the question becomes a
+    pictures, provenance or validity: those of the current version are kept (option pictures while the options keep
+    their number; a case question's part pictures likewise). In a bank that requires review the question becomes a
     draft again."""
     current = current_version(session, question)
-    if current is not None and current.type == "case":
-        raise QuestionInvalid([("type", _l("案例分析题请在题库文件中修改后导入"))])
     content = dict(content, key=question.key)
+    if current is not None and current.type == "case" and content.get("type") == "case" and \
+            isinstance(content.get("parts"), list):
+        # a part keeps its option pictures while it keeps its number of options
+        kept = []
+        for old, new in zip(current.parts or [], content["parts"], strict=False):
+            if isinstance(new, dict) and old.get("option_images") and "option_images" not in new and \
+                    len(new.get("options") or ()) == len(old["option_images"]):
+                new = dict(new, option_images=old["option_images"])
+            kept.append(new)
+        content["parts"] = kept + list(content["parts"][len(kept):])
     if current is not None:
+        for name in ("valid_from", "valid_until"):
+            if name not in content and getattr(current, name):
+                content[name] = getattr(current, name).isoformat()
         for name in ("image", "basis"):
             if name not in content and getattr(current, name):
                 content[name] = getattr(current, name)

@@ -52,7 +52,8 @@ def put_problems(form, err: DomainError) -> None:
         form_error(form, err)
         return
     for p in problems:
-        field = getattr(form, p["field"], None) if p.get("field") else None
+        name = {"case": "stem"}.get(p.get("field") or "", p.get("field"))  # a case's text is typed as the stem
+        field = getattr(form, name, None) if name else None
         if field is None:
             flash(p["message"], "error")
         else:
