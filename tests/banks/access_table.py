@@ -37,5 +37,6 @@ ACCESS = {
     "blueprints.detail": EXAM_READERS,
     "blueprints.update": AUTHORS,
     "blueprints.sample": EXAM_READERS,
+    "blueprints.sample_pdf": EXAM_READERS,
     "banks_api.blueprint_check": AUTHORS,
 }
