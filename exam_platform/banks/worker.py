@@ -7,6 +7,8 @@ the waiting jobs, imports them and exits. ``flask banks worker`` runs the same l
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -14,6 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--once", action="store_true", help="run the waiting jobs, then exit")
     parser.add_argument("--job", type=int, default=None, help="only this job")
     args = parser.parse_args(argv)
+    # Bounded memory whatever the upload: past this the import fails with MemoryError (recorded on the job, nothing
+    # written) instead of pressing on the machine. A bank of 20,000 questions peaks at about 550 MB.
+    limit_mb = int(os.environ.get("BANK_JOB_MAX_MEMORY_MB", "3072"))
+    if limit_mb > 0:
+        resource.setrlimit(resource.RLIMIT_DATA, (limit_mb * 1024 * 1024, limit_mb * 1024 * 1024))
     from .. import create_app
     from .jobs import run_pending
 
