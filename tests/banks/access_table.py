@@ -24,6 +24,7 @@ ACCESS = {
     "banks.question_retire": BANK_EDITORS,
     "banks.question_restore": BANK_EDITORS,
     "banks.question_review": BANK_EDITORS,
+    "banks.question_successor": BANK_EDITORS,
     "banks.picture": BANK_READERS,
     "bank_sheets.template": BANK_EDITORS,
     "bank_sheets.export": BANK_READERS,
