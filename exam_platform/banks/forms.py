@@ -121,7 +121,7 @@ class BulkForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("题库文件（.xlsx、.zip 或 .yaml）"), validators=[FileRequired(_l("请选择要上传的文件"))])
+    file = FileField(_l("题库文件（Excel、ZIP 或 YAML）"), validators=[FileRequired(_l("请选择要上传的文件"))])
 
 
 class ConfirmForm(FlaskForm):

@@ -150,7 +150,7 @@ def open_upload(data: bytes, filename: str, limits: UploadLimits) -> Upload:
         raise JobProblem(_l("压缩包中的文件过多（上限 %(n)s 个）", n=limits.bank_zip_members), field="file")
     banks = [i for i in infos if i.filename.lower().endswith(BANK_FILE_SUFFIXES)]
     if len(banks) != 1:
-        raise JobProblem(_l("压缩包中应有且只有一个题库文件（.yaml 或 .xlsx），图片放在它旁边"), field="file")
+        raise JobProblem(_l("压缩包中应有且只有一个题库文件（YAML 或 Excel），图片放在它旁边"), field="file")
     if sum(i.file_size for i in infos) > limits.bank_job_bytes * 2:
         raise JobProblem(_l("压缩包解压后过大，已拒绝"), field="file")
     sheet = banks[0]

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
 from ..states import one_of
@@ -207,7 +207,7 @@ class BankImportJob(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     filename: Mapped[str] = mapped_column(String(200), default="")
     # The upload as received; emptied when the job ends (the author uploads again after fixing a refused file).
-    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     size: Mapped[int] = mapped_column(default=0)
     # The limits in force when it was uploaded (config.UploadLimits as a dict): the worker applies these.
     limits: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -48,7 +48,7 @@ def test_an_author_uploads_a_generated_bank_with_pictures_and_watches_the_import
     polled = []
     page.on("response", lambda r: polled.append(r.status) if r.url.endswith("/progress") else None)
     page.get_by_role("link", name="Excel 导入").click()
-    page.get_by_label("题库文件（.xlsx、.zip 或 .yaml）").set_input_files(files=[{
+    page.get_by_label("题库文件（Excel、ZIP 或 YAML）").set_input_files(files=[{
         "name": "bank.zip", "mimeType": "application/zip", "buffer": generated_zip(code, 400, 40)}])
     page.get_by_role("button", name="上传并预览").click()
     expect(page.get_by_role("heading", name="题库导入")).to_be_visible()
