@@ -529,6 +529,9 @@ def start_worker(app) -> None:
     env = dict(os.environ)
     env.update({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": app.config["SECRET_KEY"],
                 "PYTHONPATH": os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)})
-    _started.append(subprocess.Popen(
-        [sys.executable, "-m", "exam_platform.banks.worker", "--once"], cwd=str(ROOT), env=env,
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+    try:
+        _started.append(subprocess.Popen(
+            [sys.executable, "-m", "exam_platform.banks.worker", "--once"], cwd=str(ROOT), env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+    except OSError:  # the job stays queued: the next upload's worker, or `flask banks worker --once`, takes it
+        app.logger.exception("could not start the bank import worker")
