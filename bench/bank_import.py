@@ -2,6 +2,7 @@
 that prints, not a test; no timing is asserted anywhere).
 
     PYTHONPATH=. .venv/bin/python -m bench.bank_import [--questions 20000] [--images 2000] [--db sqlite|URL]
+                                                       [--path cli|job]
 
 The bank: true/false, single and multiple choice questions in the shipped proportions and case questions (1 %),
 ``--images`` distinct PNG pictures (about 120×90, a few KB each) on stems and options. It is written as one YAML
@@ -10,6 +11,12 @@ schema and rule checks, each picture judged by content and stored once by sha256
 in batches, one commit). Reported: wall time per stage, peak resident memory of the process (``ru_maxrss``) and
 the Python heap peak of the import alone (``tracemalloc``, with ``--trace``; it slows the import down), then the
 pool index build and a draw on the imported bank.
+
+``--path job`` measures what a browser upload costs instead: the file and the pictures are zipped, the upload is
+stored as a job (``jobs.create_job``, what the upload request does), and a real worker process
+(``python -m exam_platform.banks.worker --once``, what the app starts) imports it while this script polls the job
+row as the progress page does. Reported: the worker's wall time and its peak resident memory (``RUSAGE_CHILDREN``),
+and the phases seen.
 """
 
 from __future__ import annotations
@@ -89,7 +96,11 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=2_000)
     parser.add_argument("--db", default="sqlite", help="sqlite (a temporary file) or a database URL")
     parser.add_argument("--trace", action="store_true", help="also measure the Python heap peak (slower)")
+    parser.add_argument("--path", choices=["cli", "job"], default="cli",
+                        help="cli: import_bank_file in this process; job: a stored upload run by a worker process")
     args = parser.parse_args()
+    if args.path == "job":
+        return job_path(args)
 
     from exam_platform import create_app
     from exam_platform.banks import importer, pool
@@ -161,6 +172,88 @@ def main() -> None:
         print(f"Python heap peak     {heap:>10.0f} MB (import only, tracemalloc)")
     print(f"pool index build     {t_index * 1000:>10.0f} ms ({len(index):,} questions)")
     print(f"one draw (95 items)  {t_draw * 1000:>10.2f} ms")
+
+
+def job_path(args) -> None:
+    import os
+    import subprocess
+    import zipfile
+
+    from sqlalchemy import select
+
+    from exam_platform import clock, create_app
+    from exam_platform.accounts.models import User
+    from exam_platform.banks import jobs
+    from exam_platform.banks.models import Bank, BankImportJob
+    from exam_platform.catalog.models import Category
+    from exam_platform.catalog.service import load_catalog
+    from exam_platform.config import MB, UploadLimits
+    from exam_platform.db import get_session, make_engine
+    from exam_platform.migrate import upgrade
+
+    work = Path(tempfile.mkdtemp(prefix="bank_import_job_"))
+    url = f"sqlite:///{work / 'bench.sqlite3'}" if args.db == "sqlite" else args.db
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    path = generate(work, args.questions, args.images, "GEN-exam")
+    archive = work / "upload.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(path, path.name)
+        for picture_path in sorted((work / "media").rglob("*.png")):
+            z.write(picture_path, str(picture_path.relative_to(work / "media")))
+    data = archive.read_bytes()
+    print(f"generated {args.questions:,} questions, {args.images:,} pictures: YAML {path.stat().st_size / MB:.1f} MB, "
+          f"zip {len(data) / MB:.1f} MB", file=sys.stderr)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    with app.app_context(), app.test_request_context("/"):
+        session = get_session()
+        now = clock.now()
+        load_catalog(session, now=now)
+        user = User(username="bench-author", real_name="基准作者", id_type="passport", id_number="BENCH0001",
+                    password_hash="-", created_at=now)
+        category = session.scalar(select(Category).where(Category.code == "T-1.2"))
+        bank = Bank(code="GEN-exam", category_id=category.id, purpose="exam", title="生成的大题库", revision=1,
+                    created_at=now, updated_at=now)
+        session.add_all([user, bank])
+        session.flush()
+        t0 = time.perf_counter()
+        job = jobs.create_job(session, user=user, bank=bank, data=data, filename="upload.zip",
+                              limits=UploadLimits(), now=now)
+        session.commit()
+        t_store = time.perf_counter() - t0
+        job_id = job.id
+        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench")
+        t0 = time.perf_counter()
+        worker = subprocess.Popen([sys.executable, "-m", "exam_platform.banks.worker", "--once"], env=env)
+        seen = []
+        from exam_platform.db import write_intent
+
+        write_intent.set(False)  # polling reads, as the progress page's GET does (SQLite: no write lock)
+        while worker.poll() is None:
+            time.sleep(1)
+            row = session.get(BankImportJob, job_id)
+            session.refresh(row)
+            progress = jobs.progress_of(row)
+            session.rollback()  # end the read at once
+            line = f"{progress['phase']:<9} {progress['percent']:>3}%"
+            if not seen or seen[-1] != line:
+                seen.append(line)
+                print(f"  [{time.perf_counter() - t0:6.1f} s] {line}  validated {progress['rows_validated']:,} "
+                      f"pictures {progress['pictures_done']:,} written {progress['rows_written']:,}", file=sys.stderr)
+        t_worker = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        session.rollback()
+        row = session.get(BankImportJob, job_id)
+        session.refresh(row)
+        print(f"job state            {row.state:>10} {row.summary or row.error or row.problems[:3]}")
+        print(f"questions            {args.questions:>10,}")
+        print(f"pictures             {args.images:>10,}")
+        print(f"upload (zip)         {len(data) / MB:>10.1f} MB")
+        print(f"store the upload     {t_store:>10.2f} s (the request)")
+        print(f"worker process       {t_worker:>10.1f} s (start, claim, check, pictures, write, commit)")
+        print(f"worker peak RSS      {peak:>10.0f} MB")
+        print(f"progress updates seen by polling: {len(seen)}")
 
 
 if __name__ == "__main__":

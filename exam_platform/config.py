@@ -41,6 +41,12 @@ class UploadLimits:
     photo_pixels: int = 25_000_000  # its width × height from the header, before decoding
     bank_zip_bytes: int = 200 * MB  # a spreadsheet and its pictures in one zip (issue #15)
     bank_zip_members: int = 5_000  # files in that zip
+    # A bank imported in the background (banks/jobs.py): a zip of one bank file (YAML or xlsx) and its pictures
+    bank_job_bytes: int = 300 * MB  # the upload as a whole (also the request size of that one route)
+    bank_job_file_bytes: int = 64 * MB  # the bank file inside it (YAML text or xlsx)
+    bank_job_rows: int = 50_000  # questions / data rows
+    bank_job_pixels: int = 4_000_000_000  # all pictures together, width × height from their headers
+    bank_job_cpu_seconds: float = 1800.0  # CPU time of the worker on one job
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str]) -> UploadLimits:
@@ -56,7 +62,22 @@ class UploadLimits:
                    photo_bytes=int(env.get("PHOTO_MAX_BYTES", default.photo_bytes)),
                    photo_pixels=int(env.get("PHOTO_MAX_PIXELS", default.photo_pixels)),
                    bank_zip_bytes=int(env.get("BANK_ZIP_MAX_BYTES", default.bank_zip_bytes)),
-                   bank_zip_members=int(env.get("BANK_ZIP_MAX_MEMBERS", default.bank_zip_members)))
+                   bank_zip_members=int(env.get("BANK_ZIP_MAX_MEMBERS", default.bank_zip_members)),
+                   bank_job_bytes=int(env.get("BANK_JOB_MAX_BYTES", default.bank_job_bytes)),
+                   bank_job_file_bytes=int(env.get("BANK_JOB_MAX_FILE_BYTES", default.bank_job_file_bytes)),
+                   bank_job_rows=int(env.get("BANK_JOB_MAX_ROWS", default.bank_job_rows)),
+                   bank_job_pixels=int(env.get("BANK_JOB_MAX_PIXELS", default.bank_job_pixels)),
+                   bank_job_cpu_seconds=float(env.get("BANK_JOB_CPU_SECONDS", default.bank_job_cpu_seconds)))
+
+    def for_bank_job(self) -> UploadLimits:
+        """The limits one background bank import reads its sheet or YAML file with: bounded, but sized for a bank
+        of tens of thousands of questions (a 20,000-row sheet is about 4 MB; its XML about 40 MB)."""
+        from dataclasses import replace
+
+        return replace(self, xlsx_bytes=self.bank_job_file_bytes, unpacked_bytes=self.bank_job_file_bytes * 16,
+                       xml_bytes=self.bank_job_file_bytes * 12, rows=self.bank_job_rows,
+                       xml_elements=self.bank_job_rows * 200, cpu_seconds=self.bank_job_cpu_seconds,
+                       bank_file_bytes=self.bank_job_file_bytes, bank_zip_bytes=self.bank_job_bytes)
 
 
 def upload_limits() -> UploadLimits:
@@ -136,6 +157,11 @@ def from_environment(instance_path: Path) -> dict:
         # Uploads: the request as a whole, then what reading one spreadsheet or bank file may cost
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(8 * MB))),
         "UPLOAD_LIMITS": UploadLimits.from_environment(env),
+        # Background bank imports (banks/jobs.py): "subprocess" — the app starts a worker process per upload (the
+        # embedded default); "worker" — a separate `flask banks worker` claims the jobs (production). A running job
+        # whose heartbeat is older than BANK_IMPORT_STALE_MINUTES is claimed again (its worker died).
+        "BANK_IMPORT_RUNNER": env.get("BANK_IMPORT_RUNNER", "subprocess"),
+        "BANK_IMPORT_STALE_MINUTES": int(env.get("BANK_IMPORT_STALE_MINUTES", "30")),
         # Exams
         "EXAM_SAVE_GRACE_SECONDS": int(env.get("EXAM_SAVE_GRACE_SECONDS", "30")),
         # Training (technical, not legal rules): anti-挂机 study time — the longest gap between heartbeats still

@@ -34,9 +34,22 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+# Endpoints that take a larger upload than MAX_CONTENT_LENGTH: endpoint → the limit in bytes (read per request).
+LARGE_UPLOADS: dict = {}
+
+
+def _large_upload_limit() -> None:
+    from flask import request
+
+    limit = LARGE_UPLOADS.get(request.endpoint)
+    if limit is not None:
+        request.max_content_length = limit()
+
+
 def init_app(app) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"  # the user loader is the accounts area's (accounts/sessions.py)
+    app.before_request(_large_upload_limit)  # before the CSRF check reads the form
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
     limiter.init_app(app)

@@ -119,6 +119,7 @@ def app():
         "SERVER_NAME": None,
         "CLOCK": TestClock(),
         "RATELIMIT_STORAGE_URI": f"sqlite:///{_TMP / 'ratelimits.sqlite3'}",  # per test process, as on one host
+        "BANK_IMPORT_RUNNER": "worker",  # the bank import tests run the jobs themselves (test_import_jobs.py)
     })
     application.test_client_class = CsrfClient
     limiter.enabled = False

@@ -215,6 +215,25 @@ def sample(blueprint_id: int):
                            sample=sample_paper(db, blueprint, seed))
 
 
+@bp.get("/<int:blueprint_id>/sample.pdf")
+@role_required(*READERS)
+def sample_pdf(blueprint_id: int):
+    """The sample paper (same seed → same paper) as a PDF with its pictures (banks/paper_pdf.py)."""
+    from flask import Response
+
+    from .paper_pdf import sample_pdf as render_pdf
+
+    db = get_session()
+    blueprint = bps.get_blueprint(db, blueprint_id)
+    try:
+        seed = int(request.args.get("seed") or 0) or random.SystemRandom().randrange(10**9)
+    except ValueError:
+        seed = random.SystemRandom().randrange(10**9)
+    data = render_pdf(db, sample_paper(db, blueprint, seed), title=_("样卷：%(name)s", name=blueprint.name))
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="sample-{blueprint.id}-{seed}.pdf"'})
+
+
 def put_blueprint_errors(form: BlueprintForm, err: DomainError) -> None:
     problems = (err.details or {}).get("problems") or [{"field": err.field, "message": str(err.message)}]
     for p in problems:

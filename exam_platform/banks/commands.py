@@ -36,10 +36,20 @@ def import_banks(paths: tuple[Path, ...], blueprints: bool, media_dir: Path | No
         _import_banks(paths, blueprints, media_dir)
 
 
+_shown: dict[str, int] = {}
+
+
 def terminal_progress(stage: str, done: int, total: int) -> None:
-    """``pictures 1200/2000`` on one line of standard error, rewritten in place."""
-    if total:
-        click.echo(f"\r  {stage:<9} {done:>7,}/{total:,} ({100 * done // total:3d}%)", nl=done >= total, err=True)
+    """``pictures 1200/2000`` on one line of standard error, rewritten in place (at most once per percent)."""
+    if not total:
+        return
+    percent = 100 * done // total
+    if _shown.get(stage) == percent and done < total:
+        return
+    _shown[stage] = percent
+    click.echo(f"\r  {stage:<9} {done:>7,}/{total:,} ({percent:3d}%)", nl=done >= total, err=True)
+    if done >= total:
+        _shown.pop(stage, None)
 
 
 def _import_banks(paths: tuple[Path, ...], blueprints: bool, media_dir: Path | None = None) -> None:
@@ -130,6 +140,25 @@ def lint_command(paths: tuple[Path, ...], show_all: bool) -> None:
         click.secho(summary.line(), fg="green" if not summary.failures() else "red")
     if any(s.failures() for s in summaries):
         sys.exit(1)
+
+
+@banks_cli.command("worker")
+@click.option("--once", is_flag=True, help="run the waiting import jobs, then exit")
+@click.option("--poll", type=float, default=2.0, show_default=True, help="seconds between looks for new jobs")
+@with_appcontext
+def worker_command(once: bool, poll: float) -> None:
+    """Run background bank imports (uploaded from the browser): claim waiting jobs from the database and import
+    them, writing their progress. Set BANK_IMPORT_RUNNER=worker on the web app when this runs as a service."""
+    import time
+
+    from .jobs import run_pending
+
+    def idle() -> bool:
+        time.sleep(poll)
+        return True
+
+    ran = run_pending(current_app._get_current_object(), once=once, idle=None if once else idle)
+    click.echo(f"import jobs run: {ran}")
 
 
 COMMANDS = [import_banks, export_bank, banks_cli]

@@ -17,7 +17,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from .bankfile import LETTERS
 
-TYPE_CHOICES = [("true_false", _l("判断题")), ("single", _l("单选题")), ("multiple", _l("多选题"))]
+TYPE_CHOICES = [("true_false", _l("判断题")), ("single", _l("单选题")), ("multiple", _l("多选题")),
+                ("case", _l("案例分析"))]
 DIFFICULTY_CHOICES = [(str(n), label) for n, label in
                       ((1, _l("1 容易")), (2, _l("2 较易")), (3, _l("3 中等")), (4, _l("4 较难")), (5, _l("5 难")))]
 
@@ -44,8 +45,10 @@ class QuestionForm(FlaskForm):
     option_g = StringField("G")
     option_h = StringField("H")
     options = HiddenField()  # carries the errors that concern the options as a whole
-    answer = StringField(_l("答案"), validators=[InputRequired(), Length(max=20)])
+    answer = StringField(_l("答案"), validators=[Optional(), Length(max=20)])
     explanation = TextAreaField(_l("解析"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
+    # 案例分析: the case text is the stem; its parts in the bank file's YAML (type, stem, options, answer, points)
+    parts = TextAreaField(_l("小题（案例分析题）"), validators=[Optional(), Length(max=20000)], render_kw={"rows": 12})
 
     def option_fields(self):
         return [getattr(self, f"option_{c.lower()}") for c in LETTERS]
@@ -57,6 +60,10 @@ class QuestionForm(FlaskForm):
         options = [(f.data or "").strip() for f in self.option_fields()]
         while options and not options[-1]:
             options.pop()
+        if self.type.data == "case":
+            return {"key": (self.key.data or "").strip() or None, "type": "case", "topic": self.topic.data or "",
+                    "difficulty": int(self.difficulty.data or 0), "case": self.stem.data or "",
+                    "parts": parse_parts(self.parts.data or ""), "explanation": self.explanation.data or ""}
         return {"key": (self.key.data or "").strip() or None, "type": self.type.data, "topic": self.topic.data or "",
                 "difficulty": int(self.difficulty.data or 0), "stem": self.stem.data or "",
                 "options": options if self.type.data != "true_false" else [],
@@ -72,8 +79,32 @@ class QuestionForm(FlaskForm):
         self.stem.data = version.stem
         for f, text in zip(self.option_fields(), [*version.options, *[""] * 8], strict=False):
             f.data = text
-        self.answer.data = answer_text(version.type, version.answer)
         self.explanation.data = version.explanation
+        if version.type == "case":
+            self.parts.data = dump_parts(version.parts or [])
+            return
+        self.answer.data = answer_text(version.type, version.answer)
+
+
+def parse_parts(text: str) -> object:
+    """The parts typed as YAML (a list); what cannot be read comes back as a string the checks refuse at the field."""
+    from ..yamlfile import YamlProblem, load_text
+
+    try:
+        return load_text(text, "parts", max_bytes=64 * 1024)
+    except YamlProblem as problem:
+        return f"YAML: {problem.reason}"
+
+
+def dump_parts(parts: list) -> str:
+    """A case question's parts in the bank file's YAML, without their pictures (the service keeps those)."""
+    import yaml
+
+    from .bankfile import _Dumper
+
+    shown = [{k: part[k] for k in ("type", "stem", "options", "answer", "points", "explanation")
+              if part.get(k) not in (None, "", [])} for part in parts]
+    return yaml.dump(shown, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
 
 
 class BulkForm(FlaskForm):
@@ -90,7 +121,7 @@ class BulkForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("Excel 文件（.xlsx）"), validators=[FileRequired(_l("请选择要上传的 .xlsx 文件"))])
+    file = FileField(_l("题库文件（Excel、ZIP 或 YAML）"), validators=[FileRequired(_l("请选择要上传的文件"))])
 
 
 class ConfirmForm(FlaskForm):

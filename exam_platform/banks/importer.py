@@ -193,7 +193,7 @@ def resolve_media(session: Session, questions: list[dict], *, read: Callable[[st
 
 
 def apply_document(session: Session, *, actor: Any, doc: BankDocument, file: str, now: datetime,
-                   retire_missing: bool = True, owner_org_id: int | None = None,
+                   retire_missing: bool = True, owner_org_id: int | None = None, force_draft: bool = False,
                    progress: Callable[[int, int], None] | None = None) -> ImportSummary:
     """Make the bank in the database say what ``doc`` says."""
     categories = category_codes(session)
@@ -221,7 +221,7 @@ def apply_document(session: Session, *, actor: Any, doc: BankDocument, file: str
             bank.updated_at = now
             summary.title_changed = True
     upsert_questions(session, actor=actor, bank=bank, questions=doc.questions, now=now, summary=summary,
-                     retire_missing=retire_missing, progress=progress)
+                     retire_missing=retire_missing, force_draft=force_draft, progress=progress)
     if summary.has_changes:
         audit.record(session, actor=actor, action="bank.import", target=bank,
                      after={"file": file, "added": summary.added, "changed": summary.changed,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
+from ..states import one_of
 
 
 class Bank(Base):
@@ -173,3 +175,60 @@ class PendingUpload(Base):
     bank_revision: Mapped[int]  # the bank as previewed; confirming after it changed asks for a new preview
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ImportJobState(StrEnum):
+    QUEUED = "queued"  # stored, waiting for a worker
+    RUNNING = "running"  # claimed by a worker (``worker``, ``heartbeat_at``)
+    DONE = "done"  # imported (one transaction with the questions)
+    FAILED = "failed"  # refused (``problems``) or broken off (``error``); nothing was written
+
+
+class ImportJobPhase(StrEnum):
+    QUEUED = "queued"
+    READING = "reading"  # parsing the bank file
+    CHECKING = "checking"  # the rules of every question / row
+    PICTURES = "pictures"  # judging every picture
+    WRITING = "writing"  # the one write transaction
+    DONE = "done"
+    FAILED = "failed"
+
+
+class BankImportJob(Base):
+    """A bank upload imported in the background (issue #15): a zip of a bank file (YAML or xlsx) and its pictures,
+    stored here, claimed by a worker (``flask banks worker`` or a subprocess the app starts), imported all or
+    nothing, with its progress written to this row while it runs (``banks/jobs.py``)."""
+
+    __tablename__ = "bank_import_jobs"
+    __table_args__ = (one_of("state", ImportJobState, "state_known"), one_of("phase", ImportJobPhase, "phase_known"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    # The upload as received; emptied when the job ends (the author uploads again after fixing a refused file).
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int] = mapped_column(default=0)
+    # The limits in force when it was uploaded (config.UploadLimits as a dict): the worker applies these.
+    limits: Mapped[dict] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(10), default=ImportJobState.QUEUED, index=True)
+    phase: Mapped[str] = mapped_column(String(10), default=ImportJobPhase.QUEUED)
+    step_done: Mapped[int] = mapped_column(default=0)  # of the current phase
+    step_total: Mapped[int] = mapped_column(default=0)
+    rows_total: Mapped[int] = mapped_column(default=0)
+    rows_validated: Mapped[int] = mapped_column(default=0)
+    rows_written: Mapped[int] = mapped_column(default=0)
+    pictures_total: Mapped[int] = mapped_column(default=0)
+    pictures_done: Mapped[int] = mapped_column(default=0)
+    summary: Mapped[dict | None] = mapped_column(JSON)  # done: added, changed, unchanged, retired, restored
+    problems: Mapped[list | None] = mapped_column(JSON)  # failed: [{line, key, field, reason}] (at most 500)
+    problem_count: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")  # failed without problems: why it was broken off
+    attempts: Mapped[int] = mapped_column(default=0)
+    worker: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    bank = relationship("Bank", lazy="joined")

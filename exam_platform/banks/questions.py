@@ -7,16 +7,16 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from .. import audit
 from ..errors import Conflict, NotFound, ValidationError
-from .bankfile import check_question, normalise_question, stem_hash
+from .bankfile import as_date, check_question, normalise_question, stem_hash
 from .importer import new_version, version_content, version_row
 from .models import Bank, Question, QuestionVersion
 from .review import draft_status
@@ -78,11 +78,17 @@ def _check(session: Session, bank: Bank, content: dict, *, question_id: int | No
     if found:
         raise QuestionInvalid(found)
     clean = normalise_question(content)
-    clash = session.scalar(
-        select(Question.key).join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
-                                                        QuestionVersion.is_current))
-        .where(QuestionVersion.bank_id == bank.id, QuestionVersion.stem_hash == stem_hash(clean["stem"]),
-               Question.id != (question_id or 0)).limit(1))
+    stmt = (select(Question.key).join(QuestionVersion, and_(QuestionVersion.question_id == Question.id,
+                                                            QuestionVersion.is_current))
+            .where(QuestionVersion.bank_id == bank.id, QuestionVersion.stem_hash == stem_hash(clean["stem"]),
+                   Question.id != (question_id or 0)))
+    # A question and its successor may ask the same thing: never on one paper, as their validity does not overlap.
+    valid_from, valid_until = as_date(clean.get("valid_from")), as_date(clean.get("valid_until"))
+    if valid_from is not None:
+        stmt = stmt.where(or_(QuestionVersion.valid_until.is_(None), QuestionVersion.valid_until >= valid_from))
+    if valid_until is not None:
+        stmt = stmt.where(or_(QuestionVersion.valid_from.is_(None), QuestionVersion.valid_from <= valid_until))
+    clash = session.scalar(stmt.limit(1))
     if clash:
         raise QuestionInvalid([("stem", _l("题干与本题库中的 %(key)s 重复", key=clash))])
     return clean
@@ -116,14 +122,25 @@ def create_question(session: Session, *, actor: Any, bank: Bank, content: Mappin
 def edit_question(session: Session, *, actor: Any, bank: Bank, question: Question, content: Mapping[str, Any],
                   now: datetime) -> QuestionVersion | None:
     """Save an edit as a new version; None when nothing changed (no version is made). The edit form has no
-    pictures or provenance: those of the current version are kept (option pictures while the options keep their
-    number). A case question is edited in its bank file. In a bank that requires review the question becomes a
+    pictures, provenance or validity: those of the current version are kept (option pictures while the options keep
+    their number; a case question's part pictures likewise). In a bank that requires review the question becomes a
     draft again."""
     current = current_version(session, question)
-    if current is not None and current.type == "case":
-        raise QuestionInvalid([("type", _l("案例分析题请在题库文件中修改后导入"))])
     content = dict(content, key=question.key)
+    if current is not None and current.type == "case" and content.get("type") == "case" and \
+            isinstance(content.get("parts"), list):
+        # a part keeps its option pictures while it keeps its number of options
+        kept = []
+        for old, new in zip(current.parts or [], content["parts"], strict=False):
+            if isinstance(new, dict) and old.get("option_images") and "option_images" not in new and \
+                    len(new.get("options") or ()) == len(old["option_images"]):
+                new = dict(new, option_images=old["option_images"])
+            kept.append(new)
+        content["parts"] = kept + list(content["parts"][len(kept):])
     if current is not None:
+        for name in ("valid_from", "valid_until"):
+            if name not in content and getattr(current, name):
+                content[name] = getattr(current, name).isoformat()
         for name in ("image", "basis"):
             if name not in content and getattr(current, name):
                 content[name] = getattr(current, name)
@@ -162,6 +179,45 @@ def set_status(session: Session, *, actor: Any, bank: Bank, question: Question, 
     audit.record(session, actor=actor, action=f"question.{'retire' if status == 'retired' else 'restore'}",
                  target=question, after={"bank": bank.code, "key": question.key}, at=now)
     return True
+
+
+def create_successor(session: Session, *, actor: Any, bank: Bank, question: Question, now: datetime) -> Question:
+    """The successor of a question whose basis names a superseded edition (``lints.SUPERSEDED``): a new question
+    in draft with the same content, valid from the day the new edition applies, for the author to rewrite and a
+    second author to review; the old question stays as it is until the day before (its validity is ended there if
+    it ran on — a new version with its status unchanged, audited)."""
+    from . import lints
+
+    current = current_version(session, question)
+    content = version_content(question.key, current)
+    labels = lints.superseded(content)
+    if not labels:
+        raise ValidationError(_l("本题引用的文件没有已知的新版本，或本题在新版本施行前已失效"), field="key")
+    day = min(d for _p, label, d in lints.SUPERSEDED if label in labels)
+    if (as_date(content.get("valid_from")) or day - timedelta(days=1)) >= day:
+        raise ValidationError(_l("本题已是新版本施行后使用的试题：请直接修改它，改为引用新版本"), field="key")
+    ended = content | {"valid_until": (day - timedelta(days=1)).isoformat()}
+    if (as_date(content.get("valid_until")) or day) >= day:
+        new_version(session, question=question, bank=bank, content=ended, actor=actor, now=now, previous=current)
+        session.flush()
+    successor_content = {k: v for k, v in content.items() if k not in ("key", "valid_until")}
+    if successor_content["type"] == "case":  # in the file's shape: the case text, the parts (answers inside)
+        successor_content["case"] = successor_content.pop("stem")
+        successor_content.pop("answer", None)
+        successor_content.pop("options", None)
+    successor_content |= {"key": next_key(session, bank), "valid_from": day.isoformat()}
+    clean = _check(session, bank, successor_content, question_id=None)
+    successor = Question(bank_id=bank.id, key=clean["key"], status="draft", created_at=now, updated_at=now)
+    session.add(successor)
+    session.flush()
+    new_version(session, question=successor, bank=bank, content=clean, actor=actor, now=now, previous=None)
+    question.updated_at = now
+    _bump(bank, now)
+    session.flush()
+    audit.record(session, actor=actor, action="question.successor", target=successor,
+                 after={"bank": bank.code, "key": successor.key, "of": question.key, "from": day.isoformat(),
+                        "superseded": "；".join(labels)}, at=now)
+    return successor
 
 
 BULK_ACTIONS = {"retire": _l("停用"), "restore": _l("恢复"), "topic": _l("修改知识点")}

@@ -138,4 +138,40 @@ def provenance_watch(session, bank_id: int, today, *, days: int = 90, limit: int
                               .where(Question.bank_id == bank_id, Question.status != "retired",
                                      or_(QuestionVersion.basis.is_(None),
                                          cast(QuestionVersion.basis, String).in_(("null", "[]")))))
-    return {"expiring": [(key, day, day < today) for key, day in expiring], "no_basis": no_basis or 0, "days": days}
+    return {"expiring": [(key, day, day < today) for key, day in expiring], "no_basis": no_basis or 0, "days": days,
+            "superseded": superseded_basis(session, bank_id, limit=limit)}
+
+
+# Literal tokens of every pattern in lints.SUPERSEDED: the database keeps only rows that may match, Python decides.
+SUPERSEDED_TOKENS = ("JGJ", "2893", "2894", "3608", "30号", "令30", "9448", "危险化学品安全管理条例", "隐患判定标准",
+                     "121号", "特种作业人员安全技术培训考核管理规定")
+
+
+def superseded_basis(session: Session, bank_id: int, *, limit: int = 50) -> list[tuple[str, str, object, str]]:
+    """Questions (not retired) whose stem, explanation or basis names an edition that has been superseded
+    (``lints.SUPERSEDED``) while they stay valid on or after the successor's first day: (key, what replaced what,
+    that day, type). The database narrows by the patterns' literal tokens; the lint's own patterns decide."""
+    import json
+
+    from . import lints
+
+    basis = cast(QuestionVersion.basis, String)  # JSON text: non-ASCII characters are stored escaped (\u5371)
+    narrowed = or_(*[c.contains(token) for c in (QuestionVersion.stem, QuestionVersion.explanation)
+                     for token in SUPERSEDED_TOKENS],
+                   *[basis.contains(json.dumps(token)[1:-1], autoescape=True) for token in SUPERSEDED_TOKENS])
+    rows = session.execute(
+        select(Question.key, QuestionVersion.type, QuestionVersion.stem, QuestionVersion.explanation,
+               QuestionVersion.basis, QuestionVersion.valid_from, QuestionVersion.valid_until)
+        .join(QuestionVersion, (QuestionVersion.question_id == Question.id) & QuestionVersion.is_current)
+        .where(Question.bank_id == bank_id, Question.status != "retired", narrowed).order_by(Question.key))
+    found = []
+    for key, qtype, stem, explanation, basis, valid_from, valid_until in rows:
+        q = {"stem": stem, "explanation": explanation, "basis": basis, "valid_from": valid_from,
+             "valid_until": valid_until}
+        labels = lints.superseded(q)
+        if labels:
+            successor = min(day for _p, label, day in lints.SUPERSEDED if label in labels)
+            found.append((key, "；".join(labels), successor, qtype))
+            if len(found) >= limit:
+                break
+    return found

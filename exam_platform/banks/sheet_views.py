@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
 from ..config import MB, upload_limits
+from ..extensions import LARGE_UPLOADS
 from ..permissions import Role, role_required
 from ..web import saved
-from . import sheets
+from . import jobs, sheets
 from .forms import ConfirmForm, UploadForm
 from .views import EDITORS, READERS, load_bank
 
@@ -42,10 +43,18 @@ def upload(code: str):
     db, bank = load_bank(code, edit=True)
     form = UploadForm()
     if form.validate_on_submit():
-        data = form.file.data.read(max(upload_limits().xlsx_bytes, upload_limits().bank_zip_bytes) + 1)
-        if not sheets.is_zip_of_pictures(data) and len(data) > upload_limits().xlsx_bytes:
-            data = data[: upload_limits().xlsx_bytes + 1]  # refused for its size by the spreadsheet checks
+        limits = upload_limits()
+        data = form.file.data.read(max(limits.xlsx_bytes, limits.bank_job_bytes) + 1)
         filename = form.file.data.filename or "upload.xlsx"
+        if jobs.is_job_upload(data, filename):  # a zip of a bank file and its pictures, or a YAML bank file
+            job = saved(form, lambda: jobs.create_job(db, user=current_user, bank=bank, data=data, filename=filename,
+                                                      limits=limits, now=clock.now()))
+            if job:
+                jobs.start_worker(current_app._get_current_object())
+                return redirect(url_for("bank_sheets.job", code=bank.code, job_id=job.value.id))
+            return _upload_page(bank, form)
+        if len(data) > limits.xlsx_bytes:
+            data = data[: limits.xlsx_bytes + 1]  # refused for its size by the spreadsheet checks
 
         def check_and_keep():
             check = sheets.check_upload(db, bank=bank, data=data, file=filename)
@@ -61,9 +70,37 @@ def upload(code: str):
                 return render_template("banks/upload_preview.html", bank=bank, pending=None, filename=filename,
                                        check=check, form=None), 400
             return redirect(url_for("bank_sheets.preview", code=bank.code, token=pending.token))
+    return _upload_page(bank, form)
+
+
+LARGE_UPLOADS["bank_sheets.upload"] = lambda: upload_limits().bank_job_bytes + MB
+
+
+def _upload_page(bank, form):
     limits = upload_limits()
     return render_template("banks/upload.html", bank=bank, form=form, max_mb=f"{limits.xlsx_bytes / MB:g}",
-                           max_rows=f"{limits.rows:,}"), 400 if form.errors else 200
+                           max_rows=f"{limits.rows:,}", job_mb=f"{limits.bank_job_bytes / MB:g}",
+                           job_rows=f"{limits.bank_job_rows:,}"), 400 if form.errors else 200
+
+
+@bp.get("/<code>/imports/<int:job_id>")
+@role_required(*EDITORS)
+def job(code: str, job_id: int):
+    """A background import: its progress bar (kept current by banks-import.js), then its result or its problems."""
+    db, bank = load_bank(code, edit=True)
+    found = jobs.get_job(db, job_id=job_id, user=current_user, bank=bank)
+    return render_template("banks/import_job.html", bank=bank, job=found, progress=jobs.progress_of(found))
+
+
+@bp.get("/<code>/imports/<int:job_id>/progress")
+@role_required(*EDITORS)
+def job_progress(code: str, job_id: int):
+    """The job's progress as a small JSON the job page polls."""
+    db, bank = load_bank(code, edit=True)
+    found = jobs.get_job(db, job_id=job_id, user=current_user, bank=bank)
+    response = jsonify(jobs.progress_of(found))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/<code>/upload/<token>")

@@ -271,21 +271,29 @@ def _picture_names(content: dict) -> list[str]:
     return [r["file"] for r in refs if isinstance(r, dict) and r.get("file")]
 
 
-def check_upload(session: Session, *, bank: Bank, data: bytes, file: str) -> SheetCheck:
+def check_upload(session: Session, *, bank: Bank, data: bytes, file: str, limits: Any = None,
+                 picture_names: set[str] | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> SheetCheck:
     """Every row of the spreadsheet with what importing it would do, or its problems (row number + reason).
     ``data`` is an .xlsx, or a zip of one .xlsx and the pictures its rows name (checked here by name; judged by
-    content when imported)."""
-    data, pictures = split_upload(data)
+    content when imported). A background import (``jobs``) passes the sheet already taken out of its zip with the
+    names of the pictures beside it, its own ``limits`` and ``progress(rows checked, rows)``."""
+    if picture_names is None:
+        data, pictures = split_upload(data)
+        names = getattr(pictures, "names", set())
+    else:
+        names = picture_names
     try:
-        raw = read_rows(data, sheet=SHEET)
+        raw = read_rows(data, sheet=SHEET, limits=limits)
     except SpreadsheetProblem as problem:
         raise ValidationError(str(problem), field="file", code="bad_spreadsheet") from None
     if not raw:
         raise ValidationError(_l("表格中没有试题行（第一行是表头，从第二行起每行一道题）"), field="file",
                               code="bad_spreadsheet")
     contents, results = [], []
-    names = getattr(pictures, "names", set())
-    for number, cells in raw:
+    for count, (number, cells) in enumerate(raw, start=1):
+        if progress and count % 500 == 0:
+            progress(count, len(raw))
         content, found = _row_content(cells)
         for name in _picture_names(content):
             if name not in names:
@@ -319,6 +327,8 @@ def check_upload(session: Session, *, bank: Bank, data: bytes, file: str) -> She
         result.content = clean
         if key and key in existing:
             result.action = "unchanged" if existing[key][0] == content_hash(clean) else "changed"
+    if progress:
+        progress(len(raw), len(raw))
     problems = [p for r in results for p in r.problems]
     return SheetCheck(results, sorted(problems, key=lambda p: (p.line or 0, str(p.reason))))
 
@@ -330,6 +340,21 @@ def import_upload(session: Session, *, actor: Any, bank: Bank, data: bytes, file
     if not check.ok:
         raise BankFileRefused(check.problems)
     _sheet, pictures = split_upload(data)
+    contents = numbered_contents(session, bank, check)
+    if pictures is not None:
+        resolve_media(session, contents, read=pictures, file=file,
+                      lines={c["key"]: r.row for c, r in zip(contents, check.rows, strict=True)}, now=now)
+    summary = ImportSummary(bank=bank.code)
+    upsert_questions(session, actor=actor, bank=bank, questions=contents, now=now, summary=summary,
+                     retire_missing=False, force_draft=bank.review_required)
+    audit.record(session, actor=actor, action="bank.upload", target=bank,
+                 after={"file": file[:100], "added": summary.added, "changed": summary.changed,
+                        "revision": bank.revision}, at=now)
+    return summary
+
+
+def numbered_contents(session: Session, bank: Bank, check: SheetCheck) -> list[dict]:
+    """The checked rows' contents, rows without 编号 numbered in the bank's style after the keys in use."""
     used = set(session.scalars(select(Question.key).where(Question.bank_id == bank.id))) | {
         r.key for r in check.rows if r.key}
     key = None
@@ -343,16 +368,7 @@ def import_upload(session: Session, *, actor: Any, bank: Bank, data: bytes, file
             used.add(key)
             content["key"] = key
         contents.append(content)
-    if pictures is not None:
-        resolve_media(session, contents, read=pictures, file=file,
-                      lines={c["key"]: r.row for c, r in zip(contents, check.rows, strict=True)}, now=now)
-    summary = ImportSummary(bank=bank.code)
-    upsert_questions(session, actor=actor, bank=bank, questions=contents, now=now, summary=summary,
-                     retire_missing=False, force_draft=bank.review_required)
-    audit.record(session, actor=actor, action="bank.upload", target=bank,
-                 after={"file": file[:100], "added": summary.added, "changed": summary.changed,
-                        "revision": bank.revision}, at=now)
-    return summary
+    return contents
 
 
 def _after(key: str) -> str:

@@ -21,7 +21,7 @@ from . import questions as qs
 from . import review as reviews
 from . import search as finder
 from .forms import BankForm, BulkForm, QuestionForm, ReviewForm
-from .importer import export_bank_yaml
+from .importer import export_bank_yaml, version_content
 
 bp = Blueprint("banks", __name__, url_prefix="/banks")
 
@@ -52,7 +52,8 @@ def put_problems(form, err: DomainError) -> None:
         form_error(form, err)
         return
     for p in problems:
-        field = getattr(form, p["field"], None) if p.get("field") else None
+        name = {"case": "stem"}.get(p.get("field") or "", p.get("field"))  # a case's text is typed as the stem
+        field = getattr(form, name, None) if name else None
         if field is None:
             flash(p["message"], "error")
         else:
@@ -179,8 +180,11 @@ def question(code: str, key: str):
     db, bank = load_bank(code)
     question = qs.get_question(db, bank, key)
     versions = qs.history(db, question)
+    from . import lints
+
+    superseded = "；".join(lints.superseded(version_content(question.key, versions[0])))
     return render_template("banks/question.html", bank=bank, question=question, version=versions[0],
-                           versions=versions, can_edit=can_edit_bank(current_user, bank),
+                           versions=versions, can_edit=can_edit_bank(current_user, bank), superseded=superseded,
                            reviews=reviews.steps(db, question), review_form=ReviewForm(),
                            decisions=reviews.DECISIONS)
 
@@ -199,6 +203,21 @@ def question_review(code: str, key: str):
                                               now=clock.now())):
         flash(_("已记录：%(d)s", d=reviews.DECISIONS[form.decision.data]), "success")
     return redirect(url_for("banks.question", code=bank.code, key=question.key))
+
+
+@bp.post("/<code>/questions/<key>/successor")
+@role_required(*EDITORS)
+def question_successor(code: str, key: str):
+    """The successor of a question whose basis was superseded: a draft valid from the new edition's day; the old
+    question ends the day before. The author goes on to rewrite the successor."""
+    db, bank = load_bank(code, edit=True)
+    question = qs.get_question(db, bank, key)
+    made = saved(None, lambda: qs.create_successor(db, actor=current_user, bank=bank, question=question,
+                                                   now=clock.now()))
+    if not made:
+        return redirect(url_for("banks.question", code=bank.code, key=question.key))
+    flash(_("已新建后继题 %(key)s（草稿）：请按新版本修改后送审", key=made.value.key), "success")
+    return redirect(url_for("banks.question_edit", code=bank.code, key=made.value.key))
 
 
 @bp.get("/<code>/media/<sha256>")

@@ -16,7 +16,7 @@ from .itemstats import LETTERS
 bp = Blueprint("reports_items", __name__, url_prefix="/reports/items")
 
 READERS = (Role.REGULATOR, Role.QUESTION_AUTHOR)
-TYPE_LABELS = {"true_false": _l("判断"), "single": _l("单选"), "multiple": _l("多选")}
+TYPE_LABELS = {"true_false": _l("判断"), "single": _l("单选"), "multiple": _l("多选"), "case": _l("案例")}
 COLUMNS = [("question_key", _l("试题编号")), ("number", _l("版本")), ("type", _l("题型")), ("topic", _l("知识点")),
            ("difficulty", _l("难度")), ("exposure", _l("曝光次数")), ("exposure_rate", _l("曝光率（%）")),
            ("facility", _l("通过率（%）")), ("point_biserial", _l("点二列相关")),
@@ -105,18 +105,31 @@ def version(version_id: int):
     qv = items.version_detail(db, version_id)
     blueprint_id = request.args.get("blueprint", type=int)
     scope = items.scope_of(db, "blueprint", blueprint_id) if blueprint_id else items.scope_of(db, "bank", qv.bank_id)
-    stat = items.analysis(db, scope).items.get(qv.id)
-    n_options = 2 if qv.type == "true_false" else len(qv.options or [])
-    labels = ([_("对"), _("错")] if qv.type == "true_false" else list(LETTERS[:n_options]))
-    key = itemstats.key_mask(qv.type, qv.answer)
+    part = request.args.get("part", type=int)
+    parts = qv.parts or []
+    if qv.type == "case" and (part is None or not 0 <= part < len(parts)):
+        part = 0 if parts else None
+    if qv.type != "case":
+        part = None
+    # a case question is analysed part by part (``?part=n``): the part's type, options and key
+    shown = parts[part] if part is not None else {"type": qv.type, "options": qv.options, "answer": qv.answer}
+    item_id = items.part_item_id(qv.id, part) if part is not None else qv.id
+    stat = items.analysis(db, scope).items.get(item_id)
+    qtype, texts = shown["type"], [o if isinstance(o, str) else (o or {}).get("text", "") for o in
+                                   shown.get("options") or []]
+    n_options = 2 if qtype == "true_false" else len(texts)
+    labels = ([_("对"), _("错")] if qtype == "true_false" else list(LETTERS[:n_options]))
+    key = itemstats.key_mask(qtype, shown["answer"])
     options = []
     for i, label in enumerate(labels):
         count = stat.option_counts[i] if stat else 0
-        options.append({"letter": label, "text": (qv.options[i] if qv.type != "true_false" else None),
+        options.append({"letter": label, "text": (texts[i] if qtype != "true_false" else None),
                         "count": count, "share": round(100 * count / stat.exposure, 1) if stat else None,
                         "key": bool(key >> i & 1)})
     chart = charts.data_uri(charts.bar(_("选项选择比例（按题库原始选项）"), [o["letter"] for o in options],
                                        [(_("选择比例"), [o["share"] for o in options])], percent=True))
     return render_template("reports/items_version.html", qv=qv, scope=scope, item=stat, options=options,
+                           part=part, part_stem=shown.get("stem") if part is not None else None,
+                           parts=parts,
                            chart=chart, show_content=can_read_exam_banks(current_user), flag_labels=flag_labels(),
                            type_labels=TYPE_LABELS)

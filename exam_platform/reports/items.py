@@ -111,10 +111,15 @@ def load_responses(session: Session, scope: Scope, attempt_ids: Iterable[int] | 
     version_ids = {int(item["version_id"]) for _a, paper, _p in papers for item in paper}
     keys: dict[int, tuple[int, str, int]] = {}
     for chunk in _chunks(sorted(version_ids), 900):
-        for vid, qtype, answer in session.execute(
-                select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.answer)
+        for vid, qtype, answer, parts in session.execute(
+                select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.answer, QuestionVersion.parts)
                 .where(QuestionVersion.id.in_(chunk))):
-            keys[vid] = (TYPE_CODES.get(qtype, 1), qtype, itemstats.key_mask(qtype, answer) if qtype != "case" else 0)
+            if qtype == "case":  # each part is an item of its own, keyed by part_item_id
+                for number, part in enumerate(parts or []):
+                    keys[part_item_id(vid, number)] = (TYPE_CODES.get(part["type"], 1), part["type"],
+                                                      itemstats.key_mask(part["type"], part["answer"]))
+            else:
+                keys[vid] = (TYPE_CODES.get(qtype, 1), qtype, itemstats.key_mask(qtype, answer))
     cols: dict[str, list] = {name: [] for name in ("attempt", "version", "qtype", "picked", "key", "points",
                                                    "partial")}
     # A response is mapped to original options once per distinct (type, saved JSON text, option order): an exam has
@@ -127,9 +132,9 @@ def load_responses(session: Session, scope: Scope, attempt_ids: Iterable[int] | 
             .where(Answer.attempt_id.in_([a for a, _paper, _p in chunk])))}
         for attempt_id, paper, partial_credit in chunk:
             for position, item in enumerate(paper, start=1):
-                if item.get("part") is not None:
-                    continue  # a part of a case question (issue #15): not analysed per item yet
                 vid = int(item["version_id"])
+                if item.get("part") is not None:  # a part of a case question (issue #15): an item of its own
+                    vid = part_item_id(vid, int(item["part"]))
                 fallback = item.get("type", "single")
                 code, qtype, item_key = keys.get(vid) or (TYPE_CODES.get(fallback, 1), fallback, 0)
                 text = answers.get((attempt_id, position))
@@ -249,9 +254,25 @@ def analysis(session: Session, scope: Scope) -> Analysis:
                   lambda: itemstats.analyse(store.responses(session, scope), thresholds=th, pass_mark=scope.pass_mark))
 
 
+PART_BASE = 100  # a case question has at most 10 parts
+
+
+def part_item_id(version_id: int, part: int) -> int:
+    """The item id of one part of a case question in the analysis (negative: never a version id)."""
+    return -(version_id * PART_BASE + part)
+
+
+def split_item_id(item_id: int) -> tuple[int, int | None]:
+    """(version id, part index or None) of an analysed item."""
+    if item_id >= 0:
+        return item_id, None
+    return divmod(-item_id, PART_BASE)
+
+
 def version_rows(session: Session, result: Analysis) -> list[dict[str, Any]]:
-    """The analysed versions with what an author needs to find them (key, number, type, topic, difficulty)."""
-    ids = list(result.items)
+    """The analysed versions with what an author needs to find them (key, number, type, topic, difficulty); a part
+    of a case question is a row of its own, keyed ``KEY#n``."""
+    ids = sorted({split_item_id(i)[0] for i in result.items})
     meta: dict[int, Any] = {}
     for chunk in _chunks(ids, 900):
         for row in session.execute(
@@ -260,9 +281,11 @@ def version_rows(session: Session, result: Analysis) -> list[dict[str, Any]]:
                 .join(Question, Question.id == QuestionVersion.question_id).where(QuestionVersion.id.in_(chunk))):
             meta[row.id] = row
     rows = []
-    for vid, stat in result.items.items():
+    for item_id, stat in result.items.items():
+        vid, part = split_item_id(item_id)
         m = meta.get(vid)
-        rows.append({"version_id": vid, "question_key": m.key if m else "?", "number": m.number if m else None,
+        key = (m.key if m else "?") + (f"#{part + 1}" if part is not None else "")
+        rows.append({"version_id": vid, "part": part, "question_key": key, "number": m.number if m else None,
                      "type": stat.qtype, "topic": m.topic if m else "", "difficulty": m.difficulty if m else None,
                      "current": bool(m.is_current) if m else False, "exposure": stat.exposure,
                      "exposure_rate": round(100 * stat.exposure_rate, 1), "facility": _pct(stat.facility),

@@ -47,8 +47,9 @@ SCHEMAS: dict[str, Any] = {
             "anyOf": [FIGURES["additionalProperties"], {"type": "array", "items": {"type": "number"}}]}},
         "items": {"type": "array", "items": ref("ItemRow")}}),
     "ItemRow": obj({
-        "version_id": {"type": "integer"}, "question_key": {"type": "string"}, "number": NULLABLE_INT,
-        "type": {"type": "string"}, "topic": {"type": ["string", "null"]}, "difficulty": NULLABLE_INT,
+        "version_id": {"type": "integer"}, "part": NULLABLE_INT, "question_key": {"type": "string"},
+        "number": NULLABLE_INT, "type": {"type": "string"}, "topic": {"type": ["string", "null"]},
+        "difficulty": NULLABLE_INT,
         "current": {"type": "boolean"}, "exposure": {"type": "integer"}, "exposure_rate": {"type": "number"},
         "facility": NULLABLE_NUMBER, "point_biserial": NULLABLE_NUMBER, "discrimination": NULLABLE_NUMBER,
         "omitted": {"type": "integer"}, "flags": {"type": "array", "items": {"type": "string"}}}),

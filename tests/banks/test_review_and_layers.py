@@ -219,3 +219,58 @@ def test_the_bank_page_lists_questions_that_expire_within_90_days_and_counts_tho
     watch = watch[:watch.index('</section>')]
     assert "W-1" in watch and "W-2" in watch and "W-3" not in watch
     assert "2 道题未注明依据" in watch
+
+
+def test_the_bank_page_lists_questions_whose_basis_is_superseded_with_links_to_edit(client, db):
+    """A question citing an edition replaced on a known day (lints.SUPERSEDED) and still valid after that day is
+    listed with what replaced what; one ending the day before, or citing the new edition, is not."""
+    qs_ = [bf.question("S-1", stem="按 JGJ 46-2005 的规定，配电箱应……", explanation="见 JGJ 46-2005。"),
+           bf.question("S-2", stem="旧规范下的配电箱要求", explanation="见 JGJ 46-2005。",
+                       valid_until=date(2024, 12, 31)),
+           bf.question("S-3", stem="新规范下的配电箱要求", explanation="见 JGJ/T 46-2024。"),
+           bf.question("S-4", stem="危化品经营许可的要求", basis=[{"document": "危险化学品安全管理条例",
+                                                                    "edition": "2013"}]),
+           bf.question("S-5", stem="与依据无关的题")]
+    bf.bank(db, qs_, code="SUPER-bank")
+    author = f.user(db, "question_author")
+    db.commit()
+    f.login_as(client, author)
+    page = client.get("/banks/SUPER-bank/").get_data(as_text=True)
+    table = page[page.index('id="superseded-basis"'):]
+    table = table[:table.index("</table>")]
+    assert "S-1" in table and "JGJ/T 46-2024" in table and "2025-01-01" in table
+    assert "S-4" in table and "危险化学品安全法" in table and "2026-05-01" in table
+    assert "S-2" not in table and "S-3" not in table and "S-5" not in table
+    assert "/banks/SUPER-bank/questions/S-1/edit" in table
+    # a reader who may not edit sees the list without the links
+    f.login_as(client, f.user(db, "regulator"))
+    page = client.get("/banks/SUPER-bank/").get_data(as_text=True)
+    assert 'id="superseded-basis"' in page and "/questions/S-1/edit" not in page
+
+
+def test_an_author_creates_the_successor_of_a_question_whose_basis_was_superseded(client, db):
+    """The successor is a new question in draft, valid from the new edition's day, with the same content for the
+    author to rewrite (its stem may repeat the old one: their validity never overlaps); the old question stays as it
+    was, ending the day before. A question with no superseded basis has no successor."""
+    qs_ = [bf.question("S-1", stem="按 JGJ 46-2005 的规定，配电箱应……", explanation="见 JGJ 46-2005。"),
+           bf.question("S-2", stem="与依据无关的题")]
+    bank = bf.bank(db, qs_, code="SUCC-bank")
+    author = f.user(db, "question_author")
+    db.commit()
+    f.login_as(client, author)
+    page = client.get("/banks/SUCC-bank/questions/S-1").get_data(as_text=True)
+    assert 'id="successor"' in page
+    assert 'id="successor"' not in client.get("/banks/SUCC-bank/questions/S-2").get_data(as_text=True)
+    r = client.post("/banks/SUCC-bank/questions/S-1/successor")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/edit")
+    new_key = r.headers["Location"].split("/questions/")[1].split("/")[0]
+    successor = db.scalar(select(Question).where(Question.bank_id == bank.id, Question.key == new_key))
+    version = db.scalar(select(QuestionVersion).where(QuestionVersion.question_id == successor.id))
+    assert successor.status == "draft" and str(version.valid_from) == "2025-01-01" and version.valid_until is None
+    old = db.scalar(select(Question).where(Question.bank_id == bank.id, Question.key == "S-1"))
+    old_current = db.scalar(select(QuestionVersion).where(QuestionVersion.question_id == old.id,
+                                                          QuestionVersion.is_current))
+    assert old.status == "active" and str(old_current.valid_until) == "2024-12-31" and old_current.number == 2
+    assert version.stem == old_current.stem
+    r = client.post("/banks/SUCC-bank/questions/S-2/successor", follow_redirects=True)
+    assert "没有已知的新版本" in r.get_data(as_text=True)

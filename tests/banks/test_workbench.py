@@ -229,3 +229,39 @@ def test_shipped_banks_are_labelled_sample_banks(client, db, people):
     other = next(line for line in listing.split("<tr>") if "EX-bank" in line)
     assert "示范题库" in row and "示范题库" not in other
     assert "正式考试使用考试机构" in listing
+
+
+CASE_TEXT = "某企业在污水池清淤作业中，两人先后晕倒。"
+CASE = {"key": "C-001", "type": "case", "topic": "事故调查", "difficulty": 3, "case": CASE_TEXT,
+        "valid_until": "2027-06-30",
+        "parts": [{"type": "single", "stem": "该事故属于（　）。", "options": ["一般事故", "较大事故", "重大事故"],
+                   "answer": "B", "points": 2},
+                  {"type": "true_false", "stem": "进入前应先通风、检测。", "answer": True, "points": 1}]}
+
+
+def test_a_case_question_is_edited_in_the_form_its_parts_as_yaml(client, db, people):
+    """The edit form shows a case question's text and its parts (the bank file's YAML), saves a changed part as a new
+    version keeping the validity, and refuses a bad part at the parts field with the reason, writing nothing."""
+    bank = bf.bank(db, [*bf.small_questions(prefix="K"), CASE], code="CASE-bank")
+    db.commit()
+    f.login_as(client, people["author"])
+    page = client.get("/banks/CASE-bank/questions/C-001/edit").get_data(as_text=True)
+    assert "某企业在污水池清淤作业中" in page and "该事故属于" in page and "points: 2" in page
+    parts = ("- {type: single, stem: 该事故属于（　）。, options: [一般事故, 较大事故, 重大事故], answer: C,"
+             " points: 3}\n"
+             "- {type: true_false, stem: 进入前应先通风、检测。, answer: true, points: 1}\n")
+    r = client.post("/banks/CASE-bank/questions/C-001/edit",
+                    data=_form(key="C-001", type="case", topic="事故调查", stem=CASE_TEXT,
+                               parts=parts, answer="", explanation=""))
+    assert r.status_code == 302, r.get_data(as_text=True)
+    current = db.scalar(select(QuestionVersion).join(Question).where(Question.key == "C-001",
+                                                                     QuestionVersion.is_current))
+    assert current.number == 2 and current.parts[0]["answer"] == "C" and current.parts[0]["points"] == 3
+    assert current.answer == ["C", True] and str(current.valid_until) == "2027-06-30"
+    bad = "- {type: single, stem: 该事故属于（　）。, options: [一般事故, 较大事故], answer: D, points: 3}\n"
+    r = client.post("/banks/CASE-bank/questions/C-001/edit",
+                    data=_form(key="C-001", type="case", topic="事故调查", stem=CASE_TEXT,
+                               parts=bad, answer="", explanation=""))
+    assert r.status_code == 400 and "第 1 小题" in r.get_data(as_text=True)
+    assert db.scalar(select(func.count(QuestionVersion.id)).join(Question).where(Question.key == "C-001")) == 2
+    db.refresh(bank)

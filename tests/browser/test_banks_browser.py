@@ -52,7 +52,7 @@ def test_author_uploads_the_template_with_an_error_fixes_it_imports_and_edits_a_
 
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(_filled_template(str(template), wrong_answer=True))
-    page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(bad))
+    page.get_by_label("题库文件（Excel、ZIP 或 YAML）").set_input_files(str(bad))
     page.get_by_role("button", name="上传并预览").click()
     problems = page.locator("#problems tbody tr")
     expect(problems).to_have_count(1)
@@ -66,7 +66,7 @@ def test_author_uploads_the_template_with_an_error_fixes_it_imports_and_edits_a_
     good = tmp_path / "good.xlsx"
     good.write_bytes(_filled_template(str(template), wrong_answer=False))
     page.goto(f"{live_server}/banks/{code}/upload")
-    page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(good))
+    page.get_by_label("题库文件（Excel、ZIP 或 YAML）").set_input_files(str(good))
     page.get_by_role("button", name="上传并预览").click()
     expect(page.locator(".upload-summary")).to_contain_text("新增 3")
     page.get_by_role("button", name="确认导入").click()

@@ -127,7 +127,7 @@ def test_the_whole_cycle(page, browser, live_server, pinned):
     author.get_by_role("button", name="创建").click()
     author.wait_for_load_state()
     author.goto(f"{base}/banks/{code}/upload")
-    author.get_by_label("Excel 文件（.xlsx）").set_input_files(files=[{
+    author.get_by_label("题库文件（Excel、ZIP 或 YAML）").set_input_files(files=[{
         "name": "题库.xlsx", "buffer": bank_file(),
         "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
     author.get_by_role("button", name="上传并预览").click()

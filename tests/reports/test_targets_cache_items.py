@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from exam_platform.audit import AuditRecord
+from exam_platform.banks.models import QuestionVersion
 from exam_platform.errors import ValidationError
 from exam_platform.exams.models import ExamResult
 from exam_platform.reports import dashboards, items, periods, targets
@@ -231,3 +232,37 @@ def test_item_analysis_reads_only_new_attempts_and_drops_voided_ones(db):
         assert got.facility == pytest.approx(stat.facility)
         assert np.isclose(got.point_biserial or 0, stat.point_biserial or 0)
         assert np.isclose(got.discrimination or 0, stat.discrimination or 0)
+
+
+def test_a_case_question_is_analysed_part_by_part(client, db):
+    """Each part of a 案例分析 is an item of its own (KEY#n), its responses mapped back through its own option order."""
+    w = world(db)
+    special = w.categories["special"]
+    _bank, bp, (tf1, *_rest) = bank_with_blueprint(db, special)
+    case = db.get(QuestionVersion, tf1.id)
+    case.type, case.stem = "case", "案例：某企业在清淤作业中……"
+    case.parts = [{"type": "single", "stem": "该事故属于（　）。", "options": ["一般", "较大", "重大"], "answer": "B",
+                   "points": 2},
+                  {"type": "true_false", "stem": "应先通风再进入。", "answer": True, "points": 1}]
+    case.answer = ["B", True]
+    db.flush()
+    s = sitting(db, w.orgs["A"], special, bp, date(2026, 9, 3), "IA-case")
+    paper = [{"version_id": case.id, "type": "single", "points": 2, "order": [1, 0, 2], "part": 0},  # shown A = B
+             {"version_id": case.id, "type": "true_false", "points": 1, "order": [], "part": 1}]
+    attempt(db, register(db, s, w.people["c1"]), bp, paper, {1: "A", 2: True})  # both right
+    attempt(db, register(db, s, w.people["c4"]), bp, paper, {1: "B", 2: True})  # part 1 wrong
+    scope = items.scope_of(db, "blueprint", bp.id)
+    result = items.analysis(db, scope)
+    first, second = result.items[items.part_item_id(case.id, 0)], result.items[items.part_item_id(case.id, 1)]
+    assert first.facility == 0.5 and first.option_counts[:3] == (1, 1, 0) and second.facility == 1.0
+    rows = {r["question_key"]: r for r in items.version_rows(db, result)}
+    key = case.question.key
+    assert rows[f"{key}#1"]["part"] == 0 and rows[f"{key}#2"]["type"] == "true_false"
+    assert rows[f"{key}#1"]["version_id"] == case.id
+    author = f.user(db, "question_author")
+    db.commit()
+    f.login_as(client, author)
+    html = client.get(f"/reports/items/blueprint/{bp.id}").get_data(as_text=True)
+    assert f"{key}#2" in html and "part=1" in html
+    detail = client.get(f"/reports/items/version/{case.id}?blueprint={bp.id}&part=0").get_data(as_text=True)
+    assert "该事故属于" in detail and "第 1 小题，共 2 小题" in detail and "较大" in detail

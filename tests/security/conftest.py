@@ -87,6 +87,7 @@ def world_a(app):
                     "record_id": first(select(EducationRecord.id).order_by(EducationRecord.id)),
                     "request_id": first(select(EnrollmentRequest.id).order_by(EnrollmentRequest.id)),
                     "user_id": reg.candidate_id,  # the candidate's photo
+                    "job_id": 987_654,  # a bank import job answers only its uploader (tests/banks/test_import_jobs.py)
                 }
                 # an enrollment must sit in the class used with it
                 world.ids["class_id"] = first(select(Enrollment.class_id)
