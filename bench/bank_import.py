@@ -14,7 +14,7 @@ pool index build and a draw on the imported bank.
 
 ``--path job`` measures what a browser upload costs instead: the file and the pictures are zipped, the upload is
 stored as a job (``jobs.create_job``, what the upload request does), and a real worker process
-(``python -m exam_platform.banks.worker --once``, what the app starts) imports it while this script polls the job
+(``python -m exam_platform.workers --once``, what the app starts) imports it while this script polls the job
 row as the progress page does. Reported: the worker's wall time and its peak resident memory (``RUSAGE_CHILDREN``),
 and the phases seen.
 """
@@ -225,7 +225,7 @@ def job_path(args) -> None:
         job_id = job.id
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench")
         t0 = time.perf_counter()
-        worker = subprocess.Popen([sys.executable, "-m", "exam_platform.banks.worker", "--once"], env=env)
+        worker = subprocess.Popen([sys.executable, "-m", "exam_platform.workers", "--once"], env=env)
         seen = []
         from exam_platform.db import write_intent
 

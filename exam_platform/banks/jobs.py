@@ -531,7 +531,7 @@ def start_worker(app) -> None:
                 "PYTHONPATH": os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)})
     try:
         _started.append(subprocess.Popen(
-            [sys.executable, "-m", "exam_platform.banks.worker", "--once"], cwd=str(ROOT), env=env,
+            [sys.executable, "-m", "exam_platform.workers", "--once"], cwd=str(ROOT), env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
     except OSError:  # the job stays queued: the next upload's worker, or `flask banks worker --once`, takes it
         app.logger.exception("could not start the bank import worker")

@@ -16,7 +16,7 @@ import pytest
 from exam_platform.areas import AREAS
 
 PACKAGE = Path(__file__).resolve().parents[2] / "exam_platform"
-WIRING = {"__init__", "cli", "demo", "models", "migrate", "tools"}  # the factory, commands and tools see every area
+WIRING = {"__init__", "cli", "demo", "models", "migrate", "tools", "workers"}  # the factory, commands and tools see every area
 
 
 def imported(path: Path) -> set[tuple[str, ...]]:
