@@ -1,8 +1,10 @@
 """Finishing an attempt: submit, finalise when overdue, sweep, grade — each attempt graded exactly once.
 
-- submit is a conditional state change, so however many submits race, the attempt is graded once;
+- submit is a conditional state change, so however many submits race, one of them closes the attempt, and that
+  one queues its grading in the same transaction (``grading.enqueue``): the candidate is acknowledged at once and
+  ``flask exams worker`` grades moments later (``EXAM_GRADE_INLINE``: in the same transaction);
 - overdue attempts (``Attempt.overdue``) are finalised with their saved answers by the sweeper, and lazily
-  whenever touched.
+  whenever touched — finalising also only queues the grading.
 """
 
 from __future__ import annotations
@@ -12,31 +14,37 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ...accounts.models import User
 from ...banks.models import Blueprint
 from ...errors import NotFound
 from ...training import practice
-from .. import results, scoring
+from .. import grading, results, scoring
 from ..models import Attempt, AttemptState, Paper
 from .base import DEVICE_MESSAGE, refuse
 from .reading import answer_keys, answers_of, registration_with_sitting
 
 
 def finish(session: Session, *, attempt: Attempt, now: datetime, by: str) -> bool:
-    """Close and grade an attempt once: True for the one caller whose conditional update changed the state."""
+    """Close an attempt and queue its grading, once: True for the one caller whose conditional update changed the
+    state. Two statements for the winner (the update and the job's insert); a loser reads the attempt again."""
+    closed = {"state": AttemptState.SUBMITTED, "finished_at": now, "finished_by": by}
     changed = session.execute(
         update(Attempt).where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS)
-        .values(state=AttemptState.SUBMITTED, finished_at=now, finished_by=by)
-        .execution_options(synchronize_session=False)).rowcount
-    session.refresh(attempt)
+        .values(**closed).execution_options(synchronize_session=False)).rowcount
     if changed != 1:
+        session.refresh(attempt)  # someone else closed it: as they left it
         return False
-    grade(session, attempt, now=now)
+    for key, value in closed.items():  # what the update wrote, without reading it back
+        set_committed_value(attempt, key, value)
+    grading.enqueue(session, attempt.id, now=now)  # inline: grades this same ``attempt`` (the identity map's)
     return True
 
 
 def grade(session: Session, attempt: Attempt, *, now: datetime) -> scoring.Grade:
+    """Score a handed-in attempt and record its result (the ``result_decided`` signal: certificates). Called by
+    ``grading.grade_job`` only, which makes sure it runs once per attempt."""
     paper = attempt.paper
     partial_credit = session.scalar(select(Blueprint.partial_credit).where(Blueprint.id == paper.blueprint_id))
     keys = answer_keys(session, paper)
@@ -73,7 +81,7 @@ def _to_wrong_book(session: Session, attempt: Attempt, paper: Paper, keys: dict[
 
 def submit(session: Session, *, attempt: Attempt, candidate: User, device: str, now: datetime,
            grace: int) -> Attempt:
-    """The candidate hands in. Idempotent: a second submit returns the same, already graded attempt."""
+    """The candidate hands in. Idempotent: a second submit returns the same attempt (graded, or still queued)."""
     if attempt.candidate_id != candidate.id:
         raise NotFound()
     # Overdue: finalised with its saved answers whichever device asks (as on any access), and nothing refused after.
@@ -93,7 +101,8 @@ def finalise_if_overdue(session: Session, attempt: Attempt, *, now: datetime, gr
 
 
 def sweep(session: Session, *, now: datetime, grace: int, limit: int = 500) -> int:
-    """Finalise every overdue attempt with its saved answers (safe to run every minute, and twice in a row)."""
+    """Finalise every overdue attempt with its saved answers and queue its grading (safe to run every minute, and
+    twice in a row)."""
     ids = list(session.scalars(select(Attempt.id).where(Attempt.overdue(now, grace))
         .order_by(Attempt.deadline).limit(limit)))
     done = 0
