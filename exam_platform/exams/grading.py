@@ -96,9 +96,11 @@ def _redis(url: str):
 
 # ---- grading one job -------------------------------------------------------------------------------------------
 
-def grade_job(session: Session, attempt_id: int, *, now: datetime, worker: str | None = None) -> bool:
+def grade_job(session: Session, attempt_id: int, *, now: datetime, worker: str | None = None,
+              scored=None) -> bool:
     """Grade the attempt of a queued (``worker`` None) or claimed-by-``worker`` job, once: True for the one caller
-    whose conditional update closed the job. A voided attempt closes its job without a grade."""
+    whose conditional update closed the job. A voided attempt closes its job without a grade. ``scored``: its
+    grade computed before the write transaction (``finish.score``)."""
     from .attempts.finish import grade
 
     claim = (and_(GradingJob.state == GradingJobState.CLAIMED, GradingJob.claimed_by == worker) if worker
@@ -109,9 +111,9 @@ def grade_job(session: Session, attempt_id: int, *, now: datetime, worker: str |
         .execution_options(synchronize_session=False)).rowcount
     if closed != 1:
         return False
-    attempt = session.get(Attempt, attempt_id)
+    attempt = session.get(Attempt, attempt_id, populate_existing=scored is not None)  # as it is now (voided?)
     if attempt is not None and attempt.state == AttemptState.SUBMITTED and attempt.score is None:
-        grade(session, attempt, now=now)
+        grade(session, attempt, now=now, scored=scored)
         session.execute(update(GradingJob).where(GradingJob.attempt_id == attempt_id)
                         .values(gradings=GradingJob.gradings + 1).execution_options(synchronize_session=False))
     return True
@@ -165,16 +167,38 @@ def run_once(session: Session, *, worker: str | None = None, limit: int = BATCH,
     session.commit()
     if not ids:
         return 0
+    scored = _score(session, ids)
     graded = 0
     for attempt_id in ids:
         try:
             with session.begin_nested():
-                graded += grade_job(session, attempt_id, now=clock.now(), worker=worker)
+                graded += grade_job(session, attempt_id, now=clock.now(), worker=worker, scored=scored.get(attempt_id))
         except Exception as exc:  # this job only; the batch goes on
             log.exception("grading attempt %s failed", attempt_id)
             _failed(session, attempt_id, worker=worker, error=f"{type(exc).__name__}: {exc}")
     session.commit()
     return graded
+
+
+def _score(session: Session, ids: list[int]) -> dict:
+    """The batch's grades, computed in a read transaction (SQLite: the write lock is then held only to record
+    them). What fails here is computed again, and reported, in the write transaction."""
+    from ..db import write_intent
+    from .attempts.finish import score
+
+    out = {}
+    reading = write_intent.set(False)
+    try:
+        for attempt in session.scalars(select(Attempt).where(Attempt.id.in_(ids))):
+            if attempt.state == AttemptState.SUBMITTED and attempt.score is None:
+                try:
+                    out[attempt.id] = score(session, attempt)
+                except Exception:
+                    log.exception("scoring attempt %s failed", attempt.id)
+        session.commit()  # ends the read
+    finally:
+        write_intent.reset(reading)
+    return out
 
 
 def _failed(session: Session, attempt_id: int, *, worker: str, error: str) -> None:

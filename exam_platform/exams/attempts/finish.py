@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -42,21 +43,37 @@ def finish(session: Session, *, attempt: Attempt, now: datetime, by: str) -> boo
     return True
 
 
-def grade(session: Session, attempt: Attempt, *, now: datetime) -> scoring.Grade:
-    """Score a handed-in attempt and record its result (the ``result_decided`` signal: certificates). Called by
-    ``grading.grade_job`` only, which makes sure it runs once per attempt."""
+@dataclass(frozen=True)
+class Scored:
+    """An attempt's grade computed from what it stores (``score``): reads only. A handed-in attempt's answers,
+    paper and keys never change, so the grading worker computes it outside the write transaction (SQLite: without
+    the write lock) and ``grade`` records it."""
+
+    grade: scoring.Grade
+    keys: dict[int, Any]
+    responses: dict[int, Any]
+
+
+def score(session: Session, attempt: Attempt) -> Scored:
     paper = attempt.paper
     partial_credit = session.scalar(select(Blueprint.partial_credit).where(Blueprint.id == paper.blueprint_id))
     keys = answer_keys(session, paper)
     responses = {pos: resp for pos, (resp, _seq) in answers_of(session, attempt.id).items()}
-    graded = scoring.grade(paper.items, keys, responses, partial_credit=partial_credit)
+    return Scored(scoring.grade(paper.items, keys, responses, partial_credit=partial_credit), keys, responses)
+
+
+def grade(session: Session, attempt: Attempt, *, now: datetime, scored: Scored | None = None) -> scoring.Grade:
+    """Record a handed-in attempt's grade (``scored``, else computed here) and its result (the ``result_decided``
+    signal: certificates). Called by ``grading.grade_job`` only, which makes sure it runs once per attempt."""
+    scored = scored or score(session, attempt)
+    graded = scored.grade
     attempt.score = graded.score
     attempt.passed = graded.score >= attempt.pass_mark
     if attempt.kind == "exam":
         results.record_theory(session, registration=registration_with_sitting(session, attempt.registration_id),
                               score=graded.score, passed=attempt.passed, now=now)
     else:  # a mock is self-study over a practice bank: its answered questions go to the 错题本 as practice does
-        _to_wrong_book(session, attempt, paper, keys, responses, now=now)
+        _to_wrong_book(session, attempt, attempt.paper, scored.keys, scored.responses, now=now)
     session.flush()
     return graded
 
