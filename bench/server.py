@@ -26,14 +26,15 @@ class AppServer:
     """``with AppServer(database_url, workers=2) as server: server.url``
 
     Beside gunicorn, ``grading_workers`` processes of ``flask exams worker`` grade the attempts handed in (as a
-    deployment runs them: exam_platform/exams/grading.py); 0 for none."""
+    deployment runs them: exam_platform/exams/grading.py, docs/deploy.md), at a lower CPU priority
+    (``grading_nice``): acknowledgements first, grading with what is left; 0 workers for none."""
 
     def __init__(self, database_url: str, *, workers: int = 2, threads: int = 4, port: int | None = None,
                  env: dict[str, str] | None = None, log: Path | None = None, extra_args: list[str] | None = None,
-                 grading_workers: int = 1):
+                 grading_workers: int = 1, grading_nice: int = 10):
         self.database_url = database_url
         self.workers, self.threads = workers, threads
-        self.grading_workers = grading_workers
+        self.grading_workers, self.grading_nice = grading_workers, grading_nice
         self.graders: list[subprocess.Popen] = []
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -74,7 +75,8 @@ class AppServer:
     def start_graders(self, out) -> None:
         for _ in range(self.grading_workers):
             self.graders.append(subprocess.Popen(
-                [sys.executable, "-m", "flask", "--app", "exam_platform", "exams", "worker", "--poll", "0.2"],
+                [sys.executable, "-m", "flask", "--app", "exam_platform", "exams", "worker", "--poll", "0.2",
+                 "--nice", str(self.grading_nice)],
                 cwd=ROOT, env=self.environment(), stdout=out, stderr=out, start_new_session=True))
 
     def stop_graders(self) -> None:

@@ -32,10 +32,17 @@ def sweep() -> None:
 @click.option("--once", is_flag=True, help="Grade what is queued now, then exit.")
 @click.option("--poll", default=0.5, show_default=True, help="Seconds between looks at the queue when idle.")
 @click.option("--batch", default=grading.BATCH, show_default=True, help="Attempts graded per transaction.")
-def worker(once: bool, poll: float, batch: int) -> None:
+@click.option("--nice", default=0, show_default=True,
+              help="Lower this process's CPU priority by this much: on a shared box, hand-ins are acknowledged "
+                   "first and graded with the CPU left over (a deadline spike queues, it does not slow the acks).")
+def worker(once: bool, poll: float, batch: int, nice: int) -> None:
     """Grade handed-in attempts (run one or more beside the web server; SIGTERM finishes the batch and stops)."""
+    import os
     import signal
     import threading
+
+    if nice > 0:
+        os.nice(nice)
 
     stop = threading.Event()
     factory = get_db().factory
