@@ -155,14 +155,18 @@ def grading_worker(app) -> None:
 
     grading._score = timed_score
     graded = 0
+    profiler = cProfile.Profile()
     try:
         with app.app_context():
             c0 = time.process_time()
+            profiler.enable()
             while (n := grading.run_once(get_session())) > 0:
                 graded += n
+            profiler.disable()
             phases["total"] = time.process_time() - c0
     finally:
         grading._score = real_score
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats("exam_platform", 25)
     if graded:
         read = phases["read (score)"] / graded * 1000
         total = phases["total"] / graded * 1000
