@@ -341,10 +341,10 @@ class Backend:
         swept: dict = {}
 
         def sweeper() -> None:
-            t0 = time.perf_counter()
+            t0, swept["at"] = time.perf_counter(), clock.now()
             out = subprocess.run([sys.executable, "-m", "flask", "--app", "exam_platform", "exams", "sweep"],
                                  cwd=ROOT, env=server.environment(), capture_output=True, text=True, timeout=300)
-            swept.update(at=clock.now(), seconds=round(time.perf_counter() - t0, 2), rc=out.returncode,
+            swept.update(seconds=round(time.perf_counter() - t0, 2), rc=out.returncode,
                          output=(out.stdout + out.stderr).strip()[-300:])
 
         timer = threading.Timer(sweep_at, sweeper)
@@ -371,7 +371,8 @@ class Backend:
             # from the last deadline until every attempt its client handed in was graded (the queue's lag)
             "client_hand_ins_graded_s": round((max(done_at) - last_deadline).total_seconds(), 2) if done_at else None,
             "sweep": {k: v for k, v in swept.items() if k != "at"},
-            "swept_graded_after_sweep_s": (round((max(swept_done) - swept["at"]).total_seconds(), 2)
+            # from the start of `flask exams sweep` (a process: its start-up included) until its attempts were graded
+            "swept_graded_after_sweep_start_s": (round((max(swept_done) - swept["at"]).total_seconds(), 2)
                                            if swept_done and swept.get("at") else None),
         })
         log(f"    acks p99 {out['ack_p99_ms']} ms ({out['acks_pending']} pending), graded once "
