@@ -133,7 +133,8 @@ def _claimable(now: datetime):
 
 def pending(session: Session, *, now: datetime) -> bool:
     """Is there anything to claim? A read, so that an idle worker's poll never takes SQLite's write lock."""
-    return session.scalar(select(GradingJob.id).where(_claimable(now)).limit(1)) is not None
+    return session.scalar(select(GradingJob.id).where(_claimable(now), GradingJob.tries < MAX_TRIES)
+                          .limit(1)) is not None
 
 
 def claim(session: Session, *, worker: str, now: datetime, limit: int = BATCH) -> list[int]:
