@@ -46,8 +46,10 @@ migrate: setup
 seed: migrate
 	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(PY) -m flask seed-demo --if-empty
 
+# The grading worker (flask exams worker) runs beside gunicorn and stops with it.
 run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/  (QR codes lead to $(PUBLIC_BASE_URL); demo accounts are in README.md)"
+	@$(PY) -m flask exams worker & grader=$$!; trap 'kill $$grader 2>/dev/null' EXIT INT TERM; \
 	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(VENV)/bin/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) \
 	  --access-logfile - 'exam_platform:create_app()'
 

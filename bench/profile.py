@@ -133,6 +133,45 @@ def main() -> None:
     profiled = a.n // 2 - 10 if a.path == "submit" else a.n // 2
     print(f"Python function calls per request: {stats.total_calls / profiled:.0f}")
     stats.print_stats(*([a.only] if a.only else []), a.top)
+    if a.path == "submit":
+        grading_worker(app)
+
+
+def grading_worker(app) -> None:
+    """After the submits: the grading worker's cost per attempt (``grading.run_once`` in process, as ``flask exams
+    worker`` runs it), split into the read phase (scoring, no write lock) and the write phase (recording)."""
+    from exam_platform.db import get_session
+    from exam_platform.exams import grading
+
+    phases = {"read (score)": 0.0, "total": 0.0}
+    real_score = grading._score
+
+    def timed_score(session, ids):
+        c0 = time.process_time()
+        try:
+            return real_score(session, ids)
+        finally:
+            phases["read (score)"] += time.process_time() - c0
+
+    grading._score = timed_score
+    graded = 0
+    profiler = cProfile.Profile()
+    try:
+        with app.app_context():
+            c0 = time.process_time()
+            profiler.enable()
+            while (n := grading.run_once(get_session())) > 0:
+                graded += n
+            profiler.disable()
+            phases["total"] = time.process_time() - c0
+    finally:
+        grading._score = real_score
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats("exam_platform", 25)
+    if graded:
+        read = phases["read (score)"] / graded * 1000
+        total = phases["total"] / graded * 1000
+        print(f"grading worker: {graded} attempts, {total:.2f} ms CPU per attempt "
+              f"(read phase {read:.2f} ms, claim + write phase {total - read:.2f} ms)")
 
 
 if __name__ == "__main__":

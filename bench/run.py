@@ -49,6 +49,10 @@ class Options:
     bank: int = 10_000
     paper: int = 100
     storm_window: float = 10.0
+    spike: int = 2_000  # attempts whose deadline falls within the same spike_window seconds
+    spike_window: float = 10.0
+    spike_no_submit: float = 0.1  # share of their clients that never hand in (the sweeper's)
+    grading_workers: int = 1  # `flask exams worker` processes beside gunicorn
     journey_users: int = 500
     journey_logins: int = 20
     journey_seconds: int = 50
@@ -62,7 +66,8 @@ class Options:
 
     @classmethod
     def quick_mode(cls, **kw) -> Options:
-        return cls(quick=True, duration=2, candidates=200, certificates=1_000, storm_window=2.0, journey_users=30,
+        return cls(quick=True, duration=2, candidates=200, certificates=1_000, storm_window=2.0, spike=200,
+                   spike_window=2.0, journey_users=30,
                    journey_logins=3, journey_seconds=12, journey_rate=30.0, scaleout_users=20,
                    scaleout_seconds=12, **kw)
 
@@ -88,7 +93,8 @@ class Backend:
         self.app = backends.make_app(self.url)
         t0 = time.perf_counter()
         backends.migrate(self.app)
-        sizes = Sizes(bank=o.bank, paper=o.paper, candidates=o.candidates, journey=o.journey_users,
+        spike = o.spike if (not o.only or "deadline spike" in o.only) else 0
+        sizes = Sizes(bank=o.bank, paper=o.paper, candidates=o.candidates, journey=o.journey_users, spike=spike,
                       scaleout=o.scaleout_users if (self.name == "postgresql" and o.scaleout) else 0,
                       certificates=o.certificates)
         self.manifest = seed(self.app, sizes, log=log)
@@ -115,7 +121,8 @@ class Backend:
         self.probe = self.workdir / f"probe-{self.name}"
         self.probe.mkdir(exist_ok=True)
         env = {"BENCH_PROBE_DIR": str(self.probe), **kw.pop("env", {})}
-        return AppServer(self.url, workers=workers, threads=threads, env=env,
+        self.info["grading_workers"] = o.grading_workers
+        return AppServer(self.url, workers=workers, threads=threads, env=env, grading_workers=o.grading_workers,
                          log=self.workdir / f"gunicorn-{self.name}.log", **kw)
 
     def wrk(self, url: str, script: str, data: Path | None = None, **env) -> dict:
@@ -138,8 +145,9 @@ class Backend:
         from .sessions import mint
 
         storm_group = self.group("storm")
-        creds = mint(self.app, [c["user_id"] for c in storm_group])
-        self.devices = {c["user_id"]: secrets.token_urlsafe(32) for c in storm_group}
+        spike_group = self.group("spike")
+        creds = mint(self.app, [c["user_id"] for c in storm_group + spike_group])
+        self.devices = {c["user_id"]: secrets.token_urlsafe(32) for c in storm_group + spike_group}
         self.creds = {c.user_id: c for c in creds}
         wanted = lambda name: not self.opts.only or name in self.opts.only  # noqa: E731
         with self.server() as server:
@@ -152,6 +160,8 @@ class Backend:
                 self.verify(server)
             if wanted("submit"):
                 self.submit(server, storm_group)
+            if wanted("deadline spike") and spike_group:
+                self.deadline_spike(server, spike_group)
             if wanted("journey"):
                 self.journey(server.url, self.group("journey"), scenario="journey")
         if wanted("paper draw"):
@@ -265,19 +275,115 @@ class Backend:
             f"{self.creds[c['user_id']].csrf}\n" for aid, c in rows))
         log(f"  submit: {len(rows)} attempts with {self.opts.paper} answers each ({n} answers filled in)")
         b1, run, b2 = self.interleaved(server.url, "/api/v1/attempts/1/submit", "submit.lua", data)
+        # Handing in is acknowledged at once; the grading worker(s) grade beside the run (and after it).
+        graded, waited = self.wait_graded([a for a, _ in rows])
+        extra = {"attempts": len(rows), "graded": graded, "grading_drained_after_run_s": waited,
+                 "pool_exhausted": run.get("exhausted_threads", 0) > 0}
+        if extra["pool_exhausted"]:
+            extra["note"] = "every attempt was handed in before the run ended: req/s is a lower bound"
+        self.results.append(report.ratio_result("submit", self.name, b1, run, b2, min_ratio=0.15, extra=extra,
+                                                also=graded == len(rows)))
+
+    def wait_graded(self, attempt_ids: list[int], timeout: float = 180.0) -> tuple[int, float]:
+        """Wait (bounded) until the handed-in attempts among these are graded: (how many are, seconds waited)."""
         from sqlalchemy import func, select
 
         from exam_platform.exams.models import Attempt
 
+        t0 = time.perf_counter()
+        while True:
+            db = self.session()
+            submitted, graded = db.execute(select(func.count(), func.count(Attempt.score)).where(
+                Attempt.id.in_(attempt_ids), Attempt.state == "submitted")).one()
+            db.close()
+            if graded == submitted or time.perf_counter() - t0 > timeout:
+                return graded, round(time.perf_counter() - t0, 2)
+            time.sleep(0.2)
+
+    def deadline_spike(self, server, group) -> None:
+        """Issue #19: ``spike`` attempts reach their deadline within ``spike_window`` seconds; their clients hand
+        in at the deadline (but ``spike_no_submit`` of them, left to ``flask exams sweep``), then poll their
+        result; the grading worker(s) run beside gunicorn. Correctness from the database: one grading job per
+        attempt, every job graded exactly once (``gradings`` = 1), every attempt scored."""
+        import threading
+        from collections import Counter
+        from datetime import timedelta
+
+        from sqlalchemy import func, select, update
+
+        from exam_platform.exams.models import Attempt, GradingJob
+
+        from . import spike, storm
+
+        o = self.opts
+        cands = [storm.StormCandidate(c["registration_id"],
+                                      self.creds[c["user_id"]].cookie_header(self.devices[c["user_id"]]),
+                                      self.creds[c["user_id"]].csrf) for c in group]
+        log(f"  deadline spike: starting {len(cands)} attempts (not measured)")
+        started = storm.run(server.url, cands, window=max(2.0, len(cands) / 150), expected_questions=o.paper)
+        ok = [sc for sc in cands if sc.attempt_id and not sc.errors]
+        self.fill_answers([sc.attempt_id for sc in ok])
+        rows = [(sc.attempt_id, sc.cookie, sc.csrf) for sc in ok]
+        lead = 3.0 + len(rows) / 2000
+        now = clock.now()
+        clients, offsets = spike.plan(rows, first_deadline_in=lead, window=o.spike_window,
+                                      no_submit_share=o.spike_no_submit)
         db = self.session()
-        graded = db.scalar(select(func.count()).select_from(Attempt).where(
-            Attempt.id.in_([a for a, _ in rows]), Attempt.state == "submitted", Attempt.score.is_not(None)))
+        db.execute(update(Attempt), [{"id": c.attempt_id, "deadline": now + timedelta(seconds=off)}
+                                     for c, off in zip(clients, offsets, strict=True)])
+        db.commit()
         db.close()
-        extra = {"attempts": len(rows), "graded": graded,
-                 "pool_exhausted": run.get("exhausted_threads", 0) > 0}
-        if extra["pool_exhausted"]:
-            extra["note"] = "every attempt was handed in before the run ended: req/s is a lower bound"
-        self.results.append(report.ratio_result("submit", self.name, b1, run, b2, min_ratio=0.25, extra=extra))
+        grace = int(server.environment().get("EXAM_SAVE_GRACE_SECONDS", "30"))
+        last_deadline = now + timedelta(seconds=max(offsets))
+        sweep_at = lead + o.spike_window + grace + 1.0
+        log(f"  deadline spike: {len(clients)} deadlines within {o.spike_window:g} s, "
+            f"{sum(not c.submits for c in clients)} left to the sweeper (runs {sweep_at:.0f} s from now)")
+        swept: dict = {}
+
+        def sweeper() -> None:
+            t0, swept["at"] = time.perf_counter(), clock.now()
+            out = subprocess.run([sys.executable, "-m", "flask", "--app", "exam_platform", "exams", "sweep"],
+                                 cwd=ROOT, env=server.environment(), capture_output=True, text=True, timeout=300)
+            swept.update(seconds=round(time.perf_counter() - t0, 2), rc=out.returncode,
+                         output=(out.stdout + out.stderr).strip()[-300:])
+
+        timer = threading.Timer(sweep_at, sweeper)
+        timer.start()
+        out = spike.run(server.url, clients, poll=2.0, give_up_after=120.0)
+        timer.join(sweep_at + 320)
+        ids = [c.attempt_id for c in clients]
+        graded, _waited = self.wait_graded(ids)
+        db = self.session()
+        jobs = db.execute(select(GradingJob.attempt_id, GradingJob.state, GradingJob.gradings, GradingJob.graded_at)
+                          .where(GradingJob.attempt_id.in_(ids))).all()
+        by = Counter(db.scalars(select(Attempt.finished_by).where(Attempt.id.in_(ids))))
+        scored = db.scalar(select(func.count()).select_from(Attempt).where(Attempt.id.in_(ids),
+                                                                           Attempt.score.is_not(None)))
+        db.close()
+        by_client = {c.attempt_id for c in clients if c.submits}
+        done_at = [at for aid, _s, _g, at in jobs if aid in by_client and at is not None]
+        swept_done = [at for aid, _s, _g, at in jobs if aid not in by_client and at is not None]
+        out.update({
+            "window_s": o.spike_window, "grading_workers": o.grading_workers, "start_failed": started["failed"],
+            "jobs": len(jobs), "graded_once": sum(1 for j in jobs if j.gradings == 1),
+            "graded_twice_or_more": sum(1 for j in jobs if j.gradings > 1),
+            "lost": len(ids) - len(jobs), "scored": scored, "graded": graded, "finished_by": dict(by),
+            # from the last deadline until every attempt its client handed in was graded (the queue's lag)
+            "client_hand_ins_graded_s": round((max(done_at) - last_deadline).total_seconds(), 2) if done_at else None,
+            "sweep": {k: v for k, v in swept.items() if k != "at"},
+            # from the start of `flask exams sweep` (a process: its start-up included) until its attempts were graded
+            "swept_graded_after_sweep_start_s": (round((max(swept_done) - swept["at"]).total_seconds(), 2)
+                                           if swept_done and swept.get("at") else None),
+        })
+        log(f"    acks p99 {out['ack_p99_ms']} ms ({out['acks_pending']} pending), graded once "
+            f"{out['graded_once']}/{len(ids)}, twice {out['graded_twice_or_more']}, lost {out['lost']}, "
+            f"client hand-ins graded {out['client_hand_ins_graded_s']} s after the last deadline, "
+            f"result seen p99 {out['result_seen_p99_s']} s, failed {out['failed']} {out['failures'][:2]}")
+        met = (out["failed"] == 0 and out["graded_once"] == len(ids) == out["scored"] and out["lost"] == 0
+               and out["graded_twice_or_more"] == 0 and out["ack_p99_ms"] <= 2000)
+        self.results.append(report.result(
+            "deadline spike", self.name, req_s=out["handed_in_by_clients"] / o.spike_window, p99_ms=out["ack_p99_ms"],
+            goal=report.GOALS["deadline spike"], met=met, details=out))
 
     def journey(self, url: str, group: list[dict], *, scenario: str, during=None, users_label: str = "") -> dict:
         from sqlalchemy import func, select
@@ -330,6 +436,9 @@ class Backend:
         db = self.session()
         attempt_ids = list(db.scalars(select(Attempt.id).where(Attempt.registration_id.in_(regs))))
         lost = lost_answers(acks, stored_answers(db, attempt_ids))
+        db.close()
+        self.wait_graded(attempt_ids)  # the grading worker(s) grade what was handed in moments later
+        db = self.session()
         graded = db.scalar(select(func.count()).select_from(Attempt).where(
             Attempt.registration_id.in_(regs), Attempt.state == "submitted", Attempt.score.is_not(None)))
         db.close()
@@ -461,7 +570,7 @@ def parse(argv: list[str] | None = None) -> Options:
     p.add_argument("--threads", type=int, help="gunicorn threads per worker for every backend")
     for name in ("sqlite_workers", "sqlite_threads", "pg_workers", "pg_threads", "duration", "connections",
                  "candidates", "certificates", "journey_users", "journey_seconds", "scaleout_users",
-                 "scaleout_seconds"):
+                 "scaleout_seconds", "spike", "grading_workers"):
         p.add_argument("--" + name.replace("_", "-"), type=int)
     p.add_argument("--only", default="", help="comma-separated scenarios (the start storm always runs)")
     p.add_argument("--out", type=Path, help="JSON file to write (default bench/results/<timestamp>.json)")
@@ -471,7 +580,7 @@ def parse(argv: list[str] | None = None) -> Options:
     opts.scaleout = not a.no_scaleout and "postgresql" in opts.backends
     for name in ("sqlite_workers", "sqlite_threads", "pg_workers", "pg_threads", "duration", "connections",
                  "candidates", "certificates", "journey_users", "journey_seconds", "scaleout_users",
-                 "scaleout_seconds"):
+                 "scaleout_seconds", "spike", "grading_workers"):
         if getattr(a, name) is not None:
             setattr(opts, name, getattr(a, name))
     if a.workers:

@@ -36,6 +36,7 @@ class Sizes:
     candidates: int = 2_000  # the start storm, autosave and submit candidates
     journey: int = 0  # extra candidates for the locust journey (not started)
     scaleout: int = 0  # extra candidates for the two-instance journey (PostgreSQL only)
+    spike: int = 0  # extra candidates for the deadline spike (started by it)
     certificates: int = 10_000
 
 
@@ -116,7 +117,7 @@ def _candidates(session, manifest, sizes, now) -> None:
     from exam_platform.accounts.passwords import hash_password
 
     pw_hash = hash_password(PASSWORD)
-    total = sizes.candidates + sizes.journey + sizes.scaleout
+    total = sizes.candidates + sizes.journey + sizes.scaleout + sizes.spike
     staff = [("bench-centre", "centre_staff", "centre"), ("bench-proctor", "proctor", "centre"),
              ("bench-regulator", "regulator", "regulator")]
     rows = [{"username": name, "real_name": "压测职员", "id_type": "resident_id",
@@ -136,7 +137,8 @@ def _candidates(session, manifest, sizes, now) -> None:
                for n in range(total)]
     session.execute(insert(RoleGrant), grants)
     manifest["staff"] = {role: ids[name] for name, role, _o in staff}
-    groups = [("storm", sizes.candidates), ("journey", sizes.journey), ("scaleout", sizes.scaleout)]
+    groups = [("storm", sizes.candidates), ("journey", sizes.journey), ("scaleout", sizes.scaleout),
+              ("spike", sizes.spike)]
     manifest["candidates"] = []
     n = 0
     for group, count in groups:

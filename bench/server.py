@@ -23,12 +23,19 @@ def free_port() -> int:
 
 
 class AppServer:
-    """``with AppServer(database_url, workers=2) as server: server.url``"""
+    """``with AppServer(database_url, workers=2) as server: server.url``
+
+    Beside gunicorn, ``grading_workers`` processes of ``flask exams worker`` grade the attempts handed in (as a
+    deployment runs them: exam_platform/exams/grading.py, docs/deploy.md), at a lower CPU priority
+    (``grading_nice``): acknowledgements first, grading with what is left; 0 workers for none."""
 
     def __init__(self, database_url: str, *, workers: int = 2, threads: int = 4, port: int | None = None,
-                 env: dict[str, str] | None = None, log: Path | None = None, extra_args: list[str] | None = None):
+                 env: dict[str, str] | None = None, log: Path | None = None, extra_args: list[str] | None = None,
+                 grading_workers: int = 1, grading_nice: int = 10):
         self.database_url = database_url
         self.workers, self.threads = workers, threads
+        self.grading_workers, self.grading_nice = grading_workers, grading_nice
+        self.graders: list[subprocess.Popen] = []
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra_env = env or {}
@@ -62,7 +69,27 @@ class AppServer:
              *self.extra_args, "exam_platform:create_app()"],
             cwd=ROOT, env=self.environment(), stdout=out, stderr=out, start_new_session=True)
         self.wait_ready()
+        self.start_graders(out)
         return self
+
+    def start_graders(self, out) -> None:
+        for _ in range(self.grading_workers):
+            self.graders.append(subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "exam_platform", "exams", "worker", "--poll", "0.2",
+                 "--nice", str(self.grading_nice)],
+                cwd=ROOT, env=self.environment(), stdout=out, stderr=out, start_new_session=True))
+
+    def stop_graders(self) -> None:
+        for p in self.graders:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)  # finishes its batch, then exits
+        for p in self.graders:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        self.graders = []
 
     def wait_ready(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -84,6 +111,7 @@ class AppServer:
         return [int(p) for p in out.stdout.split()]
 
     def stop(self) -> None:
+        self.stop_graders()
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:

@@ -260,12 +260,17 @@ def running(app, registrations: list[int]) -> int:
     from sqlalchemy import func, select
 
     from exam_platform.db import get_session
-    from exam_platform.exams.models import Attempt
+    from exam_platform.exams.models import Attempt, GradingJob
 
     try:
         with app.app_context():
-            return get_session().scalar(select(func.count(Attempt.id)).where(
-                Attempt.registration_id.in_(registrations), Attempt.state == "in_progress")) or 0
+            session = get_session()
+            # In progress, or handed in and still waiting for the grading worker (exams/grading.py).
+            return (session.scalar(select(func.count(Attempt.id)).where(
+                Attempt.registration_id.in_(registrations), Attempt.state == "in_progress")) or 0) + (
+                session.scalar(select(func.count(GradingJob.id)).join(Attempt, Attempt.id == GradingJob.attempt_id)
+                               .where(Attempt.registration_id.in_(registrations),
+                                      GradingJob.state.in_(("queued", "claimed")))) or 0)
     except Exception:  # the database may be down for a moment: keep waiting
         return -1
 

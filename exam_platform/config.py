@@ -164,6 +164,11 @@ def from_environment(instance_path: Path) -> dict:
         "BANK_IMPORT_STALE_MINUTES": int(env.get("BANK_IMPORT_STALE_MINUTES", "30")),
         # Exams
         "EXAM_SAVE_GRACE_SECONDS": int(env.get("EXAM_SAVE_GRACE_SECONDS", "30")),
+        # Grading (exams/grading.py): a hand-in is acknowledged at once and graded by `flask exams worker`, a process
+        # of its own. EXAM_GRADE_INLINE=1 grades in the hand-in's transaction instead (no worker needed: the test
+        # suite, or an installation that cannot run one). With Redis, workers are woken at once (else they poll).
+        "EXAM_GRADE_INLINE": env.get("EXAM_GRADE_INLINE", "0") == "1",
+        "EXAM_GRADING_REDIS_URL": env.get("EXAM_GRADING_REDIS_URL", ""),
         # Training (technical, not legal rules): anti-挂机 study time — the longest gap between heartbeats still
         # credited, the heartbeat interval, the idle time after which the lesson page stops counting; on-site QR
         # check-in — how often the code changes, for how many periods after that it is still accepted, how long

@@ -118,6 +118,9 @@ def app():
         "SECRET_KEY": "test-secret-key",
         "SERVER_NAME": None,
         "CLOCK": TestClock(),
+        # Hand-ins graded in their own transaction (by grading.grade_job, as the worker would), so that tests of
+        # results, certificates and reports see the grade at once; tests/exams/test_grading.py runs the worker.
+        "EXAM_GRADE_INLINE": True,
         "RATELIMIT_STORAGE_URI": f"sqlite:///{_TMP / 'ratelimits.sqlite3'}",  # per test process, as on one host
         "BANK_IMPORT_RUNNER": "worker",  # the bank import tests run the jobs themselves (test_import_jobs.py)
     })

@@ -1,4 +1,4 @@
--- Submit: each request hands in (and so grades) one different attempt; a thread that has handed in all of its
+-- Submit: each request hands in one different attempt (and queues its grading for the worker); a thread that has handed in all of its
 -- attempts stops and says so (the harness then reports the rate as a lower bound).
 local rows, i = {}, 0
 exhausted = 0

@@ -179,12 +179,17 @@ def submit(attempt_id: int):
 
 
 @api_bp.get("/attempts/<int:attempt_id>/result")
-@writes  # may finalise an overdue attempt on the way
 @role_required(Role.CANDIDATE)
 def result(attempt_id: int):
+    """Polled by the client while its grading is queued: a read (SQLite: no write lock), unless the attempt is
+    found overdue — then it takes the write lock, reads again and finalises it."""
     db = get_session()
     attempt = _own(attempt_id)
-    attempts.finalise_if_overdue(db, attempt, now=clock.now(), grace=_grace())
+    now = clock.now()
+    if attempt.overdue(now, _grace()):
+        restart_as_writer(db)
+        attempt = _own(attempt_id)
+    attempts.finalise_if_overdue(db, attempt, now=now, grace=_grace())
     body = attempts.outcome(db, attempt)
     commit(db)
     return jsonify(body)

@@ -248,6 +248,40 @@ class Attempt(Base):
         return and_(cls.state == AttemptState.IN_PROGRESS, cls.deadline < Attempt.cutoff(now, grace))
 
 
+class GradingJobState(StrEnum):
+    QUEUED = "queued"
+    CLAIMED = "claimed"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class GradingJob(Base):
+    """评分任务: a handed-in attempt waiting to be graded by ``flask exams worker`` (exams/grading.py).
+
+    Written in the transaction that hands the attempt in (one per attempt); a worker claims a batch
+    (``claimed_by``/``claimed_at``: a lease, taken over when it runs out), and the grading transaction turns it
+    ``done`` with a conditional update, so that an attempt is graded exactly once however many workers race.
+    ``gradings`` counts the gradings actually run (the deadline-spike benchmark checks it is 1 everywhere)."""
+
+    __tablename__ = "grading_jobs"
+    __table_args__ = (
+        one_of("state", GradingJobState, name="state_known"),
+        CheckConstraint("gradings >= 0 AND tries >= 0", name="counts_positive"),
+        Index("ix_grading_jobs_state_enqueued_at", "state", "enqueued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(8), default=GradingJobState.QUEUED)
+    enqueued_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str] = mapped_column(String(80), default="")
+    tries: Mapped[int] = mapped_column(default=0)
+    graded_at: Mapped[datetime | None]
+    gradings: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
 class Answer(Base):
     """A saved response: the highest ``seq`` wins."""
 

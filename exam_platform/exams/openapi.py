@@ -69,7 +69,9 @@ SCHEMAS: dict[str, Any] = {
     "Outcome": obj({
         "attempt_id": {"type": "integer"}, "kind": KIND,
         "state": {"enum": ["submitted", "voided"]}, "finished_by": {"type": "string"},
-        "score": NULLABLE_NUMBER, "passed": NULLABLE_BOOL, "pass_mark": {"type": "integer"},
+        # true: handed in, the grading worker has not graded it yet (score null) — ask /result again shortly
+        "grading": {"type": "boolean"}, "score": NULLABLE_NUMBER, "passed": NULLABLE_BOOL,
+        "pass_mark": {"type": "integer"},
         "review": {"type": ["array", "null"], "items": ref("ReviewItem")}}),
     "ConsoleRow": obj({
         "registration_id": {"type": "integer"}, "attempt_id": NULLABLE_INT, "seat": {"type": "string"},
@@ -128,10 +130,12 @@ PATHS: dict[str, Any] = {
         "parameters": [path_id("attempt_id")], "requestBody": json_body("SaveRequest"),
         "responses": {"200": ok("SaveAck"), **WRITE, **errors(429)}}},
     "/api/v1/attempts/{attempt_id}/submit": {"post": {
-        "summary": "Hand in — idempotent (graded once however many submits race)", "tags": TAGS,
+        "summary": "Hand in — idempotent; acknowledged at once (grading: true), graded once by the worker",
+        "tags": TAGS,
         "parameters": [path_id("attempt_id")], "responses": {"200": ok("Outcome"), **WRITE}}},
     "/api/v1/attempts/{attempt_id}/result": {"get": {
-        "summary": "The outcome per the blueprint's review policy", "tags": TAGS,
+        "summary": "The outcome per the blueprint's review policy (grading: true until the worker graded it)",
+        "tags": TAGS,
         "parameters": [path_id("attempt_id")], "responses": {"200": ok("Outcome"), **READ}}},
     "/api/v1/sittings/{sitting_id}/console": {"get": {
         "summary": "Proctor console rows of a sitting (centre staff and proctors of its centre)", "tags": TAGS,

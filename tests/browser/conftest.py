@@ -63,10 +63,24 @@ def live_app():
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
+    from exam_platform.exams import grading
+
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    # The grading worker, as `flask exams worker` runs beside the server (a thread here: the test's live app is one
+    # process); hand-ins are graded moments after they are acknowledged, and the result page waits for it.
+    stop = threading.Event()
+
+    def grade() -> None:
+        with live_app.app_context():
+            grading.work(live_app.extensions["database"].factory, poll=0.2, stop=stop)
+
+    grader = threading.Thread(target=grade, daemon=True)
+    grader.start()
     yield f"http://127.0.0.1:{server.server_port}"
+    stop.set()
+    grader.join(10)
     server.shutdown()
 
 

@@ -114,7 +114,7 @@ def test_take_the_exam_reload_go_offline_and_submit(page, live_server, live_app,
     assert "97 道题未作答" in dialog.inner_text()
     dialog.get_by_role("button", name="确认交卷").click()
     page.wait_for_url(re.compile(r"/exams/attempts/\d+/result"))
-    assert page.locator("#result-score").is_visible()
+    page.locator("#result-score").wait_for(timeout=20000)  # 评分中 until the worker has graded it (refreshes itself)
     assert "不合格" in page.locator("#result-verdict").inner_text()
 
     # The centre publishes; the candidate and the training institution see the result.
@@ -152,6 +152,7 @@ def test_time_runs_out_and_the_sweeper_hands_in(page, live_server, live_app):
     assert "finalised 0" in live_app.test_cli_runner().invoke(args=["exams", "sweep"]).output
     page.reload()
     page.wait_for_url(re.compile(r"/exams/attempts/\d+/result"))
+    page.locator("#result-score").wait_for(timeout=20000)  # the sweeper queued it; the worker grades it
     assert "自动交卷" in page.content()
     attempt = _attempt(live_app, "trainee3")
     assert (attempt.state, attempt.finished_by) == ("submitted", "sweeper")

@@ -254,6 +254,7 @@ def test_the_whole_cycle(page, browser, live_server, pinned):
     candidate.get_by_role("button", name="交卷").click()
     candidate.locator("#confirm-dialog").get_by_role("button", name="确认交卷").click()
     candidate.wait_for_url(re.compile(r"/exams/attempts/\d+/result"))
+    candidate.locator("#result-verdict").wait_for(timeout=20000)  # 评分中 until the grading worker has graded it
     assert "不合格" not in candidate.locator("#result-verdict").inner_text()
 
     # 6. the centre publishes the results; the regulator approves the certificate

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import tempfile
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -226,6 +227,14 @@ def test_gunicorn_fifty_starts_then_twenty_submits(served):
     assert Counter(r.status_code for r in submits) == {200: 20}, [r.text[:200] for r in submits][:3]
     outcomes = {(r.json()["state"], r.json()["score"], r.json()["finished_by"]) for r in submits}
     assert len(outcomes) == 1 and outcomes.pop()[0] == "submitted"
+    # Acknowledged before grading: the grading worker beside gunicorn (AppServer starts one) grades it; the client
+    # asks for its result until the score is there, as the result page does (bounded).
+    for _ in range(300):
+        body = me.get(f"{base}/api/v1/attempts/{attempt_id}/result", timeout=30).json()
+        if not body["grading"]:
+            break
+        time.sleep(0.1)
+    assert body["grading"] is False and body["score"] is not None
     db, ctx = _db(served)
     try:
         assert db.scalar(select(func.count(Attempt.id)).where(Attempt.registration_id == reg)) == 1

@@ -19,6 +19,7 @@ from .reading import (
     answers_of,
     check_not_in_progress,
     get_own_attempt,
+    grading_pending,
     outcome,
     registration_with_sitting,
     state_of,
@@ -30,7 +31,8 @@ from .start import ABANDONED, abandon_mock, resume, resume_writes, running_mock,
 
 __all__ = [
     "ABANDONED", "DEVICE_MESSAGE", "MAX_SEQ", "AttemptRefused", "abandon_mock", "answers_of", "check_not_in_progress",
-    "device_hash", "finalise_if_overdue", "finish", "get_own_attempt", "grade", "outcome", "registration_with_sitting",
+    "device_hash", "finalise_if_overdue", "finish", "get_own_attempt", "grade", "grading_pending", "outcome",
+    "registration_with_sitting",
     "remaining_seconds", "resume", "resume_writes", "running_mock", "save_answer", "start_exam", "start_mock",
     "state_of", "submit", "sweep", "title_of", "wrong_answers",
 ]

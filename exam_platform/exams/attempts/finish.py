@@ -1,54 +1,79 @@
 """Finishing an attempt: submit, finalise when overdue, sweep, grade — each attempt graded exactly once.
 
-- submit is a conditional state change, so however many submits race, the attempt is graded once;
+- submit is a conditional state change, so however many submits race, one of them closes the attempt, and that
+  one queues its grading in the same transaction (``grading.enqueue``): the candidate is acknowledged at once and
+  ``flask exams worker`` grades moments later (``EXAM_GRADE_INLINE``: in the same transaction);
 - overdue attempts (``Attempt.overdue``) are finalised with their saved answers by the sweeper, and lazily
-  whenever touched.
+  whenever touched — finalising also only queues the grading.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ...accounts.models import User
 from ...banks.models import Blueprint
 from ...errors import NotFound
 from ...training import practice
-from .. import results, scoring
+from .. import grading, results, scoring
 from ..models import Attempt, AttemptState, Paper
 from .base import DEVICE_MESSAGE, refuse
 from .reading import answer_keys, answers_of, registration_with_sitting
 
 
 def finish(session: Session, *, attempt: Attempt, now: datetime, by: str) -> bool:
-    """Close and grade an attempt once: True for the one caller whose conditional update changed the state."""
+    """Close an attempt and queue its grading, once: True for the one caller whose conditional update changed the
+    state. Two statements for the winner (the update and the job's insert); a loser reads the attempt again."""
+    closed = {"state": AttemptState.SUBMITTED, "finished_at": now, "finished_by": by}
     changed = session.execute(
         update(Attempt).where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS)
-        .values(state=AttemptState.SUBMITTED, finished_at=now, finished_by=by)
-        .execution_options(synchronize_session=False)).rowcount
-    session.refresh(attempt)
+        .values(**closed).execution_options(synchronize_session=False)).rowcount
     if changed != 1:
+        session.refresh(attempt)  # someone else closed it: as they left it
         return False
-    grade(session, attempt, now=now)
+    for key, value in closed.items():  # what the update wrote, without reading it back
+        set_committed_value(attempt, key, value)
+    grading.enqueue(session, attempt.id, now=now)  # inline: grades this same ``attempt`` (the identity map's)
     return True
 
 
-def grade(session: Session, attempt: Attempt, *, now: datetime) -> scoring.Grade:
+@dataclass(frozen=True)
+class Scored:
+    """An attempt's grade computed from what it stores (``score``): reads only. A handed-in attempt's answers,
+    paper and keys never change, so the grading worker computes it outside the write transaction (SQLite: without
+    the write lock) and ``grade`` records it."""
+
+    grade: scoring.Grade
+    keys: dict[int, Any]
+    responses: dict[int, Any]
+
+
+def score(session: Session, attempt: Attempt) -> Scored:
     paper = attempt.paper
     partial_credit = session.scalar(select(Blueprint.partial_credit).where(Blueprint.id == paper.blueprint_id))
     keys = answer_keys(session, paper)
     responses = {pos: resp for pos, (resp, _seq) in answers_of(session, attempt.id).items()}
-    graded = scoring.grade(paper.items, keys, responses, partial_credit=partial_credit)
+    return Scored(scoring.grade(paper.items, keys, responses, partial_credit=partial_credit), keys, responses)
+
+
+def grade(session: Session, attempt: Attempt, *, now: datetime, scored: Scored | None = None) -> scoring.Grade:
+    """Record a handed-in attempt's grade (``scored``, else computed here) and its result (the ``result_decided``
+    signal: certificates). Called by ``grading.grade_job`` only, which makes sure it runs once per attempt."""
+    scored = scored or score(session, attempt)
+    graded = scored.grade
     attempt.score = graded.score
     attempt.passed = graded.score >= attempt.pass_mark
     if attempt.kind == "exam":
         results.record_theory(session, registration=registration_with_sitting(session, attempt.registration_id),
                               score=graded.score, passed=attempt.passed, now=now)
     else:  # a mock is self-study over a practice bank: its answered questions go to the 错题本 as practice does
-        _to_wrong_book(session, attempt, paper, keys, responses, now=now)
+        _to_wrong_book(session, attempt, attempt.paper, scored.keys, scored.responses, now=now)
     session.flush()
     return graded
 
@@ -73,7 +98,7 @@ def _to_wrong_book(session: Session, attempt: Attempt, paper: Paper, keys: dict[
 
 def submit(session: Session, *, attempt: Attempt, candidate: User, device: str, now: datetime,
            grace: int) -> Attempt:
-    """The candidate hands in. Idempotent: a second submit returns the same, already graded attempt."""
+    """The candidate hands in. Idempotent: a second submit returns the same attempt (graded, or still queued)."""
     if attempt.candidate_id != candidate.id:
         raise NotFound()
     # Overdue: finalised with its saved answers whichever device asks (as on any access), and nothing refused after.
@@ -93,7 +118,8 @@ def finalise_if_overdue(session: Session, attempt: Attempt, *, now: datetime, gr
 
 
 def sweep(session: Session, *, now: datetime, grace: int, limit: int = 500) -> int:
-    """Finalise every overdue attempt with its saved answers (safe to run every minute, and twice in a row)."""
+    """Finalise every overdue attempt with its saved answers and queue its grading (safe to run every minute, and
+    twice in a row)."""
     ids = list(session.scalars(select(Attempt.id).where(Attempt.overdue(now, grace))
         .order_by(Attempt.deadline).limit(limit)))
     done = 0

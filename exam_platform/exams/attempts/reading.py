@@ -14,7 +14,7 @@ from ...banks import pool
 from ...banks.models import Blueprint, QuestionVersion
 from ...errors import Conflict, NotFound, ValidationError
 from .. import client_paper, scoring
-from ..models import Answer, Attempt, Paper, Registration, Sitting
+from ..models import Answer, Attempt, AttemptState, Paper, Registration, Sitting
 from .base import remaining_seconds
 
 
@@ -65,15 +65,20 @@ def state_of(session: Session, attempt: Attempt, *, now: datetime,
 
 # ---- after submission -------------------------------------------------------------------------------------------
 
+def grading_pending(attempt: Attempt) -> bool:
+    """Handed in, and the worker has not graded it yet (``flask exams worker``, exams/grading.py)."""
+    return attempt.state == AttemptState.SUBMITTED and attempt.score is None
+
+
 def outcome(session: Session, attempt: Attempt) -> dict:
     """What the candidate sees after handing in, per the blueprint's review policy (default: score, pass/fail)."""
     if attempt.in_progress:
         raise Conflict(_l("尚未交卷"), code="not_finished")
     body: dict[str, Any] = {"attempt_id": attempt.id, "kind": attempt.kind, "state": attempt.state,
-                            "finished_by": attempt.finished_by, "score": None, "passed": None,
-                            "pass_mark": attempt.pass_mark, "review": None}
-    if attempt.voided:
-        return body
+                            "finished_by": attempt.finished_by, "grading": grading_pending(attempt), "score": None,
+                            "passed": None, "pass_mark": attempt.pass_mark, "review": None}
+    if attempt.voided or body["grading"]:
+        return body  # handed in, its grading queued: the client asks again (``grading``: true)
     body["score"], body["passed"] = attempt.score, attempt.passed
     review_policy = session.scalar(select(Blueprint.review_policy).join(Paper, Paper.blueprint_id == Blueprint.id)
                                    .where(Paper.id == attempt.paper_id))
