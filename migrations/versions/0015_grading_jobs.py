@@ -9,7 +9,7 @@ from alembic import op
 import exam_platform.db
 
 revision = '0014_grading_jobs'
-down_revision = "0013"
+down_revision = "0014_bank_import_jobs"
 branch_labels = None
 depends_on = None
 
