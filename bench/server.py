@@ -26,8 +26,12 @@ class AppServer:
     """``with AppServer(database_url, workers=2) as server: server.url``"""
 
     def __init__(self, database_url: str, *, workers: int = 2, threads: int = 4, port: int | None = None,
-                 env: dict[str, str] | None = None, log: Path | None = None, extra_args: list[str] | None = None):
+                 env: dict[str, str] | None = None, log: Path | None = None, extra_args: list[str] | None = None,
+                 cwd: Path | None = None):
         self.database_url = database_url
+        # gunicorn puts its working directory first on sys.path: a server of another source tree runs from there
+        # (--chdir and PYTHONPATH alone still imported this tree's exam_platform).
+        self.cwd = cwd or ROOT
         self.workers, self.threads = workers, threads
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -60,7 +64,7 @@ class AppServer:
             [GUNICORN, "--config", str(ROOT / "bench" / "gunicorn_probe.py"), "--workers", str(self.workers),
              "--threads", str(self.threads), "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5",
              *self.extra_args, "exam_platform:create_app()"],
-            cwd=ROOT, env=self.environment(), stdout=out, stderr=out, start_new_session=True)
+            cwd=self.cwd, env=self.environment(), stdout=out, stderr=out, start_new_session=True)
         self.wait_ready()
         return self
 
