@@ -24,6 +24,17 @@ from tests.conftest import FIXED_NOW
 from tests.reliability.conftest import fresh_database
 
 SECRET = "verify-cache-secret"
+REDIS = "redis://127.0.0.1:6379/12"
+
+
+def redis_available() -> bool:
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+    except Exception:
+        return False
+    return True
 
 
 @pytest.fixture()
@@ -35,8 +46,14 @@ def issued(app, db, clock):
 
 
 def counter_now(app) -> int:
+    """The shared registry version (PostgreSQL without Redis has none: -1, and nothing is cached there)."""
     with app.app_context():
-        return registry_version.current()
+        value = registry_version.current()
+    return -1 if value is None else value
+
+
+def moved(app, before: int) -> bool:
+    return counter_now(app) > before or before == -1
 
 
 def version_of(db, cert) -> int:
@@ -67,7 +84,7 @@ def test_every_change_a_verification_shows_bumps_the_status_version_and_moves_th
             assert version_of(db, issued) == before + 1, name  # in the same UPDATE as the change
             assert counter_now(app) == registry_before, name  # not before the commit
         db.commit()
-        assert counter_now(app) > registry_before, name  # after it
+        assert moved(app, registry_before), name  # after it
 
 
 def test_expiry_and_a_key_compromise_bump_the_status_version(app, db, issued, clock):
@@ -83,7 +100,7 @@ def test_expiry_and_a_key_compromise_bump_the_status_version(app, db, issued, cl
     with app.test_request_context():
         keys.mark_compromised(db, kid=other.kid, actor=cf.regulator(db), now=FIXED_NOW)
     db.commit()
-    assert version_of(db, other) == before + 1 and counter_now(app) > registry_before
+    assert version_of(db, other) == before + 1 and moved(app, registry_before)
 
 
 def test_a_change_that_shows_nothing_moves_nothing(app, db, issued):
@@ -107,6 +124,8 @@ def two_workers():
     enabled = limiter.enabled
     settings = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "TESTING": False, "CERT_KEY_DIR": keydir,
                 "VERIFICATION_LOG_FLUSH_MS": 0}
+    if not url.startswith("sqlite") and redis_available():
+        settings["REGISTRY_VERSION_URI"] = REDIS  # several hosts: the counter in Redis
     a, b = create_app(dict(settings)), create_app(dict(settings))
     limiter.enabled = False  # (create_app re-initialises the one limiter object: the suite keeps it off)
     now = app_clock.now()
@@ -241,3 +260,18 @@ def test_the_verification_limit_counts_every_request_and_says_when_to_retry(app,
         assert api.status_code == 429 and api.get_json()["error"]["code"] == "rate_limited"
     finally:
         app.config["RATELIMIT_VERIFY_IP"] = saved
+
+
+def test_the_registry_version_on_redis_is_one_counter_for_every_host(app):
+    """Several hosts: the counter is a Redis key, read and moved by every app that names the same Redis."""
+    if not redis_available():
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    saved = app.config.get("REGISTRY_VERSION_URI")
+    app.config["REGISTRY_VERSION_URI"] = REDIS
+    try:
+        one, two = registry_version.counter_for(app), registry_version.counter_for(app)
+    finally:
+        app.config["REGISTRY_VERSION_URI"] = saved
+    assert isinstance(one, registry_version.RedisCounter)
+    before = two.read()
+    assert one.bump() == before + 1 and two.read() == before + 1
