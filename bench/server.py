@@ -31,8 +31,11 @@ class AppServer:
 
     def __init__(self, database_url: str, *, workers: int = 2, threads: int = 4, port: int | None = None,
                  env: dict[str, str] | None = None, log: Path | None = None, extra_args: list[str] | None = None,
-                 grading_workers: int = 1, grading_nice: int = 10):
+                 grading_workers: int = 1, grading_nice: int = 10, cwd: Path | None = None):
         self.database_url = database_url
+        # gunicorn puts its working directory first on sys.path: a server of another source tree runs from there
+        # (--chdir and PYTHONPATH alone still imported this tree's exam_platform).
+        self.cwd = cwd or ROOT
         self.workers, self.threads = workers, threads
         self.grading_workers, self.grading_nice = grading_workers, grading_nice
         self.graders: list[subprocess.Popen] = []
@@ -67,7 +70,7 @@ class AppServer:
             [GUNICORN, "--config", str(ROOT / "bench" / "gunicorn_probe.py"), "--workers", str(self.workers),
              "--threads", str(self.threads), "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5",
              *self.extra_args, "exam_platform:create_app()"],
-            cwd=ROOT, env=self.environment(), stdout=out, stderr=out, start_new_session=True)
+            cwd=self.cwd, env=self.environment(), stdout=out, stderr=out, start_new_session=True)
         self.wait_ready()
         self.start_graders(out)
         return self
@@ -77,7 +80,7 @@ class AppServer:
             self.graders.append(subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "exam_platform", "exams", "worker", "--poll", "0.2",
                  "--nice", str(self.grading_nice)],
-                cwd=ROOT, env=self.environment(), stdout=out, stderr=out, start_new_session=True))
+                cwd=self.cwd, env=self.environment(), stdout=out, stderr=out, start_new_session=True))
 
     def stop_graders(self) -> None:
         for p in self.graders:

@@ -1,6 +1,7 @@
 """A/B of the verify scenario between two source trees on one seeded SQLite database (issue #19).
 
     .venv/bin/python -m bench.verify_ab --a /path/to/main-tree --b . [--rounds 3] [--duration 6]
+        [--b-env VERIFY_CACHE_SIZE=0] [--certificates 1000]
 
 Seeds once (1,000 certificates), then per round and tree: gunicorn 2 × 4 from that tree (``--chdir``), wrk
 baseline / verify / baseline as ``bench.run`` does, and the CPU the worker processes spent per request
@@ -37,20 +38,24 @@ def main() -> None:
     p.add_argument("--b", required=True, type=Path)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--duration", type=int, default=6)
+    p.add_argument("--b-env", action="append", default=[], metavar="NAME=VALUE",
+                   help="environment of tree b's server only (e.g. VERIFY_CACHE_SIZE=0: the row cache off)")
+    p.add_argument("--certificates", type=int, default=1000, help="tokens the verify scenario rotates over")
     o = p.parse_args()
     work = Path(tempfile.mkdtemp(prefix="verify-ab-"))
     backends.set_environment(work)
     url = backends.sqlite_url(work)
     app = backends.make_app(url)
     backends.migrate(app)
-    manifest = seed(app, Sizes(candidates=50, certificates=1000), log=lambda *_: None)
+    manifest = seed(app, Sizes(candidates=50, certificates=o.certificates), log=lambda *_: None)
     tokens = work / "tokens.txt"
     tokens.write_text("".join(t + "\n" for t in manifest["tokens"]))
     data = {"BENCH_DATA": str(tokens)}
     for r in range(o.rounds):
         for name, tree in (("a", o.a.resolve()), ("b", o.b.resolve())):
-            with AppServer(url, workers=2, threads=4, env={"PYTHONPATH": str(tree)}, log=work / f"g-{name}{r}.log",
-                           extra_args=["--chdir", str(tree)]) as s:
+            env = {"PYTHONPATH": str(tree), **(dict(e.split("=", 1) for e in o.b_env) if name == "b" else {})}
+            with AppServer(url, workers=2, threads=4, env=env, log=work / f"g-{name}{r}.log",
+                           extra_args=["--chdir", str(tree)], cwd=tree) as s:
                 wrk.run(s.url + "/v/x", script=LUA / "verify.lua", duration=2, env=data)  # warm the workers
                 c0 = worker_cpu(s)
                 b1 = wrk.run(s.url + "/bench/baseline", script=LUA / "baseline.lua", duration=o.duration)
@@ -64,7 +69,8 @@ def main() -> None:
             verify_cpu = (c2 - c1) / max(v["requests"], 1) * 1000
             base = (b1["req_s"] + b2["req_s"]) / 2
             print(f"{name}#{r} ({tree}): verify {v['req_s']:.0f} req/s (p99 {v['p99_ms']:.0f} ms, errors "
-                  f"{v['errors']}), baseline {base:.0f} req/s, ratio {v['req_s'] / base:.3f}; worker CPU per "
+                  f"{v['errors']}, non-2xx {v.get('non2xx', 0)}), baseline {base:.0f} req/s, "
+                  f"ratio {v['req_s'] / base:.3f}; worker CPU per "
                   f"request {verify_cpu:.2f} ms (baseline {base_cpu:.2f} ms, CPU ratio {base_cpu / verify_cpu:.3f}); "
                   f"load {Path('/proc/loadavg').read_text().split()[0]}", flush=True)
 

@@ -84,7 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from .banks import views as banks_views
     from .catalog import views as catalog_views
     from .certificates import api as certificates_api
-    from .certificates import public_views, registry_views, verification_log
+    from .certificates import public_views, registry_version, registry_views, verification_log
     from .certificates import views as certificates_views
     from .employers import api as employers_api
     from .employers import (  # noqa: F401 - route modules of the employer blueprint
@@ -129,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     verification_log.init_app(app)  # the public verification log's writer (batches off the request path)
+    registry_version.init_app(app)  # the shared counter that lets workers keep what /v/ read (verification.RowCache)
     core_views.register_bench_baseline(app)
 
 

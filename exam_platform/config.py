@@ -148,6 +148,12 @@ def from_environment(instance_path: Path) -> dict:
         "VERIFICATION_LOG_FLUSH_MS": int(env.get("VERIFICATION_LOG_FLUSH_MS", "200")),
         "VERIFICATION_LOG_BATCH": int(env.get("VERIFICATION_LOG_BATCH", "200")),
         "VERIFICATION_LOG_MAX_PENDING": int(env.get("VERIFICATION_LOG_MAX_PENDING", "10000")),
+        # /v/ answers from the registry row a worker read before while the registry version has not moved
+        # (certificates/registry_version.py: a file beside SQLite, or Redis — REGISTRY_VERSION_URI, else a redis://
+        # RATELIMIT_STORAGE_URI); SIZE tokens per worker (0: off), each read again after SECONDS at the latest.
+        "VERIFY_CACHE_SIZE": int(env.get("VERIFY_CACHE_SIZE", "4096")),
+        "VERIFY_CACHE_SECONDS": float(env.get("VERIFY_CACHE_SECONDS", "60")),
+        "REGISTRY_VERSION_URI": env.get("REGISTRY_VERSION_URI", ""),
         # Reverse proxies in front of the app (for client IPs and allowed exam subnets).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # Babel

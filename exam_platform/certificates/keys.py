@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..errors import Conflict, NotFound
 from ..paths import ROOT
+from . import registry_version
 from . import token as tokens
 from .models import Certificate, CertificateEvent, SigningKey
 
@@ -134,11 +135,13 @@ def mark_compromised(session: Session, *, kid: str, actor: Any, now: datetime) -
     if key.state == "compromised":
         return 0
     key.state, key.compromised_at = "compromised", now
+    registry_version.changed(session)  # the bulk UPDATE below passes no mapper event
     ids = list(session.scalars(select(Certificate.id).where(Certificate.kid == kid,
                                                             Certificate.reissue_required.is_(False))))
     if ids:
         session.execute(update(Certificate).where(Certificate.id.in_(ids))
-                        .values(reissue_required=True, updated_at=now))
+                        .values(reissue_required=True, updated_at=now,
+                                status_version=Certificate.status_version + 1))
         actor_id = getattr(actor, "id", None)
         session.add_all(CertificateEvent(certificate_id=cid, kind="flagged", at=now, actor_id=actor_id,
                                          code="key_compromised", details={"kid": kid}) for cid in ids)

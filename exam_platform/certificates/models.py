@@ -96,6 +96,9 @@ class Certificate(Base):
     token_version: Mapped[int] = mapped_column(default=0)
     qr_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     reissue_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Moves with every change of what a verification shows of this certificate (status, dates, token, the
+    # reissue flag), in the same UPDATE (registry_version: one mapper event does it for every service).
+    status_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

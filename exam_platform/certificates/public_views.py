@@ -9,7 +9,10 @@ relaxed durability in a transaction of its own).
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from contextlib import nullcontext
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from .. import clock
@@ -17,7 +20,7 @@ from ..db import get_session
 from ..errors import wants_json
 from ..extensions import client_address
 from ..web import writes_apart
-from . import keys, limits, verification, verification_log
+from . import keys, limits, verification, verification_log, verify_page
 from .forms import IdentityForm, LookupForm
 
 bp = Blueprint("certificates_public", __name__)
@@ -83,16 +86,39 @@ def identity_answer(token: str, id_number: str):
     return outcome, match
 
 
+def _sessionless() -> bool:
+    """A visitor without a session (a phone that scanned the QR code): the page is made without the session —
+    no CSRF token (which would start one and send a cookie), no user to load, no flashed messages."""
+    cookies, config = request.cookies, current_app.config
+    return (config["SESSION_COOKIE_NAME"] not in cookies
+            and config.get("REMEMBER_COOKIE_NAME", "remember_token") not in cookies)
+
+
 @bp.get("/v/<token>", endpoint="verify")
 @writes_apart
 @limits.verify_ip
-def verify_page(token: str):
-    """The page (or JSON, as asked) of one certificate's verification."""
-    _outcome, summary, status = check(token, kind="json" if wants_json() else "page")
+def verify(token: str):
+    """The page (or JSON, as asked) of one certificate's verification.
+
+    Without a session the page offers the 核验身份 box as a link (``?identity=1``: the same page with the form and
+    its CSRF token, which starts a session) and switches language with ``?lang=`` (a GET form, no session);
+    with a session it is the page it always was."""
     if wants_json():
+        _outcome, summary, status = check(token, kind="json")
         return jsonify(summary), status
-    return render_template("certificates/public/verify.html", v=summary, token=token, form=_BlankIdentityForm,
-                           identity=None), status
+    lang = request.args.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        lang = ""
+    sessionless = _sessionless() and not request.args.get("identity")
+    if lang and not sessionless:
+        session["lang"] = lang
+    with force_locale(lang) if lang else nullcontext():
+        _outcome, summary, status = check(token, kind="page")
+        if sessionless:
+            return verify_page.render(summary, token, lang), status
+        extra = {"current_lang": lang} if lang else {}
+        return render_template("certificates/public/verify.html", v=summary, token=token, form=_BlankIdentityForm,
+                               identity=None, sessionless=sessionless, lang_query=lang, **extra), status
 
 
 @bp.post("/v/<token>/identity")

@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -25,7 +27,7 @@ from ..accounts.models import Organization, User
 from ..catalog.models import Category
 from ..clock import today_local
 from ..db import durable_write, end_read, relaxed_durability
-from . import rules
+from . import registry_version, rules
 from . import token as tokens
 from .lifecycle import refresh_expiry
 from .models import Certificate, CertificateToken, SigningKey, VerificationLog
@@ -163,11 +165,69 @@ def _signature_holds(token: str, public_key: str) -> bool:
     return True
 
 
+class RowCache:
+    """Per app and process: token → (registry version, when read, its checked row). An entry is used only while
+    the shared registry version (``registry_version``) is the one it was read under and it is younger than
+    ``VERIFY_CACHE_SECONDS``; only tokens whose signature held and whose row exists are kept (bounded: the oldest
+    go first), so a flood of made-up tokens cannot fill it."""
+
+    def __init__(self, size: int, seconds: float) -> None:
+        self.size, self.seconds = size, seconds
+        self._rows: dict[str, tuple[int, float, dict, Any]] = {}
+
+    def get(self, token: str, version: int):
+        hit = self._rows.get(token)
+        if hit is None or hit[0] != version or time.monotonic() - hit[1] > self.seconds:
+            return None
+        return hit[2], hit[3]
+
+    def put(self, token: str, version: int, signed: tuple[dict, Any]) -> None:
+        rows = self._rows
+        rows.pop(token, None)
+        while len(rows) >= self.size:
+            try:
+                del rows[next(iter(rows))]
+            except (StopIteration, KeyError, RuntimeError):  # another thread took it first
+                break
+        rows[token] = (version, time.monotonic(), *signed)
+
+
+def row_cache() -> RowCache | None:
+    if not has_app_context():
+        return None
+    app = current_app._get_current_object()
+    cache = app.extensions.get("verification_rows", False)
+    if cache is False:
+        size = int(app.config.get("VERIFY_CACHE_SIZE", 4096) or 0)
+        cache = RowCache(size, float(app.config.get("VERIFY_CACHE_SECONDS", 60))) if size > 0 else None
+        app.extensions["verification_rows"] = cache
+    return cache
+
+
 def _signed_row(session: Session, token: Any) -> tuple[dict, Any] | None:
-    """The registry row of ``token`` — with the parameters that find it again — when its signature checks out
-    against the published key and the row says the registry made this very token; None otherwise."""
+    """``_checked_row``, answered from the process's ``RowCache`` while the registry version has not moved since
+    the row was read (one shared-memory or Redis read instead of the registry read)."""
     if not isinstance(token, str):
         return None
+    cache = row_cache()
+    # Inside a transaction that has changed the registry (not yet committed: the counter has not moved) only the
+    # registry itself is right.
+    fresh = cache is not None and not (session.new or session.dirty or session.deleted
+                                       or session.info.get("registry_changed"))
+    version = registry_version.current() if fresh else None
+    if version is not None:
+        hit = cache.get(token, version)
+        if hit is not None:
+            return hit
+    signed = _checked_row(session, token)
+    if signed is not None and version is not None:
+        cache.put(token, version, signed)
+    return signed
+
+
+def _checked_row(session: Session, token: str) -> tuple[dict, Any] | None:
+    """The registry row of ``token`` — with the parameters that find it again — when its signature checks out
+    against the published key and the row says the registry made this very token; None otherwise."""
     try:
         payload = _peek(token)  # strict parse only: the signature is checked below, before any answer
     except tokens.InvalidToken:
