@@ -1,6 +1,6 @@
 """banks: background import jobs (bank_import_jobs) — a browser upload imported by a worker with its progress
 
-Revision ID: 0014_bank_import_jobs
+Revision ID: 0014
 Revises: 0013
 """
 from alembic import op
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import exam_platform.db
 
 
-revision = '0014_bank_import_jobs'
+revision = '0014'
 down_revision = "0013"
 branch_labels = None
 depends_on = None

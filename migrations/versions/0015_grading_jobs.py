@@ -1,15 +1,15 @@
 """Grading as a job: grading_jobs, one per handed-in attempt, graded by `flask exams worker` (issue #19)
 
-Revision ID: 0014_grading_jobs
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 """
 import sqlalchemy as sa
 from alembic import op
 
 import exam_platform.db
 
-revision = '0014_grading_jobs'
-down_revision = "0014_bank_import_jobs"
+revision = '0015'
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

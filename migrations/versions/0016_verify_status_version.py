@@ -1,13 +1,13 @@
 """certificates.status_version: moves with every change of what a public verification shows (issue #19)
 
-Revision ID: 0014_verify
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0014_verify'
-down_revision = "0014_grading_jobs"
+revision = '0016'
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
