@@ -129,6 +129,9 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     verification_log.init_app(app)  # the public verification log's writer (batches off the request path)
+    from .exams.attempts import committer
+
+    committer.init_app(app)  # group commit of answer saves (EXAM_SAVE_GROUP_COMMIT)
     core_views.register_bench_baseline(app)
 
 
