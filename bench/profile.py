@@ -31,12 +31,19 @@ def main() -> None:
     p.add_argument("--top", type=int, default=30)
     p.add_argument("--sort", default="tottime", help="pstats order: tottime, cumulative, …")
     p.add_argument("--only", default="", help="restrict the listing to functions whose path contains this")
+    p.add_argument("--session", action="store_true",
+                   help="save with the session cookie and CSRF token instead of the attempt's capability")
+    p.add_argument("--group-commit", action="store_true",
+                   help="saves through the committer thread (EXAM_SAVE_GROUP_COMMIT; one at a time here: no grouping)")
     a = p.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="exam-profile-"))
     backends.set_environment(workdir)
     import os
 
     os.environ["RATELIMIT_VERIFY_IP"] = "1000000 per minute"
+    os.environ["EXAM_SAVE_GROUP_COMMIT"] = "1" if a.group_commit else "0"
+    # The rate-limit counters of this run only (as a server's host has its own), not instance/'s shared file.
+    os.environ["RATELIMIT_STORAGE_URI"] = f"sqlite:///{workdir / 'ratelimits.sqlite3'}"
     url = backends.sqlite_url(workdir) if a.backend == "sqlite" else backends.postgres_url("exam_bench_profile")
     app = backends.make_app(url)
     backends.migrate(app)
@@ -50,12 +57,15 @@ def main() -> None:
         client.set_cookie("exam_device", secrets.token_urlsafe(32), domain="localhost")
         clients.append((c, client, {"X-CSRFToken": cred.csrf, "User-Agent": backends.UA}))
 
+    held: dict[int, str] = {}
+
     def start(i: int) -> int:
         c, client, headers = clients[i]
         r = client.post(f"/api/v1/registrations/{c['registration_id']}/attempt", json={}, headers=headers,
                         environ_base=env)
         assert r.status_code == 200, r.data
         client.get(f"/api/v1/attempts/{r.json['attempt_id']}/paper", headers=headers, environ_base=env)
+        held[r.json["attempt_id"]] = r.json["capability"]
         return r.json["attempt_id"]
 
     first = clients[0]
@@ -66,7 +76,9 @@ def main() -> None:
 
     def save() -> None:
         n = next(counter)
-        r = first[1].post(f"/api/v1/attempts/{attempts[0]}/answers", headers=first[2], environ_base=env,
+        # As the exam client saves: the attempt's capability instead of the CSRF token (--session: as before).
+        headers = first[2] if a.session else {"X-Exam-Capability": held[attempts[0]], "User-Agent": backends.UA}
+        r = first[1].post(f"/api/v1/attempts/{attempts[0]}/answers", headers=headers, environ_base=env,
                           json={"position": 1 + n % 60, "response": n % 2 == 0, "seq": n})
         assert r.status_code == 200, r.data
 
@@ -111,8 +123,12 @@ def main() -> None:
 
     phase = ["request"]
 
-    def count(*_args) -> None:
-        where = phase[0] if threading.current_thread() is threading.main_thread() else "log writer"
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if os.environ.get("BENCH_PROFILE_SQL"):
+            print(threading.current_thread().name, statement[:100])
+        thread = threading.current_thread()
+        where = phase[0] if thread is threading.main_thread() else (
+            "save committer" if thread.name == "exam-save-committer" else "log writer")
         statements[where] = statements.get(where, 0) + 1
 
     event.listen(engine, "before_cursor_execute", count)

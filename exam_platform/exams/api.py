@@ -16,7 +16,7 @@ from ..db import get_session, read_apart, restart_as_writer
 from ..errors import ValidationError
 from ..extensions import csrf, limiter
 from ..permissions import Role, _deny_anonymous, can_proctor, has_role, require, role_required
-from ..web import READ_METHODS, commit, writes
+from ..web import READ_METHODS, authorised_by_header, commit, writes
 from . import attempts, capability, client_paper, device, openapi, proctoring
 from .attempts.base import refuse
 from .models import Attempt, Sitting
@@ -93,7 +93,7 @@ def exam_client(view):
 
     wrapped.allowed_roles = frozenset({Role.CANDIDATE})  # read by the permission-matrix test
     csrf.exempt(wrapped)  # checked above, when no capability is presented
-    return wrapped
+    return authorised_by_header(capability.HEADER)(wrapped)
 
 
 def issue_capability(attempt: Attempt, token: str) -> str | None:

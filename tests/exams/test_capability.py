@@ -142,7 +142,7 @@ def test_the_paper_gives_a_capability_that_saves(app, live, client):
 
 @pytest.mark.parametrize("how", ["tampered", "forged", "other attempt", "garbage", "expired"])
 def test_a_bad_capability_is_refused_with_401_and_changes_nothing(app, live, client, db, clock, how):
-    w, reg = live
+    _w, reg = live
     body = _start(client, reg)
     attempt_id, held = body["attempt_id"], body["capability"]
     attempt = db.get(Attempt, attempt_id)
