@@ -38,7 +38,7 @@ def _save_key() -> str:
     return "exam-save:" + str(current_user.get_id() if current_user.is_authenticated else request.remote_addr)
 
 
-# ---- the exam client's capability (exams/capability.py, docs/exam-protocol.md §9) -----------------------------------
+# ---- the exam client's capability (exams/capability.py, docs/exam-protocol.md §12) -----------------------------------
 
 BAD_CAPABILITY = _l("考试凭证无效，请刷新页面后继续作答")
 EXPIRED_CAPABILITY = _l("考试凭证已过期，请刷新页面后继续作答")

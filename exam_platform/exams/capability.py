@@ -1,5 +1,5 @@
 """The exam capability: a short signed token that lets the exam client of one started attempt save, submit and read
-its state without the login session (docs/exam-protocol.md §9).
+its state without the login session (docs/exam-protocol.md §12).
 
 A start (or a paper load) answers with one; the client sends it back in the ``X-Exam-Capability`` header. It names the
 attempt and its candidate, expires at the attempt's cutoff (deadline + grace, as it stood when it was issued) and is

@@ -117,7 +117,7 @@ TAGS = ["exams"]
 SECURITY_SCHEMES = {
     "ExamCapability": {"type": "apiKey", "in": "header", "name": "X-Exam-Capability",
                        "description": "the capability of one started attempt on one device (docs/exam-protocol.md "
-                                      "§9): no session and no CSRF token needed; checked with the device cookie"},
+                                      "§12): no session and no CSRF token needed; checked with the device cookie"},
     "Session": {"type": "apiKey", "in": "cookie", "name": "session",
                 "description": "the login session; POSTs also carry the CSRF token in X-CSRFToken"},
 }
