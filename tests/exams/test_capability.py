@@ -120,8 +120,13 @@ def test_the_capability_alone_saves_submits_and_reads(app, live, client, db, que
     assert ack.get_json() == {"seq": 5, "remaining_seconds": 3600}
     assert statements() == 2  # the conditional UPDATE and the upsert: no session user loaded
     assert db.scalar(select(Answer.response).where(Answer.attempt_id == attempt_id, Answer.position == 2)) is False
+    # The logged-in browser itself, with its session cookie: the capability still spares it the user's loading.
+    with query_counter() as statements:
+        ack = _save(client, attempt_id, held, position=3, response=True, seq=6)
+    assert ack.status_code == 200, ack.get_data()
+    assert statements() == 2, ack.get_data()
     state = bare.get(f"/api/v1/attempts/{attempt_id}", headers={capability.HEADER: held})
-    assert state.status_code == 200 and state.get_json()["answered"] == 1 and state.get_json()["capability"]
+    assert state.status_code == 200 and state.get_json()["answered"] == 2 and state.get_json()["capability"]
     outcome = bare.post(f"/api/v1/attempts/{attempt_id}/submit", headers={capability.HEADER: held}, csrf=False)
     assert outcome.status_code == 200 and outcome.get_json()["state"] == "submitted"
     result = bare.get(f"/api/v1/attempts/{attempt_id}/result", headers={capability.HEADER: held})
