@@ -124,3 +124,13 @@ def test_the_committer_answers_a_refusal_as_the_request_would(app, committed, cl
     db.expire_all()
     assert db.get(Attempt, a.id).state == "submitted" and db.get(Attempt, a.id).finished_by == "timeout"
     assert _stored(db, [a.id]) == {}
+
+
+@pytest.mark.parametrize(("setting", "url", "on"), [
+    ("auto", "sqlite:///x.sqlite3", True), ("auto", "postgresql+psycopg://h/db", False),
+    ("1", "postgresql+psycopg://h/db", True), ("0", "sqlite:///x.sqlite3", False), (True, "postgresql://h/db", True),
+    (False, "sqlite://", False)])
+def test_the_switch(setting, url, on):
+    from exam_platform.exams.attempts.committer import enabled
+
+    assert enabled(setting, url) is on

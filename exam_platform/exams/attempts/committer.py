@@ -158,10 +158,19 @@ class SaveCommitter:
         self.saves += len(batch)
 
 
+def enabled(setting: object, database_url: str) -> bool:
+    """``EXAM_SAVE_GROUP_COMMIT``: "auto" is on with SQLite only (config.py says why); "1"/"0", True/False."""
+    if isinstance(setting, str) and setting.strip().lower() == "auto":
+        return database_url.startswith("sqlite")
+    if isinstance(setting, str):
+        return setting.strip().lower() in ("1", "on", "true", "yes")
+    return bool(setting)
+
+
 def init_app(app: Flask) -> None:
     """The process's committer when ``EXAM_SAVE_GROUP_COMMIT`` is on; none in tests (those of the committer make
     their own)."""
-    if app.testing or not app.config.get("EXAM_SAVE_GROUP_COMMIT"):
+    if app.testing or not enabled(app.config.get("EXAM_SAVE_GROUP_COMMIT"), app.config["DATABASE_URL"]):
         app.extensions["exam_save_committer"] = None
         return
     app.extensions["exam_save_committer"] = SaveCommitter(
