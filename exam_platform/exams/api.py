@@ -184,8 +184,9 @@ def attempt_state(attempt_id: int):
     attempts.finalise_if_overdue(db, attempt, now=clock.now(), grace=_grace())
     body = attempts.state_of(db, attempt, now=clock.now())
     commit(db)
-    if attempt.in_progress and attempt.device_hash == attempts.device_hash(device.token()):
-        body["capability"] = issue_capability(attempt, device.token())  # its cutoff moves with an extension
+    held = issue_capability(attempt, device.token())
+    if held and attempt.device_hash == attempts.device_hash(device.token()):
+        body["capability"] = held  # a new one: its cutoff moves with an extension
     return jsonify(body)
 
 
