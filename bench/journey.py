@@ -128,6 +128,8 @@ class Candidate(FastHttpUser):
             self._error(f"start {status}")
             raise StopUser()
         attempt, paper = body["attempt_id"], body.get("paper") or {}
+        if body.get("capability"):  # as the exam client: later calls carry the attempt's capability
+            self.headers = {**self.headers, "X-Exam-Capability": body["capability"]}
         STATS["start_ms"].append(ms)
         STATS["started_at"].append(time.monotonic())
         if len(paper.get("questions", ())) != CONFIG["paper"]:

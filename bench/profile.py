@@ -31,12 +31,25 @@ def main() -> None:
     p.add_argument("--top", type=int, default=30)
     p.add_argument("--sort", default="tottime", help="pstats order: tottime, cumulative, …")
     p.add_argument("--only", default="", help="restrict the listing to functions whose path contains this")
+    p.add_argument("--session", action="store_true",
+                   help="save with the session cookie and CSRF token instead of the attempt's capability")
+    p.add_argument("--group-commit", action="store_true",
+                   help="saves through the committer thread (EXAM_SAVE_GROUP_COMMIT; one at a time here: no grouping)")
+    p.add_argument("--concurrent", type=int, default=0,
+                   help="save only: then N threads save at once, each to its own attempt (as a gthread worker's "
+                        "threads do), and the saves per second and per commit are printed")
+    p.add_argument("--compare", type=int, default=0, metavar="ROUNDS",
+                   help="save only: interleave session, capability and capability + group commit in ROUNDS rounds "
+                        "in this one process (a loaded machine's noise hits all three alike); medians are printed")
     a = p.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="exam-profile-"))
     backends.set_environment(workdir)
     import os
 
     os.environ["RATELIMIT_VERIFY_IP"] = "1000000 per minute"
+    os.environ["EXAM_SAVE_GROUP_COMMIT"] = "1" if a.group_commit else "0"
+    # The rate-limit counters of this run only (as a server's host has its own), not instance/'s shared file.
+    os.environ["RATELIMIT_STORAGE_URI"] = f"sqlite:///{workdir / 'ratelimits.sqlite3'}"
     url = backends.sqlite_url(workdir) if a.backend == "sqlite" else backends.postgres_url("exam_bench_profile")
     app = backends.make_app(url)
     backends.migrate(app)
@@ -50,23 +63,28 @@ def main() -> None:
         client.set_cookie("exam_device", secrets.token_urlsafe(32), domain="localhost")
         clients.append((c, client, {"X-CSRFToken": cred.csrf, "User-Agent": backends.UA}))
 
+    held: dict[int, str] = {}
+
     def start(i: int) -> int:
         c, client, headers = clients[i]
         r = client.post(f"/api/v1/registrations/{c['registration_id']}/attempt", json={}, headers=headers,
                         environ_base=env)
         assert r.status_code == 200, r.data
         client.get(f"/api/v1/attempts/{r.json['attempt_id']}/paper", headers=headers, environ_base=env)
+        held[r.json["attempt_id"]] = r.json["capability"]
         return r.json["attempt_id"]
 
     first = clients[0]
     counter = iter(range(1, 10**9))
     attempts: list[int] = []
     if a.path in ("save", "submit"):
-        attempts = [start(i) for i in range(a.n + 20 if a.path == "submit" else 1)]
+        attempts = [start(i) for i in range(a.n + 20 if a.path == "submit" else max(1, a.concurrent))]
 
     def save() -> None:
         n = next(counter)
-        r = first[1].post(f"/api/v1/attempts/{attempts[0]}/answers", headers=first[2], environ_base=env,
+        # As the exam client saves: the attempt's capability instead of the CSRF token (--session: as before).
+        headers = first[2] if a.session else {"X-Exam-Capability": held[attempts[0]], "User-Agent": backends.UA}
+        r = first[1].post(f"/api/v1/attempts/{attempts[0]}/answers", headers=headers, environ_base=env,
                           json={"position": 1 + n % 60, "response": n % 2 == 0, "seq": n})
         assert r.status_code == 200, r.data
 
@@ -101,6 +119,36 @@ def main() -> None:
     timed(a.path, fn, a.n // 2)
     import threading
 
+    def concurrent_saves() -> None:
+        committer = app.extensions.get("exam_save_committer")
+        before = (committer.batches, committer.saves) if committer else (0, 0)
+        per_thread = max(1, a.n // a.concurrent)
+        barrier = threading.Barrier(a.concurrent + 1)
+
+        def saver(i: int) -> None:
+            _c, client, headers = clients[i]
+            headers = headers if a.session else {"X-Exam-Capability": held[attempts[i]], "User-Agent": backends.UA}
+            barrier.wait()
+            for n in range(per_thread):
+                r = client.post(f"/api/v1/attempts/{attempts[i]}/answers", headers=headers, environ_base=env,
+                                json={"position": 1 + n % 60, "response": n % 2 == 0, "seq": 10**6 + n})
+                assert r.status_code == 200, r.data
+
+        threads = [threading.Thread(target=saver, args=(i,)) for i in range(a.concurrent)]
+        for t in threads:
+            t.start()
+        barrier.wait()
+        t0 = time.perf_counter()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - t0
+        total = per_thread * a.concurrent
+        grouped = ""
+        if committer:
+            batches, saves = committer.batches - before[0], committer.saves - before[1]
+            grouped = f", {saves / max(batches, 1):.1f} saves per commit ({batches} commits)"
+        print(f"save, {a.concurrent} threads at once: {total / wall:.0f} saves/s{grouped}")
+
     from sqlalchemy import event
 
     from exam_platform.db import get_db
@@ -111,8 +159,12 @@ def main() -> None:
 
     phase = ["request"]
 
-    def count(*_args) -> None:
-        where = phase[0] if threading.current_thread() is threading.main_thread() else "log writer"
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if os.environ.get("BENCH_PROFILE_SQL"):
+            print(threading.current_thread().name, statement[:100])
+        thread = threading.current_thread()
+        where = phase[0] if thread is threading.main_thread() else (
+            "save committer" if thread.name == "exam-save-committer" else "log writer")
         statements[where] = statements.get(where, 0) + 1
 
     event.listen(engine, "before_cursor_execute", count)
@@ -133,8 +185,78 @@ def main() -> None:
     profiled = a.n // 2 - 10 if a.path == "submit" else a.n // 2
     print(f"Python function calls per request: {stats.total_calls / profiled:.0f}")
     stats.print_stats(*([a.only] if a.only else []), a.top)
+    if a.path == "save" and a.concurrent:  # last: its saves would make the counted ones above stale
+        concurrent_saves()
+    if a.path == "save" and a.compare:
+        compare(app, a, clients, attempts, held, env)
     if a.path == "submit":
         grading_worker(app)
+
+
+def compare(app, a, clients, attempts, held, env) -> None:
+    """Session, capability, capability + group commit: the same saves, interleaved round by round."""
+    import itertools
+    import statistics
+    import threading
+
+    from exam_platform.exams.attempts.committer import SaveCommitter
+
+    threads = max(2, a.concurrent or 8)
+    if len(attempts) < threads:
+        raise SystemExit("--compare needs --concurrent attempts: run with --concurrent N")
+    seq = itertools.count(2 * 10**6)
+    app.config["EXAM_SAVE_RATE_LIMIT"] = "1000000 per minute"  # the limiter still counts; it refuses nothing here
+    grouped = SaveCommitter(app, max_batch=64, max_wait_ms=1)
+    variants = {"session + CSRF": (True, None), "capability": (False, None),
+                "capability + group commit": (False, grouped)}
+    out: dict[str, dict[str, list[float]]] = {k: {"cpu_ms": [], "wall_ms": [], "conc": []} for k in variants}
+    base: list[float] = []
+
+    def post(i: int, session: bool) -> None:
+        _c, client, headers = clients[i]
+        headers = headers if session else {"X-Exam-Capability": held[attempts[i]], "User-Agent": backends.UA}
+        n = next(seq)
+        r = client.post(f"/api/v1/attempts/{attempts[i]}/answers", headers=headers, environ_base=env,
+                        json={"position": 1 + n % 60, "response": n % 2 == 0, "seq": n})
+        assert r.status_code == 200, r.data
+
+    for _round in range(a.compare):
+        t0 = time.perf_counter()
+        for _ in range(50):
+            clients[0][1].get("/bench/baseline", environ_base=env)
+        base.append((time.perf_counter() - t0) / 50 * 1000)
+        for name, (session, committer) in variants.items():
+            app.extensions["exam_save_committer"] = committer
+            t0, c0 = time.perf_counter(), time.process_time()
+            for _ in range(40):
+                post(0, session)
+            out[name]["wall_ms"].append((time.perf_counter() - t0) / 40 * 1000)
+            out[name]["cpu_ms"].append((time.process_time() - c0) / 40 * 1000)
+            per = 20
+            gate = threading.Barrier(threads + 1)
+
+            def saver(i: int, session=session, gate=gate, per=per) -> None:
+                gate.wait()
+                for _ in range(per):
+                    post(i, session)
+
+            pool = [threading.Thread(target=saver, args=(i,)) for i in range(threads)]
+            for t in pool:
+                t.start()
+            gate.wait()
+            t0 = time.perf_counter()
+            for t in pool:
+                t.join()
+            out[name]["conc"].append(threads * per / (time.perf_counter() - t0))
+    app.extensions["exam_save_committer"] = None
+    b = statistics.median(base)
+    print(f"compare: {a.compare} rounds, medians; baseline {b:.2f} ms wall per request "
+          f"({1000 / b:.0f} req/s one at a time)")
+    for name, m in out.items():
+        cpu, wall, conc = (statistics.median(m[k]) for k in ("cpu_ms", "wall_ms", "conc"))
+        print(f"  {name:<27} one at a time: {wall:6.2f} ms wall, {cpu:5.2f} ms CPU per save; "
+              f"{threads} threads at once: {conc:5.0f} saves/s")
+    print(f"  group commit: {grouped.saves / max(grouped.batches, 1):.1f} saves per commit over its runs")
 
 
 def grading_worker(app) -> None:

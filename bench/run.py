@@ -192,6 +192,7 @@ class Backend:
             f"p99 start+paper {out['start_and_paper_p99_ms']} ms, "
             f"failed {out['failed']} {out['failures'][:3]}")
         self.attempts = {c["user_id"]: sc.attempt_id for c, sc in zip(group, cands, strict=True)}
+        self.capabilities = {c["user_id"]: sc.capability for c, sc in zip(group, cands, strict=True)}
         met = (out["failed"] == 0 and out["with_paper"] == len(cands)
                and out["attempts_per_registration"]["exactly_one"] == len(cands)
                and out["start_and_paper_p99_ms"] <= 1000)
@@ -213,9 +214,12 @@ class Backend:
             Attempt.id.in_([a for a, _ in rows]))).all())
         db.close()
         data = self.workdir / f"autosave-{self.name}.tsv"
+        # As the exam client saves: the attempt's capability in X-Exam-Capability (no CSRF token, no session user
+        # loaded), with the browser's cookies (the device cookie is checked against the capability).
         data.write_text("".join(
             f"{aid}\t{self.creds[c['user_id']].cookie_header(self.devices[c['user_id']])}\t"
-            f"{self.creds[c['user_id']].csrf}\t{layouts[aid].replace(' ', ',')}\n" for aid, c in rows))
+            f"{self.creds[c['user_id']].csrf}\t{layouts[aid].replace(' ', ',')}\t"
+            f"{self.capabilities.get(c['user_id']) or '-'}\n" for aid, c in rows))
         log(f"  autosave: {len(rows)} candidates' attempts, {self.opts.connections} connections")
         from sqlalchemy import func
 

@@ -20,6 +20,7 @@ class StormCandidate:
     cookie: str  # Cookie header (session + exam_device)
     csrf: str
     attempt_id: int | None = None
+    capability: str = ""  # the attempt's capability, from the start's answer (X-Exam-Capability on later calls)
     questions: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -66,6 +67,7 @@ async def _one(base: str, c: StormCandidate, at: float, double: bool, starts: li
                 continue
             body = r.json()
             ids.add(body["attempt_id"])
+            c.capability = body.get("capability") or c.capability
             papers.append(body.get("paper") or {})
         if len(ids) != 1:
             c.errors.append(f"start gave attempts {sorted(ids)}")

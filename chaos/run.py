@@ -79,6 +79,7 @@ class Candidate(threading.Thread):
         self.interval, self.submits, self.hard_stop = interval, submits, hard_stop
         self.http = requests.Session()
         self.token = ""
+        self.capability = ""  # the attempt's, from its start and paper: sent as the exam client sends it
         self.error: str | None = None
 
     # -- plumbing ---------------------------------------------------------------------------------------------
@@ -90,14 +91,20 @@ class Candidate(threading.Thread):
             if time.monotonic() > min(retry_until, self.hard_stop):
                 raise Stop(f"gave up on {method} {path}")
             try:
+                headers = {"X-CSRFToken": self.token}
+                if self.capability and path.startswith("/api/v1/attempts/"):
+                    headers["X-Exam-Capability"] = self.capability
                 response = self.http.request(method, self.base + path, timeout=5, allow_redirects=False,
-                                             headers={"X-CSRFToken": self.token}, **kw)
+                                             headers=headers, **kw)
             except requests.RequestException:
                 response = None
             if response is not None and response.status_code < 500 and response.status_code not in (401, 429):
                 return response
             if response is not None and response.status_code == 401:
-                self.login()
+                if "X-Exam-Capability" in headers:  # refused: on with the session, as the exam client goes on
+                    self.capability = ""
+                else:
+                    self.login()
             self.ledger.count("retries")
             time.sleep(delay)
             delay = min(2.0, delay * 1.6)
@@ -140,8 +147,10 @@ class Candidate(threading.Thread):
         if r.status_code != 200:
             raise Stop(f"start refused: {r.status_code} {r.text[:200]}")
         attempt_id = r.json()["attempt_id"]
+        self.capability = r.json().get("capability", "")
         self.ledger.attempt_ids.setdefault(self.who.registration_id, set()).add(attempt_id)
         paper = self.call("GET", f"/api/v1/attempts/{attempt_id}/paper", retry_until=far).json()
+        self.capability = paper.get("capability") or self.capability
         # A second start (a reload after a crash) must give the same attempt back.
         again = self.call("POST", f"/api/v1/registrations/{self.who.registration_id}/attempt", retry_until=far)
         self.ledger.attempt_ids[self.who.registration_id].add(again.json().get("attempt_id", -1))

@@ -130,6 +130,9 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     verification_log.init_app(app)  # the public verification log's writer (batches off the request path)
     registry_version.init_app(app)  # the shared counter that lets workers keep what /v/ read (verification.RowCache)
+    from .exams.attempts import committer
+
+    committer.init_app(app)  # group commit of answer saves (EXAM_SAVE_GROUP_COMMIT)
     core_views.register_bench_baseline(app)
 
 

@@ -175,6 +175,15 @@ def from_environment(instance_path: Path) -> dict:
         # suite, or an installation that cannot run one). With Redis, workers are woken at once (else they poll).
         "EXAM_GRADE_INLINE": env.get("EXAM_GRADE_INLINE", "0") == "1",
         "EXAM_GRADING_REDIS_URL": env.get("EXAM_GRADING_REDIS_URL", ""),
+        # Group commit of answer saves (exams/attempts/committer.py): the saves that arrive together in one worker
+        # are written in one transaction (at most MAX of them; the writer waits up to WAIT_MS once for more) and
+        # each is acknowledged after its commit. "auto" (default): on with SQLite (one writer at a time anyway),
+        # off with PostgreSQL (which runs saves of different attempts in parallel and shares WAL flushes between
+        # concurrent commits itself; one writer thread measured slower there, docs/exam-protocol.md §13);
+        # "1" / "0": on / off. Never on in tests (app.testing).
+        "EXAM_SAVE_GROUP_COMMIT": env.get("EXAM_SAVE_GROUP_COMMIT", "auto"),
+        "EXAM_SAVE_GROUP_COMMIT_MAX": int(env.get("EXAM_SAVE_GROUP_COMMIT_MAX", "64")),
+        "EXAM_SAVE_GROUP_COMMIT_WAIT_MS": float(env.get("EXAM_SAVE_GROUP_COMMIT_WAIT_MS", "1")),
         # Training (technical, not legal rules): anti-挂机 study time — the longest gap between heartbeats still
         # credited, the heartbeat interval, the idle time after which the lesson page stops counting; on-site QR
         # check-in — how often the code changes, for how many periods after that it is still accepted, how long

@@ -109,9 +109,10 @@ INFO = ("Every JSON endpoint of the platform. Same session cookie as the pages; 
 
 @cache
 def document() -> dict:
-    paths, schemas, codes = dict(PATHS), dict(SCHEMAS), {}
+    paths, schemas, codes, schemes = dict(PATHS), dict(SCHEMAS), {}, {}
     for module in area_modules("openapi"):  # like models.py, the document collects every area's part
-        for mine, theirs in ((paths, module.PATHS), (schemas, module.SCHEMAS)):
+        for mine, theirs in ((paths, module.PATHS), (schemas, module.SCHEMAS),
+                             (schemes, getattr(module, "SECURITY_SCHEMES", {}))):
             clash = mine.keys() & theirs.keys()
             assert not clash, f"{module.__name__} describes {sorted(clash)} again"
             mine.update(theirs)
@@ -122,7 +123,7 @@ def document() -> dict:
                  "description": INFO + "; ".join(f"{k}: {v}" for k, v in codes.items())},
         "servers": [{"url": "/"}],
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {"schemas": schemas, **({"securitySchemes": schemes} if schemes else {})},
     }
 
 

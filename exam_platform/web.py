@@ -85,6 +85,26 @@ def writes_apart(view: Callable) -> Callable:
     return view
 
 
+def authorised_by_header(header: str) -> Callable[[Callable], Callable]:
+    """Endpoint marker: a request that carries ``header`` is authorised by it, not by the login session (the exam
+    capability, exams/api.py): the app's hooks do not load the session user for it (``header_authorised``)."""
+
+    def mark(view: Callable) -> Callable:
+        view.authorising_header = header  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def header_authorised() -> bool:
+    """Whether this request is authorised by a header its endpoint declares (``authorised_by_header``): hooks that
+    check the session user (an initial password to change, an exam-room sign-in) leave it to the endpoint."""
+    from flask import current_app
+
+    header = getattr(current_app.view_functions.get(request.endpoint or ""), "authorising_header", None)
+    return header is not None and header in request.headers
+
+
 def declared_writes(view: Callable | None, method: str) -> bool:
     """Whether a request to ``view`` begins its transaction as a writer: as the endpoint declares (``writes``,
     ``writes_apart``), otherwise by its method. Read once per request, before the first statement."""

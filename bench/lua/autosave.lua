@@ -1,12 +1,13 @@
 -- Autosave: each request saves one answer of one candidate's attempt, rotating over every candidate given,
--- with that candidate's real session cookie, CSRF token and device cookie. seq only ever grows: it starts above
--- the highest seq stored (BENCH_SEQ_BASE), so every save is a real update of the answer.
+-- as the exam client saves it: the attempt's capability in X-Exam-Capability with the browser's cookies (session and
+-- device), no CSRF token; a row without a capability ("-") sends the CSRF token instead. seq only ever grows: it
+-- starts above the highest seq stored (BENCH_SEQ_BASE), so every save is a real update of the answer.
 local rows, i, seq = {}, 0, 0
 
 function init(args)
   for _, line in ipairs(my_lines(os.getenv("BENCH_DATA"))) do
     local f = split(line, "\t")
-    table.insert(rows, {attempt = f[1], cookie = f[2], csrf = f[3], layout = split(f[4], ",")})
+    table.insert(rows, {attempt = f[1], cookie = f[2], csrf = f[3], layout = split(f[4], ","), cap = f[5]})
   end
   seq = tonumber(os.getenv("BENCH_SEQ_BASE"))
 end
@@ -26,7 +27,8 @@ function request()
   local r = rows[i]
   local pos = (seq % #r.layout) + 1
   local body = string.format('{"position":%d,"response":%s,"seq":%d}', pos, response_for(r.layout[pos], seq), seq)
-  return wrk.format("POST", "/api/v1/attempts/" .. r.attempt .. "/answers",
-    {["Cookie"] = r.cookie, ["X-CSRFToken"] = r.csrf, ["Content-Type"] = "application/json",
-     ["Accept"] = "application/json", ["User-Agent"] = UA}, body)
+  local headers = {["Cookie"] = r.cookie, ["Content-Type"] = "application/json", ["Accept"] = "application/json",
+                   ["User-Agent"] = UA}
+  if r.cap and r.cap ~= "-" then headers["X-Exam-Capability"] = r.cap else headers["X-CSRFToken"] = r.csrf end
+  return wrk.format("POST", "/api/v1/attempts/" .. r.attempt .. "/answers", headers, body)
 end

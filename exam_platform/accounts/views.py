@@ -11,7 +11,7 @@ from ..core_views import safe_next
 from ..db import get_session
 from ..extensions import limiter
 from ..permissions import login_required
-from ..web import commit, saved
+from ..web import commit, header_authorised, saved
 from . import identity, login_throttle, service
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
 
@@ -96,6 +96,8 @@ _BEFORE_PASSWORD_CHANGE = {"accounts.change_password", "accounts.login", "accoun
 
 @bp.before_app_request
 def _initial_password_first():
+    if header_authorised():  # the exam capability: its session passed here when the attempt was started
+        return None
     if not getattr(current_user, "is_authenticated", False) or not current_user.must_change_password:
         return None
     if session.get("exam_room"):  # an exam-room sign-in (exams/room_views.py) reaches one exam only, no password

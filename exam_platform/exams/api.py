@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
+from functools import wraps
 
-from flask import Blueprint, current_app, jsonify, make_response, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, make_response, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import clock
 from ..db import get_session, read_apart, restart_as_writer
 from ..errors import ValidationError
-from ..extensions import limiter
-from ..permissions import Role, can_proctor, require, role_required
-from ..web import commit, writes
-from . import attempts, client_paper, device, openapi, proctoring
+from ..extensions import csrf, limiter
+from ..permissions import Role, _deny_anonymous, can_proctor, has_role, require, role_required
+from ..web import READ_METHODS, authorised_by_header, commit, writes
+from . import attempts, capability, client_paper, device, openapi, proctoring
+from .attempts.base import refuse
 from .models import Attempt, Sitting
 
 api_bp = Blueprint("exams_api", __name__, url_prefix="/api/v1")
@@ -24,8 +28,83 @@ def _grace() -> int:
 
 
 def _save_key() -> str:
-    # Per account, not per address: a whole exam room shares one public IP behind NAT (DESIGN.md §5.8).
+    # Per account, not per address: a whole exam room shares one public IP behind NAT (DESIGN.md §5.8). With a
+    # capability, per attempt (the one a candidate saves to), read from the capability without loading the user.
+    if request.headers.get(capability.HEADER) is not None:
+        held = _checked_capability()
+        if isinstance(held, capability.Capability):
+            return f"exam-save:a{held.attempt_id}"
+        return "exam-save:" + str(request.remote_addr)  # refused by the view anyway
     return "exam-save:" + str(current_user.get_id() if current_user.is_authenticated else request.remote_addr)
+
+
+# ---- the exam client's capability (exams/capability.py, docs/exam-protocol.md §12) -----------------------------------
+
+BAD_CAPABILITY = _l("考试凭证无效，请刷新页面后继续作答")
+EXPIRED_CAPABILITY = _l("考试凭证已过期，请刷新页面后继续作答")
+
+
+def _checked_capability() -> capability.Capability | capability.CapabilityError:
+    """The request's ``X-Exam-Capability`` checked against its path's attempt and its device cookie — once per
+    request (the rate limiter's key and the view both ask)."""
+    if "exam_capability" not in g:
+        try:
+            g.exam_capability = capability.check(
+                current_app.config["SECRET_KEY"], request.headers.get(capability.HEADER, ""),
+                now=int(clock.now().timestamp()), device_hash=attempts.device_hash(device.token()),
+                attempt_id=(request.view_args or {}).get("attempt_id"))
+        except capability.CapabilityError as err:
+            g.exam_capability = err
+    return g.exam_capability
+
+
+def _refusal(err: capability.CapabilityError) -> attempts.AttemptRefused:
+    if err.reason == "device":  # as the save itself answers a browser with no device cookie, or another one's
+        if not device.token():
+            return refuse("no_device", _l("浏览器未保存考试设备标识，请允许 Cookie 后刷新页面"), 400)
+        return refuse("device_mismatch", attempts.DEVICE_MESSAGE, 403)
+    if err.reason == "expired":
+        return refuse("capability_expired", EXPIRED_CAPABILITY, 401)
+    return refuse("bad_capability", BAD_CAPABILITY, 401)
+
+
+def exam_client(view):
+    """The candidate's calls on a started attempt (save, submit, state, result): with an ``X-Exam-Capability``
+    header, the capability is the authority — one HMAC, no session user loaded, no CSRF token (a header is never
+    sent by another site's form); without it, as every candidate endpoint: the login session, and the CSRF token on
+    a POST. The view finds its candidate (anything with ``.id``) in ``g.exam_candidate``."""
+
+    @wraps(view)
+    def wrapped(attempt_id: int):
+        if request.headers.get(capability.HEADER) is not None:
+            held = _checked_capability()
+            if isinstance(held, capability.CapabilityError):
+                raise _refusal(held)
+            g.exam_candidate = held
+        else:
+            if request.method not in READ_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
+                csrf.protect()  # as CSRFProtect's own check would have
+            if not current_user.is_authenticated:
+                return _deny_anonymous()
+            if not has_role(current_user, Role.CANDIDATE):
+                abort(403)
+            g.exam_candidate = current_user
+        return view(attempt_id)
+
+    wrapped.allowed_roles = frozenset({Role.CANDIDATE})  # read by the permission-matrix test
+    csrf.exempt(wrapped)  # checked above, when no capability is presented
+    return authorised_by_header(capability.HEADER)(wrapped)
+
+
+def issue_capability(attempt: Attempt, token: str) -> str | None:
+    """A capability for the client of ``attempt`` on the device whose cookie is ``token``: until the attempt's
+    cutoff as it stands now (a later extension is met by the next one the client is given)."""
+    if not attempt.in_progress or not token:
+        return None
+    cutoff = attempt.deadline + timedelta(seconds=_grace())
+    return capability.issue(current_app.config["SECRET_KEY"], attempt_id=attempt.id,
+                            candidate_id=attempt.candidate_id, device_hash=attempts.device_hash(token),
+                            expires=int(cutoff.timestamp()))
 
 
 def _wants_paper() -> bool:
@@ -43,12 +122,15 @@ def _started(attempt: Attempt, token: str, with_paper: bool):
     answers = attempts.answers_of(db, attempt.id)
     body = attempts.state_of(db, attempt, now=now, answers=answers)
     commit(db)
+    held = issue_capability(attempt, token)
+    if held:
+        body["capability"] = held
     paper = None
     if with_paper and attempt.in_progress:
         # The exam client gets its questions with the start: one round trip instead of two, read after the
         # start's commit (SQLite: not under the write lock the start held).
         with read_apart(db):
-            paper = _paper_json(db, attempt, now, answers=answers)
+            paper = _paper_json(db, attempt, now, answers=answers, held=held)
     response = json_response(body, paper=paper) if paper else make_response(jsonify(body))
     device.ensure(response, token)
     return response
@@ -88,15 +170,23 @@ def _own(attempt_id: int) -> Attempt:
     return attempts.get_own_attempt(get_session(), attempt_id=attempt_id, candidate=current_user)
 
 
+def _held(attempt_id: int) -> Attempt:
+    """The attempt of an ``exam_client`` call: the candidate's own (by capability or by session)."""
+    return attempts.get_own_attempt(get_session(), attempt_id=attempt_id, candidate=g.exam_candidate)
+
+
 @api_bp.get("/attempts/<int:attempt_id>")
 @writes  # may finalise an overdue attempt on the way
-@role_required(Role.CANDIDATE)
+@exam_client
 def attempt_state(attempt_id: int):
     db = get_session()
-    attempt = _own(attempt_id)
+    attempt = _held(attempt_id)
     attempts.finalise_if_overdue(db, attempt, now=clock.now(), grace=_grace())
     body = attempts.state_of(db, attempt, now=clock.now())
     commit(db)
+    held = issue_capability(attempt, device.token())
+    if held and attempt.device_hash == attempts.device_hash(device.token()):
+        body["capability"] = held  # a new one: its cutoff moves with an extension
     return jsonify(body)
 
 
@@ -114,12 +204,12 @@ def paper(attempt_id: int):
         restart_as_writer(db)
         attempt = _own(attempt_id)
     attempts.resume(db, attempt=attempt, **kw)
-    body = _paper_json(db, attempt, now)
+    body = _paper_json(db, attempt, now, held=issue_capability(attempt, device.token()))
     commit(db)
     return current_app.response_class(body, mimetype="application/json")
 
 
-def _paper_json(db, attempt: Attempt, now, answers: dict | None = None) -> str:
+def _paper_json(db, attempt: Attempt, now, answers: dict | None = None, held: str | None = None) -> str:
     """The Paper object as JSON text: its questions are the text stored at draw time (client_paper.py), spliced in
     as they are rather than parsed and re-encoded."""
     head = {"attempt_id": attempt.id, "kind": attempt.kind, "title": attempts.title_of(db, attempt),
@@ -127,6 +217,8 @@ def _paper_json(db, attempt: Attempt, now, answers: dict | None = None) -> str:
     if not attempt.in_progress:
         return json_object(head, questions="[]", answers="{}")
     head["remaining_seconds"] = attempts.remaining_seconds(attempt.deadline, now)
+    if held:
+        head["capability"] = held
     if answers is None:
         answers = attempts.answers_of(db, attempt.id)
     saved = {str(pos): {"response": resp, "seq": seq} for pos, (resp, seq) in answers.items()}
@@ -145,19 +237,25 @@ def json_response(fields: dict, **raw_json: str):
 
 
 @api_bp.post("/attempts/<int:attempt_id>/answers")
-@role_required(Role.CANDIDATE)
+@exam_client
 @limiter.limit(lambda: current_app.config["EXAM_SAVE_RATE_LIMIT"], key_func=_save_key)
 def save(attempt_id: int):
-    """The hot path: no page rendering, no password hashing, no token minting; a constant number of statements."""
+    """The hot path: no page rendering, no password hashing, no token minting; a constant number of statements.
+    With group commit (``EXAM_SAVE_GROUP_COMMIT``) the statements run in the process's committer, in one
+    transaction with the saves that arrive with this one, and the answer is given after that commit."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or "response" not in body:
         body = {}  # refused as bad_save: position, response (null for none) and seq are all required
+    save_kw = {"attempt_id": attempt_id, "candidate_id": g.exam_candidate.id,
+               "device": attempts.device_hash(device.token()), "ip": request.remote_addr or "",
+               "position": body.get("position"), "response": body.get("response"), "seq": body.get("seq"),
+               "now": clock.now(), "grace": _grace()}
+    committer = current_app.extensions.get("exam_save_committer")
+    if committer is not None:
+        return jsonify(committer.save(save_kw))
     db = get_session()
     try:
-        ack = attempts.save_answer(db, attempt_id=attempt_id, candidate_id=current_user.id,
-                                   device=attempts.device_hash(device.token()), ip=request.remote_addr or "",
-                                   position=body.get("position"), response=body.get("response"),
-                                   seq=body.get("seq"), now=clock.now(), grace=_grace())
+        ack = attempts.save_answer(db, **save_kw)
     except attempts.AttemptRefused as refusal:
         if refusal.finalised:  # too late: the answer is refused, the finalisation (and its grading) stands
             commit(db)
@@ -167,11 +265,11 @@ def save(attempt_id: int):
 
 
 @api_bp.post("/attempts/<int:attempt_id>/submit")
-@role_required(Role.CANDIDATE)
+@exam_client
 def submit(attempt_id: int):
     db = get_session()
-    attempt = _own(attempt_id)
-    attempts.submit(db, attempt=attempt, candidate=current_user, device=attempts.device_hash(device.token()),
+    attempt = _held(attempt_id)
+    attempts.submit(db, attempt=attempt, candidate=g.exam_candidate, device=attempts.device_hash(device.token()),
                     now=clock.now(), grace=_grace())
     body = attempts.outcome(db, attempt)
     commit(db)
@@ -179,16 +277,16 @@ def submit(attempt_id: int):
 
 
 @api_bp.get("/attempts/<int:attempt_id>/result")
-@role_required(Role.CANDIDATE)
+@exam_client
 def result(attempt_id: int):
     """Polled by the client while its grading is queued: a read (SQLite: no write lock), unless the attempt is
     found overdue — then it takes the write lock, reads again and finalises it."""
     db = get_session()
-    attempt = _own(attempt_id)
+    attempt = _held(attempt_id)
     now = clock.now()
     if attempt.overdue(now, _grace()):
         restart_as_writer(db)
-        attempt = _own(attempt_id)
+        attempt = _held(attempt_id)
     attempts.finalise_if_overdue(db, attempt, now=now, grace=_grace())
     body = attempts.outcome(db, attempt)
     commit(db)

@@ -31,12 +31,16 @@ POSITION = {"type": "integer", "minimum": 1, "maximum": MAX_SEQ}
 STATE = {"enum": ["in_progress", "submitted", "voided"]}
 KIND = {"enum": ["exam", "mock"]}
 QUESTION_TYPE = {"enum": ["true_false", "single", "multiple"]}
+# The exam capability (exams/capability.py): given with a start, a paper and a state while the attempt is in
+# progress on this device; sent back in the X-Exam-Capability header (security scheme ExamCapability).
+CAPABILITY = {"type": "string", "maxLength": 160,
+              "description": "send it back in the X-Exam-Capability header on save, submit, state and result"}
 SCHEMAS: dict[str, Any] = {
     "AttemptState": obj({
         "attempt_id": {"type": "integer"}, "kind": KIND, "state": STATE,
         "remaining_seconds": {"type": "integer", "minimum": 0},
         "question_count": {"type": "integer", "minimum": 0}, "answered": {"type": "integer", "minimum": 0},
-        "paper": ref("Paper")},
+        "paper": ref("Paper"), "capability": CAPABILITY},
         required=["attempt_id", "kind", "state", "remaining_seconds", "question_count", "answered"]),
     # A picture of this paper: the exam client fetches it from /exams/attempts/{attempt_id}/media/{src} (a page route,
     # not JSON); alt is what a screen reader reads instead.
@@ -55,7 +59,7 @@ SCHEMAS: dict[str, Any] = {
     "SavedAnswer": obj({"response": RESPONSE, "seq": SEQ}),
     "Paper": obj({
         "attempt_id": {"type": "integer"}, "kind": KIND, "title": {"type": "string"}, "state": STATE,
-        "remaining_seconds": {"type": "integer", "minimum": 0},
+        "remaining_seconds": {"type": "integer", "minimum": 0}, "capability": CAPABILITY,
         "questions": {"type": "array", "items": ref("Question")},
         "answers": {"type": "object", "additionalProperties": False,
                     "patternProperties": {"^[0-9]+$": ref("SavedAnswer")}}}),
@@ -99,6 +103,9 @@ ERROR_CODES = {
     "time_up": "deadline + grace has passed; the attempt is finalised with its saved answers",
     "bad_save / bad_position / bad_response": "malformed save (400)",
     "bad_include": "`include` names something that cannot be included (400)",
+    "bad_capability / capability_expired": "the X-Exam-Capability header is not a valid capability of this attempt, "
+                                           "or it has expired (401): drop it and call again with the session, or "
+                                           "load the paper for a new one",
     "not_finished": "no result before submission",
 }
 
@@ -109,6 +116,15 @@ INCLUDE_PAPER = query("include", {"enum": list(INCLUDE)},
 READ = errors(*LOGGED_IN, 409)
 WRITE = errors(400, *LOGGED_IN, 409)
 TAGS = ["exams"]
+SECURITY_SCHEMES = {
+    "ExamCapability": {"type": "apiKey", "in": "header", "name": "X-Exam-Capability",
+                       "description": "the capability of one started attempt on one device (docs/exam-protocol.md "
+                                      "§12): no session and no CSRF token needed; checked with the device cookie"},
+    "Session": {"type": "apiKey", "in": "cookie", "name": "session",
+                "description": "the login session; POSTs also carry the CSRF token in X-CSRFToken"},
+}
+# The exam client's calls on a started attempt: the capability, or the login session as every other call.
+HELD = [{"ExamCapability": []}, {"Session": []}]
 
 PATHS: dict[str, Any] = {
     "/api/v1/registrations/{registration_id}/attempt": {"post": {
@@ -120,22 +136,22 @@ PATHS: dict[str, Any] = {
         "parameters": [path_id("blueprint_id"), INCLUDE_PAPER],
         "responses": {"200": ok("AttemptState"), **WRITE}}},
     "/api/v1/attempts/{attempt_id}": {"get": {
-        "summary": "State and server-side remaining time", "tags": TAGS,
+        "summary": "State and server-side remaining time", "tags": TAGS, "security": HELD,
         "parameters": [path_id("attempt_id")], "responses": {"200": ok("AttemptState"), **READ}}},
     "/api/v1/attempts/{attempt_id}/paper": {"get": {
         "summary": "Questions without keys, options in this attempt's order, and the saved answers", "tags": TAGS,
         "parameters": [path_id("attempt_id")], "responses": {"200": ok("Paper"), **errors(400), **READ}}},
     "/api/v1/attempts/{attempt_id}/answers": {"post": {
-        "summary": "Save one answer; the highest seq per position wins", "tags": TAGS,
+        "summary": "Save one answer; the highest seq per position wins", "tags": TAGS, "security": HELD,
         "parameters": [path_id("attempt_id")], "requestBody": json_body("SaveRequest"),
         "responses": {"200": ok("SaveAck"), **WRITE, **errors(429)}}},
     "/api/v1/attempts/{attempt_id}/submit": {"post": {
         "summary": "Hand in — idempotent; acknowledged at once (grading: true), graded once by the worker",
-        "tags": TAGS,
+        "tags": TAGS, "security": HELD,
         "parameters": [path_id("attempt_id")], "responses": {"200": ok("Outcome"), **WRITE}}},
     "/api/v1/attempts/{attempt_id}/result": {"get": {
         "summary": "The outcome per the blueprint's review policy (grading: true until the worker graded it)",
-        "tags": TAGS,
+        "tags": TAGS, "security": HELD,
         "parameters": [path_id("attempt_id")], "responses": {"200": ok("Outcome"), **READ}}},
     "/api/v1/sittings/{sitting_id}/console": {"get": {
         "summary": "Proctor console rows of a sitting (centre staff and proctors of its centre)", "tags": TAGS,

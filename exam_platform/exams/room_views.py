@@ -14,7 +14,7 @@ from ..accounts import login_throttle
 from ..db import get_session
 from ..extensions import limiter
 from ..permissions import Role, can_proctor, require, role_required
-from ..web import saved
+from ..web import header_authorised, saved
 from . import registration as reg_service
 from . import room_signin
 from .forms import RoomSignInForm
@@ -30,7 +30,7 @@ _ROOM_ENDPOINTS = {"exams_my.take", "exams_my.attempt_result", "exams_photos.pho
 @bp.before_app_request
 def _exam_room_only():
     registration_id = session.get(SESSION_KEY)
-    if registration_id is None or not getattr(current_user, "is_authenticated", False):
+    if registration_id is None or header_authorised() or not getattr(current_user, "is_authenticated", False):
         return None
     endpoint = request.endpoint or ""
     if endpoint.startswith("exams_api.") or endpoint in _ROOM_ENDPOINTS:

@@ -16,6 +16,7 @@ const t = (key, n) => (i18n[camel(key)] || key).replace('{n}', n);
 const state = {
   attemptId: null, questions: [], answers: {}, flags: new Set(), current: 0, mode: 'one',
   deadline: 0, warned: new Set(), finished: false, submitting: false, seq: 0, online: true,
+  capability: null,  // this attempt's capability on this device (start, paper, state): sent as X-Exam-Capability
 };
 
 // ---- storage (per attempt) -----------------------------------------------------------------------------------
@@ -33,15 +34,25 @@ class HttpError extends Error {
   get code() { return this.body?.error?.code || ''; }
 }
 
+// Calls on the started attempt carry its capability (no session lookup, no CSRF check on the server); one the
+// server no longer takes (expired after an extension, a new secret) is dropped and the call made again with the
+// session and the CSRF token, as before capabilities.
 async function call(method, url, body) {
+  const held = state.capability;
+  const headers = { 'Accept': 'application/json', 'Content-Type': 'application/json', 'X-CSRFToken': csrf };
+  if (held) headers['X-Exam-Capability'] = held;
   const response = await fetch(url, {
-    method, credentials: 'same-origin', cache: 'no-store',
-    headers: { 'Accept': 'application/json', 'Content-Type': 'application/json', 'X-CSRFToken': csrf },
+    method, credentials: 'same-origin', cache: 'no-store', headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   let data = null;
   try { data = await response.json(); } catch { data = null; }
+  if (held && response.status === 401 && ['bad_capability', 'capability_expired'].includes(data?.error?.code)) {
+    if (state.capability === held) state.capability = null;
+    return call(method, url, body);
+  }
   if (!response.ok) throw new HttpError(response.status, data);
+  if (data?.capability) state.capability = data.capability;
   return data;
 }
 
@@ -357,6 +368,7 @@ async function start() {
   const startUrl = new URL(root.dataset.startUrl, window.location.href);
   startUrl.searchParams.set('include', 'paper'); // the questions come with the start: one round trip, not two
   try {
+    state.capability = null;  // the start gives this device's
     started = await call('POST', startUrl.pathname + startUrl.search);
   } catch (err) {
     if (err instanceof HttpError) block(err.message); else { block(t('offline')); setTimeout(start, 5000); }
@@ -372,6 +384,7 @@ async function start() {
     return;
   }
   if (paper.state !== 'in_progress') { finish(); return; }
+  if (paper.capability) state.capability = paper.capability;
   state.questions = paper.questions;
   for (const [pos, a] of Object.entries(paper.answers)) {
     state.answers[pos] = { response: a.response, seq: a.seq, acked: true };
