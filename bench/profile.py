@@ -31,6 +31,7 @@ def main() -> None:
     p.add_argument("--top", type=int, default=30)
     p.add_argument("--sort", default="tottime", help="pstats order: tottime, cumulative, …")
     p.add_argument("--only", default="", help="restrict the listing to functions whose path contains this")
+    p.add_argument("--sql", type=int, default=0, help="print the first N SQL statements of the counted requests")
     a = p.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="exam-profile-"))
     backends.set_environment(workdir)
@@ -40,7 +41,7 @@ def main() -> None:
     url = backends.sqlite_url(workdir) if a.backend == "sqlite" else backends.postgres_url("exam_bench_profile")
     app = backends.make_app(url)
     backends.migrate(app)
-    manifest = seed(app, Sizes(candidates=a.n + 40, certificates=500), log=lambda *_: None)
+    manifest = seed(app, Sizes(candidates=a.n + 80, certificates=500), log=lambda *_: None)
     cands = manifest["candidates"]
     env = {"REMOTE_ADDR": "127.0.0.1"}
     clients = []
@@ -52,10 +53,10 @@ def main() -> None:
 
     def start(i: int) -> int:
         c, client, headers = clients[i]
-        r = client.post(f"/api/v1/registrations/{c['registration_id']}/attempt", json={}, headers=headers,
-                        environ_base=env)
-        assert r.status_code == 200, r.data
-        client.get(f"/api/v1/attempts/{r.json['attempt_id']}/paper", headers=headers, environ_base=env)
+        # as the exam client starts (and the start storm measures): the paper comes in the start's answer
+        r = client.post(f"/api/v1/registrations/{c['registration_id']}/attempt?include=paper", json={},
+                        headers=headers, environ_base=env)
+        assert r.status_code == 200 and r.json["paper"]["questions"], r.data
         return r.json["attempt_id"]
 
     first = clients[0]
@@ -84,7 +85,7 @@ def main() -> None:
         r = client.post(f"/api/v1/attempts/{attempts[i]}/submit", json={}, headers=headers, environ_base=env)
         assert r.status_code == 200, r.data
 
-    starts = iter(range(a.n + 40 if a.path == "start" else 0))
+    starts = iter(range(a.n + 80 if a.path == "start" else 0))  # warm-up + timed + counted + profiled
     paths = {"save": save, "verify": verify, "submit": submit, "start": lambda: start(next(starts))}
     fn = paths[a.path]
 
@@ -111,7 +112,9 @@ def main() -> None:
 
     phase = ["request"]
 
-    def count(*_args) -> None:
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if a.sql and phase[0] == "request" and statements.get("request", 0) < a.sql:
+            print("SQL:", " ".join(statement.split())[:300])
         where = phase[0] if threading.current_thread() is threading.main_thread() else "log writer"
         statements[where] = statements.get(where, 0) + 1
 
