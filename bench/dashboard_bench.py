@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.dashboard_bench [--candidates 10000] [--database-url URL] [--reuse] [--repeat 3]
 
 Without ``--database-url`` it uses a SQLite file in /tmp. Unless ``--reuse`` is given the database is emptied,
-migrated, loaded with the catalogue and filled by ``reports.generator.generate`` (10,000 candidates × 100 questions
+migrated, loaded with the catalogue and filled by ``demo.generator.generate`` (10,000 candidates × 100 questions
 ≈ 1,000,000 answers, plus classes, attendance, results and certificates); the generation time is printed too.
 
 For each view it prints the time with an empty figure cache (cold: every aggregate computed) and with a filled one
@@ -52,7 +52,7 @@ def prepare(url: str, candidates: int, reuse: bool, key_dir: str) -> None:
     reset_database(url)
     app = create_app({"DATABASE_URL": url, "CERT_KEY_DIR": key_dir, "SECRET_KEY": "bench"})
     with app.app_context():
-        from exam_platform.reports.generator import generate
+        from exam_platform.demo.generator import generate
 
         session = get_session()
         load_catalog(session, now=clock.now())
@@ -109,7 +109,7 @@ def main() -> None:
 
     from exam_platform import clock, create_app
     from exam_platform.accounts.models import Organization, User
-    from exam_platform.banks.models import Blueprint
+    from exam_platform.banks.models import PaperRule
     from exam_platform.certificates.models import Certificate
     from exam_platform.db import get_session
     from exam_platform.exams.models import Answer, Attempt, ExamResult
@@ -136,8 +136,8 @@ def main() -> None:
         centre = session.scalar(select(Organization.id).where(Organization.kind == "exam_centre",
                                                               Organization.name.like("统计演示%"))
                                 .order_by(Organization.id.desc()))
-        blueprint = session.scalar(select(Blueprint.id).where(Blueprint.name.like("统计演示%"))
-                                   .order_by(Blueprint.id.desc()))
+        blueprint = session.scalar(select(PaperRule.id).where(PaperRule.name.like("统计演示%"))
+                                   .order_by(PaperRule.id.desc()))
         print(f"\n{'service call':<44} {'cold ms':>9} {'median':>9} {'warm ms':>9} {'stmts':>6} {'warm':>6}")
         rows = []
         for dim in [d for d in DIMENSIONS if d != "period"]:

@@ -473,12 +473,12 @@ class Backend:
         import random
 
         from exam_platform.banks import pool
-        from exam_platform.banks.models import Blueprint
+        from exam_platform.banks.models import PaperRule
         from exam_platform.banks.paper import draw
 
         db = self.session()
         with self.app.app_context():
-            bp = db.get(Blueprint, self.manifest["blueprint_id"])
+            bp = db.get(PaperRule, self.manifest["blueprint_id"])
             index = pool.pool_index(db, bp.bank_id)
             spec = pool.spec_of(bp)
             times = []

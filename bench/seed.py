@@ -99,10 +99,10 @@ def _organisations(session, manifest, sizes, now) -> None:
 
 def _bank(session, manifest, sizes, now) -> None:
     from exam_platform.banks.generate import TOPICS, generated_bank
-    from exam_platform.banks.models import Blueprint
+    from exam_platform.banks.models import PaperRule
 
     bank = generated_bank(session, actor=None, code="BENCH-10K", category="T-1.2", size=sizes.bank, now=now)
-    bp = Blueprint(category_id=bank.category_id, bank_id=bank.id, name=f"压测组卷规则（{sizes.paper} 题）",
+    bp = PaperRule(category_id=bank.category_id, bank_id=bank.id, name=f"压测组卷规则（{sizes.paper} 题）",
                    purpose="exam", sections=blueprint_sections(sizes.paper),
                    topic_quotas={TOPICS[0]: max(1, sizes.paper // 20), TOPICS[1]: max(1, sizes.paper // 20)},
                    difficulty_mix={"1": 0.2, "2": 0.3, "3": 0.3, "4": 0.1, "5": 0.1}, minutes=120, pass_mark=80,
@@ -149,14 +149,14 @@ def _candidates(session, manifest, sizes, now) -> None:
 
 
 def _registrations(session, manifest, sizes, now) -> None:
-    from exam_platform.banks.models import Blueprint
+    from exam_platform.banks.models import PaperRule
     from exam_platform.exams import drawing
     from exam_platform.exams.models import Registration, Sitting
     from exam_platform.exams.registration import new_ticket_no
     from exam_platform.training.models import TrainingCompletion
 
     orgs, cands = manifest["orgs"], manifest["candidates"]
-    blueprint = session.get(Blueprint, manifest["blueprint_id"])
+    blueprint = session.get(PaperRule, manifest["blueprint_id"])
     n_sittings = max(1, -(-len(cands) // SEATS_PER_SITTING))
     sitting_ids = []
     for i in range(n_sittings):

@@ -289,7 +289,7 @@ def running(app, registrations: list[int]) -> int:
 def verify(app, ledger: Ledger, registrations: list[int]) -> dict:
     from sqlalchemy import func, select
 
-    from exam_platform.banks.models import Blueprint, QuestionVersion
+    from exam_platform.banks.models import PaperRule, QuestionVersion
     from exam_platform.db import get_session
     from exam_platform.exams import scoring
     from exam_platform.exams.models import Answer, Attempt, ExamResult
@@ -324,7 +324,7 @@ def verify(app, ledger: Ledger, registrations: list[int]) -> dict:
                 QuestionVersion.id.in_([int(i["version_id"]) for i in a.paper.items])))}
             responses = {p: r for p, r in db.execute(select(Answer.position, Answer.response)
                                                      .where(Answer.attempt_id == a.id))}
-            partial = db.get(Blueprint, a.paper.blueprint_id).partial_credit
+            partial = db.get(PaperRule, a.paper.blueprint_id).partial_credit
             if scoring.grade(a.paper.items, keys, responses, partial_credit=partial).score != a.score:
                 misgraded.append(a.id)
         split = {reg: ids for reg, ids in ledger.attempt_ids.items() if len(ids) != 1}

@@ -74,66 +74,61 @@ def register_url_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Every blueprint, area by area in dependency order. The training, employer and inspector pages each share one
-    blueprint: their route modules (``class_views`` …) add their routes to it when imported here."""
-    from . import core_views
-    from .accounts import admin_views, identity_views
-    from .accounts import views as accounts_views
-    from .banks import api as banks_api
-    from .banks import blueprint_views, sheet_views
-    from .banks import views as banks_views
-    from .catalog import views as catalog_views
-    from .certificates import api as certificates_api
-    from .certificates import public_views, registry_version, registry_views, verification_log
-    from .certificates import views as certificates_views
-    from .employers import api as employers_api
-    from .employers import (  # noqa: F401 - route modules of the employer blueprint
-        education_views,
-        import_views,
-        request_views,
-        verify_views,
-    )
-    from .employers import views as employers_views
-    from .exams import api as exams_api
-    from .exams import candidate_views, photo_views, proctor_views, room_views
-    from .exams import views as exams_views
-    from .inspectors import api as inspectors_api
-    from .inspectors import app_views, regulator_views  # noqa: F401 - route modules of the inspector blueprint
-    from .inspectors import views as inspectors_views
-    from .reports import api as reports_api
-    from .reports import item_views, official_views, org_views  # noqa: F401 - official_views: routes of reports.bp
-    from .reports import views as reports_views
-    from .training import api as training_api
-    from .training import (  # noqa: F401 - route modules of the training blueprint
-        class_views,
-        completion_views,
-        enroll_views,
-        lesson_views,
-        my_views,
-        practice_views,
-    )
-    from .training import views as training_views
+    """Every blueprint, area by area in dependency order, each from its area's ``views`` package
+    (docs/architecture.md). An area's main blueprint is ``<area>/views/__init__.py``'s ``bp``; the route modules
+    that add their routes to it (training's ``class_pages`` …, employers', inspectors', reports' ``officials``) import
+    it from there and are imported here for those routes."""
+    from . import views as core
+    from .accounts import views as accounts
+    from .accounts.views import admin as accounts_admin
+    from .accounts.views import identity_checks as accounts_identity
+    from .banks import views as banks
+    from .banks.views import api as banks_api
+    from .banks.views import paper_rules as banks_paper_rules
+    from .banks.views import sheets as banks_sheets
+    from .catalog import views as catalog
+    from .certificates import verification_log
+    from .certificates import views as certificates
+    from .certificates.views import api as certificates_api
+    from .certificates.views import public as certificates_public
+    from .certificates.views import registry as certificates_registry
+    from .employers import views as employers
+    from .employers.views import api as employers_api
+    from .employers.views import education, imports, verify  # noqa: F401 - routes of employers.bp
+    from .employers.views import enrollment_requests as employers_requests
+    from .exams import views as exams
+    from .exams.views import api as exams_api
+    from .exams.views import candidate_photos as exams_photos
+    from .exams.views import candidates as exams_candidates
+    from .exams.views import proctoring as exams_proctoring
+    from .exams.views import rooms as exams_rooms
+    from .inspectors import views as inspectors
+    from .inspectors.views import api as inspectors_api
+    from .inspectors.views import offline_app, regulator  # noqa: F401 - routes of inspectors.bp
+    from .reports import views as reports
+    from .reports.views import api as reports_api
+    from .reports.views import items as reports_items
+    from .reports.views import officials  # noqa: F401 - routes of reports.bp
+    from .reports.views import organizations as reports_organizations
+    from .training import views as training
+    from .training.views import api as training_api
+    from .training.views import class_pages, completions, enrollment, lessons, my, practice  # noqa: F401 - routes
 
     for blueprint in (
-        core_views.bp,
-        accounts_views.bp, admin_views.bp, identity_views.bp,
-        catalog_views.bp,
-        banks_views.bp, sheet_views.bp, blueprint_views.bp, banks_api.api_bp,
-        training_views.bp, training_api.api_bp,
-        exams_views.bp, candidate_views.bp, proctor_views.bp, photo_views.bp, room_views.bp,
-        exams_api.api_bp,
-        certificates_views.bp, registry_views.bp, public_views.bp, certificates_api.api_bp,
-        employers_views.bp, request_views.inbox_bp, employers_api.api_bp,
-        inspectors_views.bp, inspectors_api.api_bp,
-        reports_views.bp, org_views.bp, item_views.bp, reports_api.api_bp,
+        core.bp,
+        accounts.bp, accounts_admin.bp, accounts_identity.bp,
+        catalog.bp,
+        banks.bp, banks_sheets.bp, banks_paper_rules.bp, banks_api.api_bp,
+        training.bp, training_api.api_bp,
+        exams.bp, exams_candidates.bp, exams_proctoring.bp, exams_photos.bp, exams_rooms.bp, exams_api.api_bp,
+        certificates.bp, certificates_registry.bp, certificates_public.bp, certificates_api.api_bp,
+        employers.bp, employers_requests.inbox_bp, employers_api.api_bp,
+        inspectors.bp, inspectors_api.api_bp,
+        reports.bp, reports_organizations.bp, reports_items.bp, reports_api.api_bp,
     ):
         app.register_blueprint(blueprint)
     verification_log.init_app(app)  # the public verification log's writer (batches off the request path)
-    registry_version.init_app(app)  # the shared counter that lets workers keep what /v/ read (verification.RowCache)
-    from .exams.attempts import committer
-
-    committer.init_app(app)  # group commit of answer saves (EXAM_SAVE_GROUP_COMMIT)
-    core_views.register_bench_baseline(app)
+    core.register_bench_baseline(app)
 
 
 def register_hooks() -> None:

@@ -15,7 +15,7 @@ AREAS = ("accounts", "catalog", "banks", "training", "exams", "certificates", "e
 
 def area_modules(name: str) -> Iterator[ModuleType]:
     """Each area's ``<area>.<name>`` module, in dependency order, skipping areas that have none
-    (``area_modules("models")``, ``("commands")``, ``("demo")``)."""
+    (``area_modules("models")``, ``("commands")``)."""
     for area in AREAS:
         qualified = f"{__package__}.{area}.{name}"
         try:

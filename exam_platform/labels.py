@@ -48,7 +48,8 @@ TARGET_LABELS = {
     "Certificate": _l("证书"), "CertificateKey": _l("签名密钥"), "CertificateApplication": _l("证书申请"),
     "Sitting": _l("考试场次"), "Registration": _l("考试报名"), "Attempt": _l("答卷"), "ExamResult": _l("考试成绩"),
     "Question": _l("试题"), "QuestionBank": _l("题库"), "Bank": _l("题库"), "BankVersion": _l("题库版本"),
-    "Blueprint": _l("组卷规则"), "Category": _l("类别"), "RuleSet": _l("规则集"),
+    "PaperRule": _l("组卷规则"), "Blueprint": _l("组卷规则"),  # Blueprint: before the rename
+    "Category": _l("类别"), "RuleSet": _l("规则集"),
     "TrainingClass": _l("培训班"), "ClassSession": _l("课次"), "Enrollment": _l("培训报名"), "Lesson": _l("课件"),
     "Completion": _l("培训合格证明"), "TrainingCompletion": _l("培训合格证明"),
     "WorkforceDeclaration": _l("从业人员申报"), "ReportTarget": _l("工作目标"), "Target": _l("工作目标"),

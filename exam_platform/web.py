@@ -87,7 +87,7 @@ def writes_apart(view: Callable) -> Callable:
 
 def authorised_by_header(header: str) -> Callable[[Callable], Callable]:
     """Endpoint marker: a request that carries ``header`` is authorised by it, not by the login session (the exam
-    capability, exams/api.py): the app's hooks do not load the session user for it (``header_authorised``)."""
+    capability, exams/views/api.py): the app's hooks do not load the session user for it (``header_authorised``)."""
 
     def mark(view: Callable) -> Callable:
         view.authorising_header = header  # type: ignore[attr-defined]

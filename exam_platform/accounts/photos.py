@@ -1,7 +1,7 @@
 """Candidate photos (考生照片): storing one per person, replacing it, reading it back.
 
 Who may see a photo is ``permissions.can_see_photo``; the pages that serve it are the exam area's
-(``exams/photo_views.py``), because "a centre where the candidate is registered" is an exams fact.
+(``exams/views/candidate_photos.py``), because "a centre where the candidate is registered" is an exams fact.
 """
 
 from __future__ import annotations

@@ -53,8 +53,8 @@ def terminal_progress(stage: str, done: int, total: int) -> None:
 
 
 def _import_banks(paths: tuple[Path, ...], blueprints: bool, media_dir: Path | None = None) -> None:
-    from .blueprints import load_default_blueprints
     from .importer import BankFileRefused, import_paths, shipped_files
+    from .paper_rules import load_default_blueprints
 
     files: list[Path] = []
     for path in paths or (Path(p) for p in shipped_files()):

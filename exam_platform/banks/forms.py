@@ -128,7 +128,7 @@ class ConfirmForm(FlaskForm):
     pass
 
 
-class BlueprintForm(FlaskForm):
+class PaperRuleForm(FlaskForm):
     name = StringField(_l("名称"), validators=[InputRequired(), Length(max=120)])
     bank_id = SelectField(_l("题库"), coerce=int)
     purpose = SelectField(_l("用途"), choices=[("exam", _l("正式考试")), ("mock", _l("模拟考试"))])

@@ -133,7 +133,7 @@ class QuestionReview(Base):
     created_at: Mapped[datetime]
 
 
-class Blueprint(Base):
+class PaperRule(Base):
     """组卷规则: sections of type × count × points, optional topic quotas and difficulty mix, time and pass mark."""
 
     __tablename__ = "blueprints"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..openapi import LOGGED_IN, errors, json_body, obj, ok
-from .blueprint_views import SECTION_FIELDS
+from .views.paper_rules import SECTION_FIELDS
 
 # The editor sends its form fields as they are typed (strings) — whole numbers are accepted as numbers too.
 WHOLE = {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 999_999_999},

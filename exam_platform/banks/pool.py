@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound, ValidationError
-from .models import Bank, Blueprint, Question, QuestionVersion
+from .models import Bank, PaperRule, Question, QuestionVersion
 from .paper import InsufficientPool, PaperItem, PoolIndex, PoolItem, Spec, draw, draw_layers, problems, split_spec
 
 MAX_CACHED_BANKS = 64
@@ -95,7 +95,7 @@ def pool_index(session: Session, bank_id: int) -> PoolIndex:
     return index
 
 
-def spec_of(blueprint: Blueprint) -> Spec:
+def spec_of(blueprint: PaperRule) -> Spec:
     return Spec.from_blueprint(blueprint.sections, blueprint.topic_quotas, blueprint.difficulty_mix)
 
 
@@ -104,16 +104,16 @@ def _pool_on(session: Session, bank_id: int, on: date | None) -> PoolIndex:
     return index.on(on) if on is not None else index
 
 
-def _quotas(blueprint: Blueprint | Any) -> list[dict]:
+def _quotas(blueprint: PaperRule | Any) -> list[dict]:
     return [q for q in getattr(blueprint, "bank_quotas", None) or [] if q.get("bank_id")]
 
 
-def _layers(session: Session, blueprint: Blueprint | Any, on: date | None) -> list[tuple[dict | None, PoolIndex]]:
+def _layers(session: Session, blueprint: PaperRule | Any, on: date | None) -> list[tuple[dict | None, PoolIndex]]:
     return [(None, _pool_on(session, blueprint.bank_id, on)),
             *[(q.get("quotas") or {}, _pool_on(session, int(q["bank_id"]), on)) for q in _quotas(blueprint)]]
 
 
-def check_blueprint(session: Session, blueprint: Blueprint | Any, *, on: date | None = None) -> list[str]:
+def check_blueprint(session: Session, blueprint: PaperRule | Any, *, on: date | None = None) -> list[str]:
     """Why the banks cannot satisfy the blueprint now (on the exam date ``on``, when given; empty: they can)."""
     if not _quotas(blueprint):
         return problems(spec_of(blueprint), _pool_on(session, blueprint.bank_id, on))
@@ -125,7 +125,7 @@ def check_blueprint(session: Session, blueprint: Blueprint | Any, *, on: date | 
             for p in problems(sp, index, share=True)]
 
 
-def draw_paper(session: Session, blueprint: Blueprint | Any, rng: random.Random, *,
+def draw_paper(session: Session, blueprint: PaperRule | Any, rng: random.Random, *,
                on: date | None = None) -> list[PaperItem]:
     """A paper for ``blueprint`` from its bank's current pool — only questions valid on the exam date ``on`` —
     ``PoolTooSmall`` when the bank cannot do it."""

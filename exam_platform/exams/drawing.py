@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from ..banks import pool
-from ..banks.models import Blueprint
+from ..banks.models import PaperRule
 from ..banks.paper import PoolIndex
 from ..clock import today_local
 from . import client_paper, scoring
@@ -25,7 +25,7 @@ def pool_index(session: Session, bank_id: int) -> PoolIndex:
     return pool.pool_index(session, bank_id)
 
 
-def draw_paper(session: Session, *, blueprint: Blueprint, now: datetime, registration_id: int | None = None,
+def draw_paper(session: Session, *, blueprint: PaperRule, now: datetime, registration_id: int | None = None,
                index: PoolIndex | None = None, on: date | None = None) -> Paper:
     """Draw and store a paper (a fresh random seed from ``secrets``: papers cannot be predicted).
 

@@ -26,7 +26,7 @@ from ..states import one_of
 
 if TYPE_CHECKING:
     from ..accounts.models import Organization, User
-    from ..banks.models import Blueprint
+    from ..banks.models import PaperRule
     from ..catalog.models import Category
 
 
@@ -78,7 +78,7 @@ class Sitting(Base):
     # Loaded where they are used (a list joins them at its query: sittings.get_sitting, open_for_booking …).
     centre: Mapped[Organization] = relationship()
     category: Mapped[Category] = relationship()
-    blueprint: Mapped[Blueprint] = relationship()
+    blueprint: Mapped[PaperRule] = relationship()
 
     @property
     def is_draft(self) -> bool:

@@ -15,7 +15,7 @@ from .. import audit, spreadsheets
 from ..accounts import education, identity, idnumber
 from ..accounts.models import Organization, User
 from ..accounts.service import find_user_by_identity
-from ..banks.models import Blueprint
+from ..banks.models import PaperRule
 from ..banks.paper import PoolIndex
 from ..catalog.service import rule_in_force
 from ..clock import local, today_local
@@ -131,7 +131,7 @@ def register(session: Session, *, actor: User, candidate: User, sitting: Sitting
             session.flush()
     except IntegrityError:
         raise Conflict(_l("该考生已报名此场次"), code="already_registered") from None
-    blueprint = session.get(Blueprint, sitting.blueprint_id)
+    blueprint = session.get(PaperRule, sitting.blueprint_id)
     drawing.draw_paper(session, blueprint=blueprint, now=now, registration_id=reg.id, index=index,
                        on=today_local(sitting.starts_at))
     session.flush()
@@ -238,7 +238,7 @@ def import_candidates(session: Session, *, actor: User, sitting: Sitting, candid
     if problems or len(set(candidate_ids)) != len(candidate_ids) or len(candidates) > free or not candidates:
         raise ValidationError(_l("有 %(n)s 行不符合报名条件，未导入任何考生", n=max(len(problems), 1)),
                               code="import_refused")
-    index = drawing.pool_index(session, session.get(Blueprint, sitting.blueprint_id).bank_id)
+    index = drawing.pool_index(session, session.get(PaperRule, sitting.blueprint_id).bank_id)
     regs = [register(session, actor=actor, candidate=c, sitting=sitting, now=now, index=index) for c in candidates]
     audit.record(session, actor=actor, action="registration.import", target=sitting,
                  after={"count": len(regs)}, at=now)

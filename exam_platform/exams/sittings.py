@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
 from ..accounts.models import Organization, RoleGrant, User
-from ..banks.models import Blueprint
+from ..banks.models import PaperRule
 from ..catalog.models import Category
 from ..catalog.service import rule_in_force
 from ..clock import today_local
@@ -76,10 +76,10 @@ def get_sitting(session: Session, sitting_id: int) -> Sitting:
     return sitting
 
 
-def blueprints_for(session: Session, category_id: int | None = None) -> list[Blueprint]:
-    stmt = select(Blueprint).where(Blueprint.purpose == "exam", Blueprint.active.is_(True)).order_by(Blueprint.id)
+def blueprints_for(session: Session, category_id: int | None = None) -> list[PaperRule]:
+    stmt = select(PaperRule).where(PaperRule.purpose == "exam", PaperRule.active.is_(True)).order_by(PaperRule.id)
     if category_id:
-        stmt = stmt.where(Blueprint.category_id == category_id)
+        stmt = stmt.where(PaperRule.category_id == category_id)
     return list(session.scalars(stmt))
 
 
@@ -109,7 +109,7 @@ def open_for_booking(session: Session, *, now: datetime):
 
 # ---- writing ------------------------------------------------------------------------------------------------
 
-def _check_values(session: Session, *, centre_id: int, blueprint: Blueprint, starts_at: datetime,
+def _check_values(session: Session, *, centre_id: int, blueprint: PaperRule, starts_at: datetime,
                   ends_at: datetime, minutes: int | None, seats: int, allowed_subnets: str, now: datetime,
                   require_future: bool = True) -> tuple[int, str, int]:
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
@@ -135,7 +135,7 @@ def _check_values(session: Session, *, centre_id: int, blueprint: Blueprint, sta
 def create_sitting(session: Session, *, actor: User, centre_id: int, blueprint_id: int, title: str, room: str,
                    starts_at: datetime, ends_at: datetime, minutes: int | None, seats: int,
                    allowed_subnets: str = "", self_booking: bool = False, now: datetime) -> Sitting:
-    blueprint = session.get(Blueprint, blueprint_id)
+    blueprint = session.get(PaperRule, blueprint_id)
     if blueprint is None or blueprint.purpose != "exam" or not blueprint.active:
         raise ValidationError(_l("请选择有效的组卷规则"), field="blueprint_id")
     title = title.strip()
@@ -166,7 +166,7 @@ def update_sitting(session: Session, *, actor: User, sitting: Sitting, title: st
         raise ValidationError(_l("已有 %(n)s 人报名，座位数不能少于报名人数", n=taken), field="seats")
     if started and (starts_at != sitting.starts_at or minutes != sitting.minutes):
         raise Conflict(_l("考试已开始，不能再修改开考时间和时长（请在监考台为考生延时）"), code="sitting_started")
-    blueprint = session.get(Blueprint, sitting.blueprint_id)
+    blueprint = session.get(PaperRule, sitting.blueprint_id)
     minutes, subnets, pass_mark = _check_values(
         session, centre_id=sitting.centre_id, blueprint=blueprint, starts_at=starts_at, ends_at=ends_at,
         minutes=minutes, seats=seats, allowed_subnets=allowed_subnets, now=now, require_future=not started)

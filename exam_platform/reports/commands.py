@@ -19,7 +19,7 @@ from ..db import get_session
 def reports_generate(candidates: int, items: int, pool: int) -> None:
     """Generate candidates with classes, attendance, completions, sittings, attempts, answers, results and
     certificates (answers ≈ candidates × items)."""
-    from .generator import generate
+    from ..demo.generator import generate
 
     session = get_session()
     started = time.perf_counter()

@@ -21,7 +21,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
-from ..banks.models import Bank, Blueprint, Question, QuestionVersion
+from ..banks.models import Bank, PaperRule, Question, QuestionVersion
 from ..errors import NotFound
 from ..exams.models import Answer, Attempt, Paper, Registration, Sitting
 from . import itemstats
@@ -43,7 +43,7 @@ class Scope:
 def scope_of(session: Session, kind: str, obj_id: int) -> Scope:
     """The thing analysed; only exam banks and their blueprints (practice data is not item-analysed here)."""
     if kind == "blueprint":
-        bp = session.get(Blueprint, obj_id)
+        bp = session.get(PaperRule, obj_id)
         if bp is None or bp.purpose != "exam":
             raise NotFound()
         return Scope("blueprint", bp.id, f"{bp.name}（{bp.category.label}）", bp.pass_mark, bp.bank_id)
@@ -56,7 +56,7 @@ def scope_of(session: Session, kind: str, obj_id: int) -> Scope:
         sitting = session.get(Sitting, obj_id)
         if sitting is None:
             raise NotFound()
-        bp = session.get(Blueprint, sitting.blueprint_id)
+        bp = session.get(PaperRule, sitting.blueprint_id)
         return Scope("sitting", sitting.id, sitting.title, bp.pass_mark if bp else None, bp.bank_id if bp else None)
     raise NotFound()
 
@@ -66,8 +66,8 @@ def _in_scope(stmt, scope: Scope):
     if scope.kind == "blueprint":
         return stmt.where(Paper.blueprint_id == scope.id)
     if scope.kind == "bank":
-        return stmt.join(Blueprint, Blueprint.id == Paper.blueprint_id).where(Blueprint.bank_id == scope.id,
-                                                                             Blueprint.purpose == "exam")
+        return stmt.join(PaperRule, PaperRule.id == Paper.blueprint_id).where(PaperRule.bank_id == scope.id,
+                                                                             PaperRule.purpose == "exam")
     return stmt.join(Registration, Registration.id == Attempt.registration_id).where(
         Registration.sitting_id == scope.id)
 
@@ -103,8 +103,8 @@ def load_responses(session: Session, scope: Scope, attempt_ids: Iterable[int] | 
     ids = sorted(attempt_ids) if attempt_ids is not None else list(session.scalars(_attempts_stmt(scope)))
     papers: list[tuple[int, list, bool]] = []
     for chunk in _chunks(ids, CHUNK):
-        rows = _raw(session, select(Attempt.id, cast(Paper.items, Text), Blueprint.partial_credit)
-                    .join(Paper, Paper.id == Attempt.paper_id).join(Blueprint, Blueprint.id == Paper.blueprint_id)
+        rows = _raw(session, select(Attempt.id, cast(Paper.items, Text), PaperRule.partial_credit)
+                    .join(Paper, Paper.id == Attempt.paper_id).join(PaperRule, PaperRule.id == Paper.blueprint_id)
                     .where(Attempt.id.in_(chunk)).order_by(Attempt.id))
         papers.extend(zip([r[0] for r in rows], _json_rows([r[1] for r in rows]), [bool(r[2]) for r in rows],
                           strict=True))
@@ -325,7 +325,7 @@ def blueprints_overview(session: Session) -> list[dict[str, Any]]:
         select(Paper.blueprint_id, func.count(Attempt.id)).join(Attempt, Attempt.paper_id == Paper.id)
         .where(Attempt.kind == "exam", Attempt.state == "submitted").group_by(Paper.blueprint_id)).all())
     found = []
-    for bp in session.scalars(select(Blueprint).where(Blueprint.purpose == "exam").order_by(Blueprint.id)):
+    for bp in session.scalars(select(PaperRule).where(PaperRule.purpose == "exam").order_by(PaperRule.id)):
         found.append({"id": bp.id, "name": bp.name, "category": bp.category.label, "bank_id": bp.bank_id,
                       "bank": bp.bank.title, "attempts": counts.get(bp.id, 0), "active": bp.active})
     return found

@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from exam_platform.banks import blueprints as bps
-from exam_platform.banks.models import Blueprint
+from exam_platform.banks import paper_rules as bps
+from exam_platform.banks.models import PaperRule
 from tests import factories as f
 from tests.banks import factories as bf
 from tests.conftest import FIXED_NOW
@@ -50,7 +50,7 @@ def test_a_blueprint_whose_points_do_not_add_up_to_100_is_refused_at_the_section
     assert 'value="低压电工 测试卷"' in page  # what the author typed is kept
     r = client.post("/blueprints/new", data=_form(bank, topic_quotas="触电急救 五道"))
     assert r.status_code == 400 and "知识点: 题数" in r.get_data(as_text=True)
-    assert db.scalar(select(func.count(Blueprint.id))) == 0
+    assert db.scalar(select(func.count(PaperRule.id))) == 0
 
 
 def test_saving_then_editing_and_the_sample_paper(client, db, setup):
@@ -58,7 +58,7 @@ def test_saving_then_editing_and_the_sample_paper(client, db, setup):
     f.login_as(client, author)
     r = client.post("/blueprints/new", data=_form(bank, topic_quotas="触电急救: 5", diff_2="50", diff_3="50"))
     assert r.status_code == 302
-    blueprint = db.scalar(select(Blueprint))
+    blueprint = db.scalar(select(PaperRule))
     assert blueprint.topic_quotas == {"触电急救": 5} and blueprint.difficulty_mix == {"2": 0.5, "3": 0.5}
     page = client.get(f"/blueprints/{blueprint.id}").get_data(as_text=True)
     assert "题库中的有效试题足以按此规则组卷" in page
@@ -100,7 +100,7 @@ def test_preview_checks_and_draws_a_sample_without_saving(client, db, setup):
     r = client.post("/blueprints/new", data=_form(bank) | {"preview": "1"})
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and 'id="sample-paper"' in page and page.count('class="candidate-question"') == 70
-    assert db.scalar(select(func.count(Blueprint.id))) == 0
+    assert db.scalar(select(func.count(PaperRule.id))) == 0
 
 
 def test_the_live_check_answers_json(client, setup):
@@ -123,7 +123,7 @@ def test_the_live_check_answers_json(client, setup):
 
 def test_the_regulator_reads_a_blueprint_but_the_form_is_disabled(client, db, setup):
     author, regulator, bank = setup
-    values = bps.BlueprintValues(name="读", bank_id=bank.id, purpose="exam",
+    values = bps.PaperRuleValues(name="读", bank_id=bank.id, purpose="exam",
                                  sections=[{"type": "true_false", "count": 20, "points": 5}], minutes=60, pass_mark=80)
     blueprint = bps.create_blueprint(db, actor=author, values=values, now=FIXED_NOW)
     db.commit()

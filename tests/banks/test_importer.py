@@ -286,13 +286,13 @@ def test_cli_refuses_a_bank_file_that_is_not_utf8_with_file_line_and_reason(app,
 
 def test_drawn_papers_follow_the_bank(db):
     """Sanity: a paper drawn from an imported bank uses current versions of active questions only."""
-    from exam_platform.banks.models import Blueprint
+    from exam_platform.banks.models import PaperRule
     from exam_platform.banks.pool import draw_paper
 
     qs = bf.small_questions(tf=12)
     bank = bf.bank(db, qs)
     importer.import_bank_file(db, actor=None, text=bf.bank_text(qs[2:]), file="x.yaml", now=FIXED_NOW)
-    bp = Blueprint(bank_id=bank.id, sections=[{"type": "true_false", "count": 10, "points": 10}], topic_quotas={},
+    bp = PaperRule(bank_id=bank.id, sections=[{"type": "true_false", "count": 10, "points": 10}], topic_quotas={},
                    difficulty_mix={})
     paper = draw_paper(db, bp, random.Random(3))
     ids = {p.version_id for p in paper}

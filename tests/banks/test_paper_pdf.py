@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from exam_platform import printing
 from exam_platform.banks import importer
-from exam_platform.banks.models import Blueprint, MediaBlob, Question, QuestionVersion
+from exam_platform.banks.models import MediaBlob, PaperRule, Question, QuestionVersion
 from tests import factories as f
 from tests.banks import factories as bf
 from tests.banks.test_media import png
@@ -32,7 +32,7 @@ def test_the_sample_paper_pdf_draws_raster_pictures_and_prints_the_alt_text_of_s
     v2 = db.scalar(select(QuestionVersion).join(Question).where(Question.key == "P-2"))
     v2.image = {"sha256": SVG_SHA, "alt": "矢量图的替代文字"}
     bank_id = v2.bank_id
-    bp = Blueprint(category_id=f.category(db).id, bank_id=bank_id, name="PDF 测试", minutes=60, pass_mark=60,
+    bp = PaperRule(category_id=f.category(db).id, bank_id=bank_id, name="PDF 测试", minutes=60, pass_mark=60,
                    sections=[{"type": "single", "count": 1, "points": 1},
                              {"type": "true_false", "count": 1, "points": 1},
                              {"type": "case", "count": 1, "points": 4}], created_at=FIXED_NOW, updated_at=FIXED_NOW)

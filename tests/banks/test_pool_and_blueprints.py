@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from exam_platform.banks import blueprints as bps
 from exam_platform.banks import importer, pool
-from exam_platform.banks.models import Bank, Blueprint, Question
+from exam_platform.banks import paper_rules as bps
+from exam_platform.banks.models import Bank, PaperRule, Question
 from exam_platform.catalog.service import rule_in_force
 from exam_platform.clock import today_local
 from exam_platform.errors import ValidationError
@@ -61,7 +61,7 @@ def _values(bank, **changes):
                                                                              "points": 5}],
                 minutes=120, pass_mark=80)
     base.update(changes)
-    return bps.BlueprintValues(**base)
+    return bps.PaperRuleValues(**base)
 
 
 @pytest.mark.parametrize("changes, field, reason", [
@@ -82,7 +82,7 @@ def test_a_blueprint_that_breaks_a_rule_is_refused_at_its_field(db, changes, fie
     with pytest.raises(ValidationError) as err:
         bps.create_blueprint(db, actor=None, values=_values(bank, **changes), now=FIXED_NOW)
     assert err.value.field == field and reason in str(err.value.message)
-    assert db.scalar(select(Blueprint.id)) is None
+    assert db.scalar(select(PaperRule.id)) is None
 
 
 def test_a_valid_blueprint_is_saved_audited_and_draws_a_paper(db):
@@ -125,7 +125,7 @@ def test_shipped_default_blueprints_follow_the_rules_in_force_and_can_be_drawn(d
 
 
 def test_demo_seed_puts_banks_and_blueprints_into_the_context(db):
-    from exam_platform.banks import demo
+    from exam_platform.demo import banks as demo
 
     ctx = SimpleNamespace(users={}, orgs={}, extra={})
     demo.seed(db, ctx, now=FIXED_NOW, large=False)

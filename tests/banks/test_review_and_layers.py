@@ -15,7 +15,7 @@ from sqlalchemy import select
 from exam_platform.audit import AuditRecord
 from exam_platform.banks import paper, pool, review
 from exam_platform.banks import questions as qs
-from exam_platform.banks.models import Blueprint, Question, QuestionReview, QuestionVersion
+from exam_platform.banks.models import PaperRule, Question, QuestionReview, QuestionVersion
 from exam_platform.errors import Conflict, Forbidden, ValidationError
 from tests import factories as f
 from tests.banks import factories as bf
@@ -150,7 +150,7 @@ def test_a_blueprint_takes_its_quota_from_a_provincial_bank_only_its_authority_s
     national_author = f.user(db, "question_author")
     national = bf.bank(db, bf.small_questions(20, 10, 5, prefix="N"), code="NAT-exam")
     local = bf.bank(db, bf.small_questions(10, 5, 0, prefix="L"), code="PROV-exam", owner=province)
-    blueprint = Blueprint(category_id=national.category_id, bank_id=national.id, name="分层组卷", purpose="exam",
+    blueprint = PaperRule(category_id=national.category_id, bank_id=national.id, name="分层组卷", purpose="exam",
                           sections=[{"type": "true_false", "count": 10, "points": 4},
                                     {"type": "single", "count": 6, "points": 5}, {"type": "multiple", "count": 1,
                                                                                   "points": 30}],

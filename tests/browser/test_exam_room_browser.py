@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from exam_platform.banks.models import Blueprint
+from exam_platform.banks.models import PaperRule
 from exam_platform.exams.models import Sitting
 from tests import factories as f
 from tests.browser.conftest import login
@@ -36,8 +36,8 @@ def _session():
 
 def _mock_id(live_app) -> int:
     with live_app.app_context():
-        return _session().scalar(select(Blueprint.id).where(Blueprint.purpose == "mock", Blueprint.active)
-                                 .order_by(Blueprint.id))
+        return _session().scalar(select(PaperRule.id).where(PaperRule.purpose == "mock", PaperRule.active)
+                                 .order_by(PaperRule.id))
 
 
 def _new_checked_in_candidate(live_app, *, seat: str) -> tuple[str, int, str]:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from exam_platform.banks.models import Bank, Blueprint
+from exam_platform.banks.models import Bank, PaperRule
 from exam_platform.certificates import issuance
 from exam_platform.certificates.models import Certificate
 from exam_platform.exams.models import ExamResult, Registration, Sitting
@@ -18,8 +18,8 @@ from tests.conftest import FIXED_NOW
 _seq = itertools.count(1)
 
 
-def bank_and_blueprint(session, category) -> Blueprint:
-    bp = session.scalar(select(Blueprint).where(Blueprint.category_id == category.id).limit(1))
+def bank_and_blueprint(session, category) -> PaperRule:
+    bp = session.scalar(select(PaperRule).where(PaperRule.category_id == category.id).limit(1))
     if bp is not None:
         return bp
     n = next(_seq)
@@ -27,7 +27,7 @@ def bank_and_blueprint(session, category) -> Blueprint:
                 title="test bank", created_at=FIXED_NOW, updated_at=FIXED_NOW)
     session.add(bank)
     session.flush()
-    bp = Blueprint(category_id=category.id, bank_id=bank.id, name="test", sections=[], minutes=120, pass_mark=80,
+    bp = PaperRule(category_id=category.id, bank_id=bank.id, name="test", sections=[], minutes=120, pass_mark=80,
                    created_at=FIXED_NOW, updated_at=FIXED_NOW)
     session.add(bp)
     session.flush()

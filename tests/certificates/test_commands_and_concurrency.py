@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import sessionmaker
 
 from exam_platform.audit import AuditRecord
-from exam_platform.banks.models import Bank, Blueprint
+from exam_platform.banks.models import Bank, PaperRule
 from exam_platform.certificates import issuance, keys, offline
 from exam_platform.certificates.models import (
     Certificate,
@@ -112,7 +112,7 @@ def committed_pending(app):
         sittings = [s for (s,) in conn.execute(select(Registration.sitting_id).where(Registration.id.in_(regs)))]
         completions = [c for (c,) in conn.execute(select(Registration.completion_id).where(Registration.id.in_(regs)))]
         blueprints = [b for (b,) in conn.execute(select(Sitting.blueprint_id).where(Sitting.id.in_(sittings)))]
-        banks = [b for (b,) in conn.execute(select(Blueprint.bank_id).where(Blueprint.id.in_(blueprints)))]
+        banks = [b for (b,) in conn.execute(select(PaperRule.bank_id).where(PaperRule.id.in_(blueprints)))]
         orgs = {o for (o,) in conn.execute(select(Sitting.centre_id).where(Sitting.id.in_(sittings)))}
         orgs |= {o for (o,) in conn.execute(select(TrainingCompletion.institution_id)
                                             .where(TrainingCompletion.id.in_(completions)))}
@@ -124,7 +124,7 @@ def committed_pending(app):
             (CertificateToken, CertificateToken.certificate_id, certs),
             (Certificate, Certificate.id, certs), (ExamResult, ExamResult.id, results),
             (Registration, Registration.id, regs), (TrainingCompletion, TrainingCompletion.id, completions),
-            (Sitting, Sitting.id, sittings), (Blueprint, Blueprint.id, blueprints), (Bank, Bank.id, banks),
+            (Sitting, Sitting.id, sittings), (PaperRule, PaperRule.id, blueprints), (Bank, Bank.id, banks),
         ):
             conn.execute(delete(model).where(column.in_(values)))
         from exam_platform.accounts.models import Organization, RoleGrant, User

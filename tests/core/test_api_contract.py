@@ -77,7 +77,7 @@ def demo_world(app, db, clock):
 
 def _ids(db) -> dict:
     from exam_platform.accounts.models import Organization, User
-    from exam_platform.banks.models import Blueprint
+    from exam_platform.banks.models import PaperRule
     from exam_platform.certificates.models import Certificate
     from exam_platform.exams.models import Registration, Sitting
     from exam_platform.inspectors.models import Inspection
@@ -98,8 +98,8 @@ def _ids(db) -> dict:
     return {
         "registration_id": live,
         "sitting_id": one(select(Registration.sitting_id).where(Registration.id == live)),
-        "mock_id": one(select(Blueprint.id).where(Blueprint.purpose == "mock")),
-        "exam_blueprint_id": one(select(Blueprint.id).where(Blueprint.purpose == "exam")),
+        "mock_id": one(select(PaperRule.id).where(PaperRule.purpose == "mock")),
+        "exam_blueprint_id": one(select(PaperRule.id).where(PaperRule.purpose == "exam")),
         "centre_id": one(select(Organization.id).where(Organization.kind == "exam_centre")),
         "institution_id": one(select(Organization.id).where(Organization.kind == "training_institution")),
         "enrollment_id": enrollment_id,

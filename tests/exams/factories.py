@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from exam_platform.banks.models import Bank, Blueprint, Question, QuestionVersion
+from exam_platform.banks.models import Bank, PaperRule, Question, QuestionVersion
 from exam_platform.exams import attempts, registration, sittings
 from exam_platform.exams.models import Attempt, Registration, Sitting
 from exam_platform.training.models import TrainingCompletion
@@ -51,11 +51,11 @@ def bank(session, category_code: str = "T-1.2", *, purpose: str = "exam", true_f
 
 def blueprint(session, b: Bank, *, purpose: str = "exam", tf: int = 5, single: int = 4, multiple: int = 2,
               minutes: int = 60, pass_mark: int = 80, review_policy: str = "score",
-              partial_credit: bool = False) -> Blueprint:
+              partial_credit: bool = False) -> PaperRule:
     sections = [{"type": "true_false", "count": tf, "points": 1}, {"type": "single", "count": single, "points": 1}]
     if multiple:
         sections.append({"type": "multiple", "count": multiple, "points": 2})
-    bp = Blueprint(category_id=b.category_id, bank_id=b.id, name=f"组卷规则 {b.code}", purpose=purpose,
+    bp = PaperRule(category_id=b.category_id, bank_id=b.id, name=f"组卷规则 {b.code}", purpose=purpose,
                    sections=sections, topic_quotas={}, difficulty_mix={}, minutes=minutes, pass_mark=pass_mark,
                    review_policy=review_policy, partial_credit=partial_credit, active=True,
                    created_at=FIXED_NOW, updated_at=FIXED_NOW)
@@ -84,7 +84,7 @@ class World:
     proctor: object
     examiner: object
     bank: Bank
-    blueprint: Blueprint
+    blueprint: PaperRule
     sitting: Sitting
     institution: object
 

@@ -8,7 +8,7 @@ import io
 from PIL import Image
 
 from exam_platform.banks import media
-from exam_platform.banks.models import Bank, Blueprint, Question, QuestionVersion
+from exam_platform.banks.models import Bank, PaperRule, Question, QuestionVersion
 from tests.conftest import FIXED_NOW
 
 CASE_TEXT = "某化工企业组织人员进入污水池清淤，未进行通风和气体检测，作业人员中毒晕倒，两名施救人员相继中毒。"
@@ -36,7 +36,7 @@ def png(color=(204, 0, 0)) -> bytes:
     return out.getvalue()
 
 
-def add_pictures_and_cases(session, bank: Bank, blueprint: Blueprint, *, cases: int = 2,
+def add_pictures_and_cases(session, bank: Bank, blueprint: PaperRule, *, cases: int = 2,
                            per_paper: int = 1) -> str:
     """Every single-choice question of ``bank`` gets a picture (stem) and its option B a picture; ``cases`` case
     questions are added and the blueprint takes ``per_paper`` of them. Returns the stem picture's sha256."""

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from exam_platform.banks.models import Blueprint, QuestionVersion
+from exam_platform.banks.models import PaperRule, QuestionVersion
 from exam_platform.errors import DomainError, NotFound
 from exam_platform.exams import attempts, proctoring
 from exam_platform.exams.models import Answer, Attempt, ExamResult, Paper
@@ -214,7 +214,7 @@ def test_paper_is_frozen_at_registration(db):
     paper = db.query(Paper).filter_by(registration_id=reg.id).one()
     drawn = [dict(i) for i in paper.items]
     # The author changes the blueprint and edits every question afterwards.
-    bp = db.get(Blueprint, w.blueprint.id)
+    bp = db.get(PaperRule, w.blueprint.id)
     bp.sections = [{"type": "true_false", "count": 1, "points": 100}]
     for v in db.query(QuestionVersion).filter_by(bank_id=w.bank.id):
         v.is_current = False

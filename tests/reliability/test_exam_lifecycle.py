@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from exam_platform.accounts.models import User
 from exam_platform.banks import pool
-from exam_platform.banks.models import Blueprint, QuestionVersion
+from exam_platform.banks.models import PaperRule, QuestionVersion
 from exam_platform.errors import DomainError
 from exam_platform.exams import attempts, proctoring, registration
 from exam_platform.exams.models import Answer, Attempt, ExamResult, Registration, Sitting
@@ -123,7 +123,7 @@ class AttemptLife(RuleBasedStateMachine):
         self.w = SimpleNamespace(sitting=self.db.get(Sitting, ids["sitting"]),
                                  proctor=self.db.get(User, ids["proctor"]), staff=self.db.get(User, ids["staff"]))
         self.w.sitting.minutes = minutes
-        self.db.get(Blueprint, self.w.sitting.blueprint_id).partial_credit = partial
+        self.db.get(PaperRule, self.w.sitting.blueprint_id).partial_credit = partial
         self.models = [Model(registration.register(self.db, actor=self.w.staff, candidate=self.db.get(User, c),
                                                    sitting=self.w.sitting, now=FIXED_NOW))
                        for c in ids["candidates"]]

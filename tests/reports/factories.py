@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from exam_platform.accounts.models import User
-from exam_platform.banks.models import Bank, Blueprint, Question, QuestionVersion
+from exam_platform.banks.models import Bank, PaperRule, Question, QuestionVersion
 from exam_platform.catalog.service import rule_in_force
 from exam_platform.certificates.models import Certificate, CertificateEvent, ReviewApplication
 from exam_platform.exams.models import (
@@ -114,7 +114,7 @@ def bank_with_blueprint(session, category, *, questions=None, pass_mark: int = 8
     counts: dict[str, int] = {}
     for qtype, *_rest in questions:
         counts[qtype] = counts.get(qtype, 0) + 1
-    blueprint = Blueprint(category_id=category.id, bank_id=bank.id, name=f"报表测试组卷{n}",
+    blueprint = PaperRule(category_id=category.id, bank_id=bank.id, name=f"报表测试组卷{n}",
                           sections=[{"type": t, "count": c, "points": 1} for t, c in counts.items()],
                           minutes=60, pass_mark=pass_mark, partial_credit=partial, created_at=FIXED_NOW,
                           updated_at=FIXED_NOW)

@@ -5,10 +5,10 @@ from sqlalchemy import func, select
 from exam_platform.certificates import keys
 from exam_platform.certificates import token as tokens
 from exam_platform.certificates.models import Certificate, CertificateToken
+from exam_platform.demo.generator import SESSIONS_PER_CLASS, generate
 from exam_platform.exams.models import Answer, ExamResult
 from exam_platform.reports import dashboards, items, periods, targets
 from exam_platform.reports.figures import Filters
-from exam_platform.reports.generator import SESSIONS_PER_CLASS, generate
 from exam_platform.training.models import AttendanceRecord, Enrollment
 from tests.conftest import FIXED_NOW
 

@@ -30,7 +30,7 @@ class WorldA:
 @pytest.fixture(scope="package")  # removed again before any other package runs
 def world_a(app):
     from exam_platform import demo
-    from exam_platform.banks.models import Bank, Blueprint, Question, QuestionVersion
+    from exam_platform.banks.models import Bank, PaperRule, Question, QuestionVersion
     from exam_platform.certificates.models import Certificate
     from exam_platform.db import get_session
     from exam_platform.employers.models import EducationRecord, EnrollmentRequest, Post, Worker
@@ -101,7 +101,7 @@ def world_a(app):
                 world.users = {"candidate": reg.candidate_id, "proctor": w.proctor.id}
                 assert all(world.ids.values()), world.ids
                 assert db.scalar(select(func.count(Sitting.id))) and db.scalar(select(func.count(Registration.id)))
-                assert db.scalar(select(func.count(Bank.id))) and db.scalar(select(func.count(Blueprint.id)))
+                assert db.scalar(select(func.count(Bank.id))) and db.scalar(select(func.count(PaperRule.id)))
                 db.commit()
             yield world
     finally:

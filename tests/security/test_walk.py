@@ -136,7 +136,7 @@ def test_state_changing_routes_refuse_a_missing_csrf_token(app, client, db, worl
 
 def test_errors_show_no_traceback(app, client, db, monkeypatch):
     """An unexpected exception becomes a plain 500 page (HTML) or JSON error — no stack, no SQL, no paths."""
-    from exam_platform import core_views
+    from exam_platform import views as core_views
 
     def boom():
         raise RuntimeError("secret internal detail /srv/app/db.py SELECT * FROM users")

@@ -377,13 +377,13 @@ def test_a_heartbeat_is_a_small_constant_number_of_statements(client, db, world,
 
 
 def test_practice_page_links_to_the_mock_exam_of_the_bank(client, db, world):
-    from exam_platform.banks.models import Blueprint
+    from exam_platform.banks.models import PaperRule
 
     practice_bank = tf.bank(db)
     db.commit()
     f.login_as(client, world["person"])
     assert "/exams/mock/" not in text(client.get(f"/training/practice/{practice_bank.id}"))
-    mock = Blueprint(category_id=practice_bank.category_id, bank_id=practice_bank.id, name="模拟", purpose="mock",
+    mock = PaperRule(category_id=practice_bank.category_id, bank_id=practice_bank.id, name="模拟", purpose="mock",
                      sections=[{"type": "true_false", "count": 2, "points": 50}], minutes=10, pass_mark=80,
                      created_at=FIXED_NOW, updated_at=FIXED_NOW)
     db.add(mock)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...accounts.models import User
-from ...banks.models import Blueprint
+from ...banks.models import PaperRule
 from ...errors import NotFound
 from ...training import practice
 from .. import grading, results, scoring
@@ -56,7 +56,7 @@ class Scored:
 
 def score(session: Session, attempt: Attempt) -> Scored:
     paper = attempt.paper
-    partial_credit = session.scalar(select(Blueprint.partial_credit).where(Blueprint.id == paper.blueprint_id))
+    partial_credit = session.scalar(select(PaperRule.partial_credit).where(PaperRule.id == paper.blueprint_id))
     keys = answer_keys(session, paper)
     responses = {pos: resp for pos, (resp, _seq) in answers_of(session, attempt.id).items()}
     return Scored(scoring.grade(paper.items, keys, responses, partial_credit=partial_credit), keys, responses)
@@ -92,7 +92,7 @@ def _to_wrong_book(session: Session, attempt: Attempt, paper: Paper, keys: dict[
         ok, _earned = scoring.grade_item(item["type"], int(item["points"]), order, keys[version_id], response, False)
         own = scoring.to_original(response, order) if item["type"] != "true_false" else response
         outcomes[version_id] = (sorted(own) if isinstance(own, list) else own, ok)
-    bank_id = session.scalar(select(Blueprint.bank_id).where(Blueprint.id == paper.blueprint_id))
+    bank_id = session.scalar(select(PaperRule.bank_id).where(PaperRule.id == paper.blueprint_id))
     practice.record_outcomes(session, trainee_id=attempt.candidate_id, bank_id=bank_id, outcomes=outcomes, now=now)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ...accounts.models import User
 from ...banks import pool
-from ...banks.models import Blueprint, QuestionVersion
+from ...banks.models import PaperRule, QuestionVersion
 from ...errors import Conflict, NotFound, ValidationError
 from .. import client_paper, scoring
 from ..models import Answer, Attempt, AttemptState, Paper, Registration, Sitting
@@ -48,7 +48,7 @@ def title_of(session: Session, attempt: Attempt) -> str:
     if attempt.registration_id is not None:
         return session.scalar(select(Sitting.title).join(Registration, Registration.sitting_id == Sitting.id)
                               .where(Registration.id == attempt.registration_id))
-    return session.scalar(select(Blueprint.name).join(Paper, Paper.blueprint_id == Blueprint.id)
+    return session.scalar(select(PaperRule.name).join(Paper, Paper.blueprint_id == PaperRule.id)
                           .where(Paper.id == attempt.paper_id))
 
 
@@ -80,7 +80,7 @@ def outcome(session: Session, attempt: Attempt) -> dict:
     if attempt.voided or body["grading"]:
         return body  # handed in, its grading queued: the client asks again (``grading``: true)
     body["score"], body["passed"] = attempt.score, attempt.passed
-    review_policy = session.scalar(select(Blueprint.review_policy).join(Paper, Paper.blueprint_id == Blueprint.id)
+    review_policy = session.scalar(select(PaperRule.review_policy).join(Paper, Paper.blueprint_id == PaperRule.id)
                                    .where(Paper.id == attempt.paper_id))
     if review_policy == "wrong_answers":
         body["review"] = wrong_answers(session, attempt)

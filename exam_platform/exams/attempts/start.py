@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ...accounts.models import User
-from ...banks.models import Blueprint
+from ...banks.models import PaperRule
 from ...errors import NotFound
 from .. import drawing
 from ..models import Attempt, AttemptState, Paper, Registration
@@ -52,7 +52,7 @@ def start_exam(session: Session, *, candidate: User, registration: Registration,
     check_ip(sitting.allowed_subnets, ip)
     paper = session.scalar(select(Paper).where(Paper.registration_id == registration.id))
     if paper is None:  # papers are drawn at registration; this is only a safety net
-        paper = drawing.draw_paper(session, blueprint=session.get(Blueprint, sitting.blueprint_id), now=now,
+        paper = drawing.draw_paper(session, blueprint=session.get(PaperRule, sitting.blueprint_id), now=now,
                                    registration_id=registration.id)
         session.flush()
     layout = drawing.layout(paper)
@@ -71,7 +71,7 @@ def start_exam(session: Session, *, candidate: User, registration: Registration,
     return attempt
 
 
-def start_mock(session: Session, *, candidate: User, blueprint: Blueprint, device: str, ip: str, label: str,
+def start_mock(session: Session, *, candidate: User, blueprint: PaperRule, device: str, ip: str, label: str,
                now: datetime, grace: int) -> Attempt:
     """模拟考试: an attempt over a practice bank's mock blueprint; resumes the one still running."""
     if blueprint.purpose != "mock" or not blueprint.active or blueprint.bank.purpose != "practice":
