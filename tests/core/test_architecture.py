@@ -130,3 +130,61 @@ def test_the_view_modules_are_found():
 @pytest.mark.parametrize("path", VIEW_MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_views_end_no_transaction_themselves(path):
     assert session_handling(path.read_text(encoding="utf-8")) == []
+
+
+FLASK_BLUEPRINT = re.compile(r"\bBlueprint\(\s*[\"']")
+
+
+def route_module_outside_views(path: Path, source: str) -> bool:
+    """A module that defines a Flask blueprint or routes, outside an area's (or the core's) ``views`` package."""
+    parts = path.relative_to(PACKAGE).parts
+    in_views = parts[0] == "views" or (parts[0] in AREAS and parts[1:2] == ("views",))
+    return not in_views and bool(ROUTE.search(source) or FLASK_BLUEPRINT.search(source))
+
+
+def demo_code_in_area(path: Path) -> bool:
+    """Demo and generated data live in ``exam_platform/demo/``, not in an area (``<area>/demo.py``,
+    ``reports/generator.py`` …)."""
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] in AREAS and Path(parts[-1]).stem.split("_")[0] in {"demo", "generator"}
+
+
+def test_the_shape_checkers_see_what_they_look_for():
+    assert route_module_outside_views(PACKAGE / "training" / "class_views.py", "@bp.get('/x')\ndef x(): ...\n")
+    assert route_module_outside_views(PACKAGE / "exams" / "api.py", "api_bp = Blueprint('exams_api', __name__)\n")
+    assert not route_module_outside_views(PACKAGE / "exams" / "views" / "api.py", "@api_bp.post('/x')\n")
+    assert not route_module_outside_views(PACKAGE / "views" / "__init__.py", "@bp.get('/')\n")
+    assert not route_module_outside_views(PACKAGE / "banks" / "paper_rules.py", "bp = PaperRule(id=1)\n")
+    assert demo_code_in_area(PACKAGE / "exams" / "demo.py")
+    assert demo_code_in_area(PACKAGE / "reports" / "generator_certs.py")
+    assert not demo_code_in_area(PACKAGE / "demo" / "exams.py")
+    assert not demo_code_in_area(PACKAGE / "banks" / "generate.py")
+
+
+SOURCES = sorted(PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_routes_live_in_a_views_package_and_demo_data_in_demo(path):
+    """One shape for every area (docs/architecture.md): pages and JSON APIs in ``<area>/views/``, demo data in
+    ``exam_platform/demo/``, and no area imports the demo package but for its commands (``flask generate-…``)."""
+    assert not route_module_outside_views(path, path.read_text(encoding="utf-8"))
+    assert not demo_code_in_area(path)
+    if path.relative_to(PACKAGE).parts[0] in AREAS and path.name != "commands.py":
+        assert not {n for n in imported(path) if resolved(n)[:1] == ("demo",)}
+
+
+def test_no_route_module_shares_a_name_its_views_package_binds():
+    """``views/identity.py`` next to ``from .. import identity`` in ``views/__init__.py`` would be shadowed
+    (``from .views import identity`` gets the other module) and would rebind the package's name when imported."""
+    for init in sorted(PACKAGE.glob("**/views/__init__.py")):
+        bound = set()
+        for node in ast.walk(ast.parse(init.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+                bound.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                bound.add(node.id)
+        modules = {p.stem for p in init.parent.glob("*.py")} - {"__init__"}
+        assert not modules & bound, (init.parent, sorted(modules & bound))
