@@ -1,6 +1,7 @@
-"""Training pages. One blueprint ``training`` (under /training); its routes live in the sibling modules imported at
-the bottom: class_views (classes, timetable, attendance, exports), enroll_views (enrollment, trainee records,
-completion issue), lesson_views (courseware), my_views (trainee pages, QR check-in), practice_views, completion_views.
+"""Training pages. One blueprint ``training`` (under /training), defined here with the helpers its route modules
+share; the routes live in the modules of this package, each importing ``bp`` from here and imported by
+``register_blueprints``: class_pages (classes, timetable, attendance, exports), enrollment (enrollment, trainee
+records, completion issue), lessons (courseware), my (trainee pages, QR check-in), practice, completions.
 """
 
 from __future__ import annotations
