@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
 from ..states import one_of
+
+if TYPE_CHECKING:  # the tables of the areas below that training's relationships point to
+    from ..accounts.models import Organization, User
+    from ..banks.models import Bank, QuestionVersion
+    from ..catalog.models import Category
 
 
 class ClassStatus(StrEnum):
@@ -61,8 +67,8 @@ class TrainingClass(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    institution = relationship("Organization", lazy="joined")
-    category = relationship("Category", lazy="joined")
+    institution: Mapped[Organization] = relationship("Organization", lazy="joined")
+    category: Mapped[Category] = relationship("Category", lazy="joined")
     sessions: Mapped[list[ClassSession]] = relationship(
         back_populates="training_class", order_by="ClassSession.starts_at", cascade="all, delete-orphan")
 
@@ -135,7 +141,7 @@ class Enrollment(Base):
     test_recorded_at: Mapped[datetime | None]
 
     training_class: Mapped[TrainingClass] = relationship(lazy="joined")
-    trainee = relationship("User", foreign_keys=[trainee_id], lazy="joined")
+    trainee: Mapped[User] = relationship("User", foreign_keys=[trainee_id], lazy="joined")
 
     @property
     def active(self) -> bool:
@@ -186,7 +192,7 @@ class Lesson(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    category = relationship("Category", lazy="joined")
+    category: Mapped[Category] = relationship("Category", lazy="joined")
 
 
 class StudyRecord(Base):
@@ -255,8 +261,8 @@ class WrongAnswer(Base):
     last_wrong_at: Mapped[datetime]
     cleared: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
-    version = relationship("QuestionVersion", lazy="joined")
-    bank = relationship("Bank", lazy="joined")
+    version: Mapped[QuestionVersion] = relationship("QuestionVersion", lazy="joined")
+    bank: Mapped[Bank] = relationship("Bank", lazy="joined")
 
 
 class TrainingCompletion(Base):
@@ -281,9 +287,9 @@ class TrainingCompletion(Base):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
 
-    institution = relationship("Organization", foreign_keys=[institution_id], lazy="joined")
-    category = relationship("Category", lazy="joined")
-    trainee = relationship("User", foreign_keys=[trainee_id], lazy="joined")
+    institution: Mapped[Organization] = relationship("Organization", foreign_keys=[institution_id], lazy="joined")
+    category: Mapped[Category] = relationship("Category", lazy="joined")
+    trainee: Mapped[User] = relationship("User", foreign_keys=[trainee_id], lazy="joined")
 
     def status_on(self, day: date) -> str:
         if self.revoked:
