@@ -5,12 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
 from ..states import one_of
+
+if TYPE_CHECKING:  # tables of the areas below, named for annotations only
+    from ..catalog.models import Category
 
 
 class Bank(Base):
@@ -35,7 +39,7 @@ class Bank(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    category = relationship("Category", lazy="joined")
+    category: Mapped[Category] = relationship("Category", lazy="joined")
 
 
 class Question(Base):
@@ -157,8 +161,8 @@ class PaperRule(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    bank = relationship("Bank", lazy="joined")
-    category = relationship("Category", lazy="joined")
+    bank: Mapped[Bank] = relationship("Bank", lazy="joined")
+    category: Mapped[Category] = relationship("Category", lazy="joined")
 
 
 class PendingUpload(Base):

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Column, Float, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.idnumber import mask_number
 from ..db import Base
+
+if TYPE_CHECKING:  # tables of the areas below, named for annotations only
+    from ..accounts.models import Organization
+    from ..catalog.models import Category
+    from ..training.models import TrainingClass
 
 #: Which certificate categories a post requires (低压电工 → T-1.2; 主要负责人 of a 危化 unit → PRINCIPAL-HAZCHEM).
 post_categories = Table(
@@ -30,7 +36,8 @@ class Post(Base):
     name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
 
-    categories = relationship("Category", secondary=post_categories, lazy="selectin", order_by="Category.position")
+    categories: Mapped[list[Category]] = relationship("Category", secondary=post_categories, lazy="selectin",
+                                                      order_by="Category.position")
 
     @property
     def needs_certificate(self) -> bool:
@@ -159,9 +166,10 @@ class EnrollmentRequest(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
 
-    employer = relationship("Organization", foreign_keys=[employer_id], lazy="joined")
-    training_class = relationship("TrainingClass", lazy="joined")
-    workers = relationship("Worker", secondary=requested_workers, lazy="selectin", order_by="Worker.real_name")
+    employer: Mapped[Organization] = relationship("Organization", foreign_keys=[employer_id], lazy="joined")
+    training_class: Mapped[TrainingClass] = relationship("TrainingClass", lazy="joined")
+    workers: Mapped[list[Worker]] = relationship("Worker", secondary=requested_workers, lazy="selectin",
+                                                 order_by="Worker.real_name")
 
     @property
     def pending(self) -> bool:

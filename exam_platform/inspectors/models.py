@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint as Check,
@@ -22,6 +23,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
+
+if TYPE_CHECKING:  # tables of the areas below, named for annotations only
+    from ..accounts.models import Organization, User
+    from ..certificates.models import Certificate
 
 
 def _known(column: str, values: type[enum.StrEnum]) -> Check:
@@ -92,9 +97,10 @@ class Inspection(Base):
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
 
-    employer = relationship("Organization", foreign_keys=[employer_id], lazy="joined")
-    regulator = relationship("Organization", foreign_keys=[regulator_id])
-    inspectors = relationship("User", secondary=inspection_members, lazy="selectin", order_by="User.id")
+    employer: Mapped[Organization] = relationship("Organization", foreign_keys=[employer_id], lazy="joined")
+    regulator: Mapped[Organization] = relationship("Organization", foreign_keys=[regulator_id])
+    inspectors: Mapped[list[User]] = relationship("User", secondary=inspection_members, lazy="selectin",
+                                                  order_by="User.id")
     checks: Mapped[list[InspectionCheck]] = relationship(back_populates="inspection",
                                                          order_by="InspectionCheck.id")
 
@@ -133,8 +139,8 @@ class InspectionCheck(Base):
     device_at: Mapped[datetime | None]  # the phone's clock (shown only; the server's is checked_at)
 
     inspection: Mapped[Inspection] = relationship(back_populates="checks")
-    certificate = relationship("Certificate", lazy="joined")
-    checked_by = relationship("User", lazy="joined")
+    certificate: Mapped[Certificate | None] = relationship("Certificate", lazy="joined")
+    checked_by: Mapped[User] = relationship("User", lazy="joined")
 
 
 class ForgeryCase(Base):
@@ -155,8 +161,8 @@ class ForgeryCase(Base):
     updated_at: Mapped[datetime]
 
     check: Mapped[InspectionCheck] = relationship(lazy="joined")
-    certificate = relationship("Certificate", foreign_keys=[certificate_id])
-    person = relationship("User", foreign_keys=[person_id])
+    certificate: Mapped[Certificate | None] = relationship("Certificate", foreign_keys=[certificate_id])
+    person: Mapped[User | None] = relationship("User", foreign_keys=[person_id])
 
 
 class InspectorCredential(Base):
@@ -173,7 +179,7 @@ class InspectorCredential(Base):
     valid_until: Mapped[date]
     created_at: Mapped[datetime]
 
-    user = relationship("User", lazy="joined")
+    user: Mapped[User] = relationship("User", lazy="joined")
 
     def valid_on(self, day: date) -> bool:
         return self.issued_on <= day <= self.valid_until

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
+
+if TYPE_CHECKING:  # tables of the areas below, named for annotations only
+    from ..accounts.models import Organization
+    from ..catalog.models import Category
 
 
 class Target(Base):
@@ -33,7 +38,7 @@ class Target(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
-    category = relationship("Category", lazy="joined")
+    category: Mapped[Category | None] = relationship("Category", lazy="joined")
 
 
 class WorkforceDeclaration(Base):
@@ -55,8 +60,8 @@ class WorkforceDeclaration(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime]
 
-    employer = relationship("Organization", lazy="joined")
-    category = relationship("Category", lazy="joined")
+    employer: Mapped[Organization] = relationship("Organization", lazy="joined")
+    category: Mapped[Category] = relationship("Category", lazy="joined")
 
 
 # ---- indexes for the dashboards' read paths on other areas' tables ------------------------------------
