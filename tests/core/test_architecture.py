@@ -163,8 +163,8 @@ def route_module_outside_views(path: Path, source: str) -> bool:
 
 
 def demo_code_in_area(path: Path) -> bool:
-    """Demo and generated data live in ``exam_platform/demo/``, not in an area (``<area>/demo.py``,
-    ``reports/generator.py`` …)."""
+    """Demo and generated data live in ``exam_platform/demo/``, not in an area (no ``demo.py``, ``generator.py``
+    or ``generator_….py`` there)."""
     parts = path.relative_to(PACKAGE).parts
     return parts[0] in AREAS and Path(parts[-1]).stem.split("_")[0] in {"demo", "generator"}
 
