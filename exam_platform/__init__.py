@@ -87,7 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from .banks.views import paper_rules as banks_paper_rules
     from .banks.views import sheets as banks_sheets
     from .catalog import views as catalog
-    from .certificates import verification_log
+    from .certificates import registry_version, verification_log
     from .certificates import views as certificates
     from .certificates.views import api as certificates_api
     from .certificates.views import public as certificates_public
@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from .employers.views import education, imports, verify  # noqa: F401 - routes of employers.bp
     from .employers.views import enrollment_requests as employers_requests
     from .exams import views as exams
+    from .exams.attempts import committer
     from .exams.views import api as exams_api
     from .exams.views import candidate_photos as exams_photos
     from .exams.views import candidates as exams_candidates
@@ -128,6 +129,8 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     verification_log.init_app(app)  # the public verification log's writer (batches off the request path)
+    registry_version.init_app(app)  # the shared counter that lets workers keep what /v/ read (verification.RowCache)
+    committer.init_app(app)  # group commit of answer saves (EXAM_SAVE_GROUP_COMMIT)
     core.register_bench_baseline(app)
 
 

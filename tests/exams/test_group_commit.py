@@ -134,3 +134,9 @@ def test_the_switch(setting, url, on):
     from exam_platform.exams.attempts.committer import enabled
 
     assert enabled(setting, url) is on
+
+
+def test_the_app_factory_wires_the_committer_and_the_registry_version(app):
+    """create_app installs both process services (off in tests: the key is there, set to None, not missing)."""
+    assert "exam_save_committer" in app.extensions
+    assert "registry_version" in app.extensions
