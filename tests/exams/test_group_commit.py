@@ -12,7 +12,7 @@ from sqlalchemy import select
 from exam_platform.exams import capability, device
 from exam_platform.exams.attempts import AttemptRefused
 from exam_platform.exams.attempts.committer import SaveCommitter, _Pending
-from exam_platform.exams.models import Answer, Attempt
+from exam_platform.exams.models import Answer, Attempt, GradingJob
 from tests.conftest import together
 from tests.exams import factories as xf
 from tests.exams.conftest import TOKEN
@@ -70,6 +70,40 @@ def test_concurrent_saves_are_all_acknowledged_and_all_stored(app, committed, cl
     stored = _stored(db, [a.id for a in started])
     assert stored == {(started[i % 4].id, 1 + i // 4): 100 + i for i in range(n)}  # every acknowledged answer
     assert committer.saves == n and committer.batches <= n
+
+
+def test_hand_ins_ride_in_the_groups_with_the_saves_each_closed_and_queued_once(app, committed, clock, committer,
+                                                                               monkeypatch):
+    """A deadline: saves to two attempts and hand-ins of two others (one handed in twice at once) arrive together;
+    every request is answered after its group's commit, each hand-in closed its attempt and queued one grading."""
+    monkeypatch.setitem(app.config, "EXAM_GRADE_INLINE", False)  # as in production: the worker grades
+    db = committed
+    started = _attempts(db, clock, 4)
+    clients, headers = [], []
+    for attempt in started:
+        held = capability.issue(app.config["SECRET_KEY"], attempt_id=attempt.id, candidate_id=attempt.candidate_id,
+                                device_hash=xf.DEVICE, expires=int((attempt.deadline + timedelta(hours=1)).timestamp()))
+        c = app.test_client()
+        c.set_cookie(device.COOKIE, TOKEN)
+        clients.append(c)
+        headers.append({capability.HEADER: held})
+    work = [(0, "answers"), (1, "answers"), (2, "submit"), (3, "submit"), (3, "submit")]
+
+    def send(i: int):
+        k, what = work[i]
+        body = {"position": 1, "response": True, "seq": 9} if what == "answers" else {}
+        return clients[k].post(f"/api/v1/attempts/{started[k].id}/{what}", headers=headers[k], csrf=False, json=body)
+
+    replies = together(len(work), send)
+    assert [r.status_code for r in replies] == [200] * len(work), [r.get_json() for r in replies]
+    assert [r.get_json().get("state") for r in replies[2:]] == ["submitted"] * 3
+    assert all(r.get_json()["grading"] for r in replies[2:])
+    db.expire_all()
+    assert [db.get(Attempt, a.id).state for a in started] == ["in_progress", "in_progress", "submitted", "submitted"]
+    jobs = db.scalars(select(GradingJob.attempt_id).where(GradingJob.attempt_id.in_([a.id for a in started])))
+    assert sorted(jobs) == [started[2].id, started[3].id]
+    assert _stored(db, [a.id for a in started]) == {(started[0].id, 1): 9, (started[1].id, 1): 9}
+    assert committer.saves == len(work)
 
 
 def test_one_refused_save_in_a_batch_costs_the_others_nothing(app, committed, clock, committer):

@@ -14,7 +14,7 @@ This module is the protocol's interface: views, the API, commands and tests call
 """
 
 from .base import DEVICE_MESSAGE, AttemptRefused, device_hash, remaining_seconds
-from .finish import finalise_if_overdue, finish, grade, submit, sweep
+from .finish import finalise_if_overdue, finish, grade, hand_in, submit, sweep
 from .reading import (
     answers_of,
     check_not_in_progress,
@@ -31,7 +31,7 @@ from .start import ABANDONED, abandon_mock, resume, resume_writes, running_mock,
 
 __all__ = [
     "ABANDONED", "DEVICE_MESSAGE", "MAX_SEQ", "AttemptRefused", "abandon_mock", "answers_of", "check_not_in_progress",
-    "device_hash", "finalise_if_overdue", "finish", "get_own_attempt", "grade", "grading_pending", "outcome",
+    "device_hash", "finalise_if_overdue", "finish", "get_own_attempt", "grade", "grading_pending", "hand_in", "outcome",
     "registration_with_sitting",
     "remaining_seconds", "resume", "resume_writes", "running_mock", "save_answer", "start_exam", "start_mock",
     "state_of", "submit", "sweep", "title_of", "wrong_answers",

@@ -1,6 +1,7 @@
-"""Group commit of answer saves: the saves that arrive together are written in one transaction, and each request is
-answered only after that transaction has committed (durable: one fsync — SQLite FULL, PostgreSQL's WAL flush — for
-the whole group instead of one per save).
+"""Group commit of answer saves and hand-ins: the writes that arrive together are written in one transaction, and
+each request is answered only after that transaction has committed (durable: one fsync — SQLite FULL, PostgreSQL's
+WAL flush — for the whole group instead of one per request). A hand-in (``finish.hand_in``: close the attempt,
+queue its grading) rides in the same groups as the saves, so the hand-ins of a deadline share their fsyncs too.
 
 One committer per worker process: a queue and one writer thread with a database session of its own. A request
 queues its save and waits. The writer takes every save waiting (at most ``max_batch``; when it found fewer, it waits
@@ -25,6 +26,7 @@ import logging
 import os
 import queue
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -37,10 +39,10 @@ logger = logging.getLogger(__name__)
 
 
 class _Pending:
-    __slots__ = ("done", "error", "kw", "result")
+    __slots__ = ("done", "error", "kw", "result", "work")
 
-    def __init__(self, kw: dict[str, Any]) -> None:
-        self.kw = kw
+    def __init__(self, kw: dict[str, Any], work: Callable[..., dict] = save_answer) -> None:
+        self.kw, self.work = kw, work
         self.done = threading.Event()
         self.result: dict | None = None
         self.error: BaseException | None = None
@@ -63,7 +65,12 @@ class SaveCommitter:
     # ---- request side ----------------------------------------------------------------------------------------
 
     def save(self, kw: dict[str, Any]) -> dict:
-        pending = _Pending(kw)
+        return self.run(save_answer, kw)
+
+    def run(self, work: Callable[..., dict], kw: dict[str, Any]) -> dict:
+        """``work(session, **kw)`` (``save_answer``, ``hand_in``) in the next group's transaction; its answer after
+        the commit."""
+        pending = _Pending(kw, work)
         self._ensure_thread()
         self._queue.put(pending)
         if not pending.done.wait(self.timeout):
@@ -127,7 +134,7 @@ class SaveCommitter:
                 for pending in batch:
                     point = None if alone else session.begin_nested()
                     try:
-                        pending.result = save_answer(session, **pending.kw)
+                        pending.result = pending.work(session, **pending.kw)
                         if point is not None:
                             point.commit()
                     except AttemptRefused as refusal:

@@ -24,7 +24,7 @@ from ...training import practice
 from .. import grading, results, scoring
 from ..models import Attempt, AttemptState, Paper
 from .base import DEVICE_MESSAGE, refuse
-from .reading import answer_keys, answers_of, registration_with_sitting
+from .reading import answer_keys, answers_of, get_own_attempt, outcome, registration_with_sitting
 
 
 def finish(session: Session, *, attempt: Attempt, now: datetime, by: str) -> bool:
@@ -108,6 +108,15 @@ def submit(session: Session, *, attempt: Attempt, candidate: User, device: str, 
     if attempt.in_progress:
         finish(session, attempt=attempt, now=now, by="candidate")
     return attempt
+
+
+def hand_in(session: Session, *, attempt_id: int, candidate: Any, device: str, now: datetime, grace: int) -> dict:
+    """The exam client's 交卷 as one unit of work — the candidate's own attempt (``candidate``: anything with its
+    ``id``), submitted, and the outcome it answers — for a request's transaction or a group commit's
+    (``committer.run``)."""
+    attempt = get_own_attempt(session, attempt_id=attempt_id, candidate=candidate)
+    submit(session, attempt=attempt, candidate=candidate, device=device, now=now, grace=grace)
+    return outcome(session, attempt)
 
 
 def finalise_if_overdue(session: Session, attempt: Attempt, *, now: datetime, grace: int,
