@@ -109,6 +109,7 @@ def main() -> None:
     from exam_platform.config import MB, UploadLimits
     from exam_platform.db import get_session, make_engine
     from exam_platform.migrate import upgrade
+    from exam_platform.paths import ROOT
 
     work = Path(tempfile.mkdtemp(prefix="bank_import_"))
     url = f"sqlite:///{work / 'bench.sqlite3'}" if args.db == "sqlite" else args.db
@@ -160,6 +161,14 @@ def main() -> None:
         for seed in range(100):
             draw(spec, index, random.Random(seed))
         t_draw = (time.perf_counter() - t0) / 100
+        # The workbench at that size against a shipped bank in the same database: its first page, a search, a
+        # page deep in the list (keyset), as banks/views run them (banks/search.py).
+        shipped = ROOT / "question_banks" / "banks" / "T-2.1-exam.yaml"
+        importer.import_bank_file(session, actor=None, path=shipped, now=clock.now(),
+                                  media_dir=ROOT / "question_banks" / "media")
+        session.commit()
+        small = session.query(Bank).filter_by(code="T-2.1-exam").one()
+        workbench = {name: workbench_ms(session, b.id) for name, b in (("generated", bank), ("shipped", small))}
 
     print(summary.line())
     print(f"questions            {args.questions:>10,}")
@@ -172,6 +181,36 @@ def main() -> None:
         print(f"Python heap peak     {heap:>10.0f} MB (import only, tracemalloc)")
     print(f"pool index build     {t_index * 1000:>10.0f} ms ({len(index):,} questions)")
     print(f"one draw (95 items)  {t_draw * 1000:>10.2f} ms")
+    for what in ("first page", "search", "deep page"):
+        print(f"workbench {what:<10} {workbench['generated'][what]:>10.1f} ms "
+              f"(T-2.1-exam, {workbench['shipped']['count']} questions: {workbench['shipped'][what]:.1f} ms)")
+
+
+def workbench_ms(session, bank_id: int, repeat: int = 20) -> dict:
+    """Median milliseconds of the workbench's queries on one bank: the first page of active questions, a search
+    over stems, and the page after a cursor in the middle of the list."""
+    from statistics import median
+
+    from exam_platform.banks import search
+
+    def timed(fn) -> float:
+        runs = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            fn()
+            runs.append((time.perf_counter() - t0) * 1000)
+        return median(runs)
+
+    everything = search.filtered([bank_id], search.QuestionFilter())
+    first = search.page(session, everything)
+    middle = list(session.execute(everything.order_by(None).limit(1).offset(max(0, first.total // 2))))
+    cursor = search._cursor(middle[0][0]) if middle else None
+    return {
+        "count": first.total,
+        "first page": timed(lambda: search.page(session, everything)),
+        "search": timed(lambda: search.page(session, search.filtered([bank_id], search.QuestionFilter(q="安全")))),
+        "deep page": timed(lambda: search.page(session, everything, after=cursor)),
+    }
 
 
 def job_path(args) -> None:
