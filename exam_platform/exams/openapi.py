@@ -62,7 +62,9 @@ SCHEMAS: dict[str, Any] = {
         "remaining_seconds": {"type": "integer", "minimum": 0}, "capability": CAPABILITY,
         "questions": {"type": "array", "items": ref("Question")},
         "answers": {"type": "object", "additionalProperties": False,
-                    "patternProperties": {"^[0-9]+$": ref("SavedAnswer")}}}),
+                    "patternProperties": {"^[0-9]+$": ref("SavedAnswer")}}},
+        # no capability once the attempt is over, nor for a browser without its device cookie
+        required=["attempt_id", "kind", "title", "state", "remaining_seconds", "questions", "answers"]),
     # Fields it does not know are ignored (the save stays one statement; a newer client may send more).
     "SaveRequest": {**obj({"position": POSITION, "response": RESPONSE, "seq": SEQ}), "additionalProperties": True},
     "SaveAck": obj({"seq": {"type": "integer"}, "remaining_seconds": {"type": "integer", "minimum": 0}}),

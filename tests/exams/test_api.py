@@ -258,6 +258,9 @@ def test_mock_exam_shows_wrong_answers_with_explanations_only_after_submission(d
     validate(paper.get_json(), "Paper")
     outcome = client.post(f"/api/v1/attempts/{attempt_id}/submit").get_json()
     validate(outcome, "Outcome")
+    after = client.get(f"/api/v1/attempts/{attempt_id}/paper").get_json()  # handed in: no capability, no questions
+    assert "capability" not in after and after["questions"] == []
+    validate(after, "Paper")
     assert outcome["score"] == 0 and len(outcome["review"]) == 11
     assert all(item["explanation"].startswith("SECRET-EXPLANATION") for item in outcome["review"])
     page = client.get(f"/exams/attempts/{attempt_id}/result").get_data(as_text=True)
