@@ -191,6 +191,9 @@ class Attempt(Base):
         one_of("state", AttemptState, name="state_known"),
         Index("ix_attempts_state_deadline", "state", "deadline"),
     )
+    #: Not stored: True on the instance a start has just created (``attempts.start``) — nothing can have been saved
+    #: to it yet, so the start's answer reads no answers.
+    created_now = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"), unique=True)

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import jsonschema
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from exam_platform import openapi
 from exam_platform.banks.models import QuestionVersion
 from exam_platform.certificates.models import Certificate
-from exam_platform.exams import device
+from exam_platform.exams import capability, device
 from exam_platform.exams.models import Attempt, ExamResult
 from tests import factories as f
 from tests.exams import factories as xf
@@ -311,3 +311,32 @@ def test_seq_and_position_as_whole_floats_are_the_same_numbers(live, client):
         assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_save", body
     paper = client.get(f"/api/v1/attempts/{attempt_id}/paper").get_json()
     assert paper["answers"]["1"] == {"response": True, "seq": 1520521}
+
+
+def test_a_new_start_reads_no_answers_nor_its_title_again_and_a_resume_reads_the_answers(app, live, client):
+    """The start storm's request: a just-created attempt has no saved answers to read, and the sitting's title came
+    with the registration; starting again (a resume) reads the answers saved meanwhile."""
+    w, reg = live
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(" ".join(statement.split()))
+
+    engine = app.extensions["database"].engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        first = client.post(f"/api/v1/registrations/{reg.id}/attempt?include=paper").get_json()
+        at_start, seen[:] = list(seen), []
+        saved = client.post(f"/api/v1/attempts/{first['attempt_id']}/answers", csrf=False,
+                            headers={capability.HEADER: first["capability"]},
+                            json={"position": 1, "response": True, "seq": 7})
+        assert saved.status_code == 200, saved.get_json()
+        seen.clear()
+        again = client.post(f"/api/v1/registrations/{reg.id}/attempt?include=paper").get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert first["paper"]["title"] == w.sitting.title and first["paper"]["answers"] == {}
+    assert not [s for s in at_start if "FROM answers" in s or "sittings.title" in s], at_start
+    assert again["attempt_id"] == first["attempt_id"] and again["paper"]["title"] == w.sitting.title
+    assert again["paper"]["answers"] == {"1": {"response": True, "seq": 7}}
+    assert [s for s in seen if "FROM answers" in s]

@@ -68,6 +68,7 @@ def start_exam(session: Session, *, candidate: User, registration: Registration,
     except IntegrityError:  # a simultaneous start won: use its attempt
         existing = session.scalar(select(Attempt).where(Attempt.registration_id == registration.id))
         return resume(session, attempt=existing, device=device, ip=ip, label=label, now=now, grace=grace)
+    attempt.created_now = True
     return attempt
 
 
@@ -91,6 +92,7 @@ def start_mock(session: Session, *, candidate: User, blueprint: PaperRule, devic
     _bind_device(attempt, device=device, ip=ip, label=label)
     session.add(attempt)
     session.flush()
+    attempt.created_now = True
     return attempt
 
 

@@ -116,10 +116,12 @@ def _wants_paper() -> bool:
     return "paper" in include
 
 
-def _started(attempt: Attempt, token: str, with_paper: bool):
+def _started(attempt: Attempt, token: str, with_paper: bool, title: str | None = None):
+    """The start's answer (and its paper with ``?include=paper``): no answers read for an attempt created just now,
+    no title read when the caller has it (the sitting loaded with the registration)."""
     db = get_session()
     now = clock.now()
-    answers = attempts.answers_of(db, attempt.id)
+    answers = {} if attempt.created_now else attempts.answers_of(db, attempt.id)
     body = attempts.state_of(db, attempt, now=now, answers=answers)
     commit(db)
     held = issue_capability(attempt, token)
@@ -130,7 +132,7 @@ def _started(attempt: Attempt, token: str, with_paper: bool):
         # The exam client gets its questions with the start: one round trip instead of two, read after the
         # start's commit (SQLite: not under the write lock the start held).
         with read_apart(db):
-            paper = _paper_json(db, attempt, now, answers=answers, held=held)
+            paper = _paper_json(db, attempt, now, answers=answers, held=held, title=title)
     response = json_response(body, paper=paper) if paper else make_response(jsonify(body))
     device.ensure(response, token)
     return response
@@ -147,7 +149,7 @@ def start(registration_id: int):
     attempt = attempts.start_exam(db, candidate=current_user, registration=registration,
                                   device=attempts.device_hash(token), ip=request.remote_addr or "",
                                   label=device.label(), now=clock.now(), grace=_grace())
-    return _started(attempt, token, with_paper)
+    return _started(attempt, token, with_paper, title=registration.sitting.title)
 
 
 @api_bp.post("/mock/<int:blueprint_id>/attempt")
@@ -209,10 +211,12 @@ def paper(attempt_id: int):
     return current_app.response_class(body, mimetype="application/json")
 
 
-def _paper_json(db, attempt: Attempt, now, answers: dict | None = None, held: str | None = None) -> str:
+def _paper_json(db, attempt: Attempt, now, answers: dict | None = None, held: str | None = None,
+                title: str | None = None) -> str:
     """The Paper object as JSON text: its questions are the text stored at draw time (client_paper.py), spliced in
     as they are rather than parsed and re-encoded."""
-    head = {"attempt_id": attempt.id, "kind": attempt.kind, "title": attempts.title_of(db, attempt),
+    head = {"attempt_id": attempt.id, "kind": attempt.kind,
+            "title": title if title is not None else attempts.title_of(db, attempt),
             "state": attempt.state, "remaining_seconds": 0}
     if not attempt.in_progress:
         return json_object(head, questions="[]", answers="{}")
