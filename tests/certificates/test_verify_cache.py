@@ -14,13 +14,12 @@ import pytest
 from flask import render_template
 from sqlalchemy import select
 
-from exam_platform import clock as app_clock
 from exam_platform.accounts.models import User
 from exam_platform.certificates import keys, lifecycle, registry_version, verification, verify_page
 from exam_platform.certificates.models import Certificate
 from exam_platform.extensions import limiter
 from tests.certificates import factories as cf
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, TestClock
 from tests.reliability.conftest import fresh_database
 
 SECRET = "verify-cache-secret"
@@ -123,12 +122,12 @@ def two_workers():
     keydir = tempfile.mkdtemp(prefix="verify_cache_keys_")
     enabled = limiter.enabled
     settings = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "TESTING": False, "CERT_KEY_DIR": keydir,
-                "VERIFICATION_LOG_FLUSH_MS": 0}
+                "VERIFICATION_LOG_FLUSH_MS": 0, "CLOCK": TestClock()}  # one pinned clock for both: never the wall
     if not url.startswith("sqlite") and redis_available():
         settings["REGISTRY_VERSION_URI"] = REDIS  # several hosts: the counter in Redis
     a, b = create_app(dict(settings)), create_app(dict(settings))
     limiter.enabled = False  # (create_app re-initialises the one limiter object: the suite keeps it off)
-    now = app_clock.now()
+    now = FIXED_NOW
     with a.test_request_context():
         db = get_session()
         load_catalog(db, now=now)
@@ -157,7 +156,7 @@ def test_revoked_through_the_service_in_one_worker_reads_revoked_at_once_in_anot
     with a.test_request_context():
         db = get_session()
         lifecycle.revoke(db, db.get(Certificate, info["certificate"]), actor=db.get(User, info["regulator"]),
-                         now=app_clock.now(), ground="false_information", reason="培训记录造假")
+                         now=FIXED_NOW, ground="false_information", reason="培训记录造假")
         db.commit()
     page = reader.get(f"/v/{info['token']}").get_data(as_text=True)
     assert 'data-status="revoked"' in page and "已撤销" in page
@@ -173,14 +172,14 @@ def test_a_kept_row_is_not_used_once_the_registry_version_moved(two_workers):
 
     with b.test_request_context():
         db = get_session()
-        first = verification.read_status(db, info["token"], now=app_clock.now())
+        first = verification.read_status(db, info["token"], now=FIXED_NOW)
         db.rollback()
         db.execute(Certificate.__table__.update().where(Certificate.__table__.c.id == info["certificate"])
                    .values(status="suspended", status_code="suspended"))  # behind the ORM's back: no bump
         db.commit()
-        kept = verification.read_status(db, info["token"], now=app_clock.now())
+        kept = verification.read_status(db, info["token"], now=FIXED_NOW)
         registry_version.bump()
-        fresh = verification.read_status(db, info["token"], now=app_clock.now())
+        fresh = verification.read_status(db, info["token"], now=FIXED_NOW)
     assert (first.status, kept.status, fresh.status) == ("valid", "valid", "suspended")
 
 
