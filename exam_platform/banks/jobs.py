@@ -156,18 +156,7 @@ def open_upload(data: bytes, filename: str, limits: UploadLimits) -> Upload:
     sheet = banks[0]
     if sheet.file_size > limits.bank_job_file_bytes:
         raise JobProblem(_l("题库文件过大（上限 %(n)s MB）", n=f"{limits.bank_job_file_bytes / MB:g}"), field="file")
-    base = sheet.filename.rsplit("/", 1)[0] + "/" if "/" in sheet.filename else ""
-    pictures = {i.filename[len(base):]: i for i in infos if i is not sheet and i.filename.startswith(base)}
-
-    def read(name: str) -> bytes | None:
-        info = pictures.get(name)
-        if info is None:
-            return None
-        if info.file_size > media.MAX_BYTES:
-            return b"\0" * (media.MAX_BYTES + 1)  # refused as too large without unpacking it
-        with archive.open(info) as member:
-            return member.read(media.MAX_BYTES + 1)
-
+    pictures, read = media.pictures_beside(archive, infos, sheet)
     kind = "xlsx" if sheet.filename.lower().endswith(".xlsx") else "yaml"
     return Upload(sheet.filename.rsplit("/", 1)[-1], kind, archive.read(sheet), read, set(pictures),
                   {n: i.file_size for n, i in pictures.items()})

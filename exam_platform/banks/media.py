@@ -18,6 +18,8 @@ import hashlib
 import hmac
 import io
 import re
+import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from xml.etree import ElementTree as ET
@@ -205,3 +207,23 @@ def headers(content_type: str) -> dict[str, str]:
     return {"Content-Type": content_type, "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
             "Cache-Control": "private, max-age=86400, immutable", "Content-Disposition": "inline"}
+
+
+def pictures_beside(archive: zipfile.ZipFile, infos: Sequence[zipfile.ZipInfo], bank_file: zipfile.ZipInfo
+                    ) -> tuple[dict[str, zipfile.ZipInfo], Callable[[str], bytes | None]]:
+    """The pictures in a zip's bank-file folder, by their name relative to it, and a reader of one by that name
+    (None when absent). A picture over ``MAX_BYTES`` is never unpacked: the reader answers a stand-in one byte too
+    large, which ``judge`` refuses. Shared by the Excel upload (sheets.py) and the background import (jobs.py)."""
+    base = bank_file.filename.rsplit("/", 1)[0] + "/" if "/" in bank_file.filename else ""
+    pictures = {i.filename[len(base):]: i for i in infos if i is not bank_file and i.filename.startswith(base)}
+
+    def read(name: str) -> bytes | None:
+        info = pictures.get(name)
+        if info is None:
+            return None
+        if info.file_size > MAX_BYTES:
+            return b"\0" * (MAX_BYTES + 1)  # refused as too large without unpacking it
+        with archive.open(info) as member:
+            return member.read(MAX_BYTES + 1)
+
+    return pictures, read

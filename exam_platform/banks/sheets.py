@@ -250,18 +250,7 @@ def split_upload(data: bytes) -> tuple[bytes, Callable[[str], bytes | None] | No
     if sheet.file_size > limits.xlsx_bytes:
         raise ValidationError(_l("文件过大（上限 %(n)s MB）", n=f"{limits.xlsx_bytes / MB:g}"), field="file",
                               code="bad_spreadsheet")
-    base = sheet.filename.rsplit("/", 1)[0] + "/" if "/" in sheet.filename else ""
-    pictures = {i.filename[len(base):]: i for i in infos if i is not sheet and i.filename.startswith(base)}
-
-    def read(name: str) -> bytes | None:
-        info = pictures.get(name)
-        if info is None:
-            return None
-        if info.file_size > media.MAX_BYTES:
-            return b"\0" * (media.MAX_BYTES + 1)  # refused as too large without unpacking it
-        with archive.open(info) as member:
-            return member.read(media.MAX_BYTES + 1)
-
+    pictures, read = media.pictures_beside(archive, infos, sheet)
     read.names = set(pictures)  # type: ignore[attr-defined]
     return archive.read(sheet), read
 
