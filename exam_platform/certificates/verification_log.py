@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
 import threading
 from datetime import datetime
 
 from flask import Flask, current_app
 
 from ..db import get_db, relaxed_durability
+from ..process_thread import ProcessThread
 from . import verification
 
 logger = logging.getLogger(__name__)
@@ -40,8 +40,7 @@ class LogQueue:
         self._rows: list[dict] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._pid = 0
+        self._writer = ProcessThread(self._run, "verification-log")
         self._stopping = False
 
     # ---- request side ------------------------------------------------------------------------------
@@ -54,7 +53,7 @@ class LogQueue:
             self._rows.extend(rows)
             waiting = len(self._rows)
         if self.background:
-            self._ensure_thread()
+            self._writer.ensure()
         if waiting >= self.batch:
             self._wake.set()
         return True
@@ -87,16 +86,6 @@ class LogQueue:
             return 0
         return len(rows)
 
-    def _ensure_thread(self) -> None:
-        if self._thread is not None and self._pid == os.getpid() and self._thread.is_alive():
-            return
-        with self._lock:
-            if self._thread is not None and self._pid == os.getpid() and self._thread.is_alive():
-                return
-            self._pid = os.getpid()  # a forked worker starts its own writer (threads do not survive fork)
-            self._thread = threading.Thread(target=self._run, name="verification-log", daemon=True)
-            self._thread.start()
-
     def _run(self) -> None:
         while not self._stopping:
             self._wake.wait(self.interval)
@@ -107,8 +96,7 @@ class LogQueue:
         """At exit: stop the writer and write what is queued."""
         self._stopping = True
         self._wake.set()
-        if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
-            self._thread.join(timeout=5)
+        self._writer.join(timeout=5)
         self.flush()
 
 

@@ -23,7 +23,6 @@ off (``EXAM_SAVE_GROUP_COMMIT = False``, the tests' default) every save is its r
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from typing import Any
 from flask import Flask
 
 from ...db import get_db
+from ...process_thread import ProcessThread
 from .base import AttemptRefused
 from .save import save_answer
 
@@ -56,9 +56,7 @@ class SaveCommitter:
         self.app = app
         self.max_batch, self.max_wait, self.timeout = max(1, max_batch), max(0.0, max_wait_ms) / 1000, timeout
         self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._pid = 0
-        self._lock = threading.Lock()
+        self._writer = ProcessThread(self._run, "exam-save-committer")
         self.batches = 0  # groups committed (read by tests and the profile)
         self.saves = 0
 
@@ -71,7 +69,7 @@ class SaveCommitter:
         """``work(session, **kw)`` (``save_answer``, ``hand_in``) in the next group's transaction; its answer after
         the commit."""
         pending = _Pending(kw, work)
-        self._ensure_thread()
+        self._writer.ensure()
         self._queue.put(pending)
         if not pending.done.wait(self.timeout):
             # Not answered in time: not acknowledged. The client sends it again (the highest seq wins).
@@ -82,16 +80,6 @@ class SaveCommitter:
         return pending.result
 
     # ---- writer side -----------------------------------------------------------------------------------------
-
-    def _ensure_thread(self) -> None:
-        if self._thread is not None and self._pid == os.getpid() and self._thread.is_alive():
-            return
-        with self._lock:
-            if self._thread is not None and self._pid == os.getpid() and self._thread.is_alive():
-                return
-            self._pid = os.getpid()  # a forked worker starts its own writer (threads do not survive fork)
-            self._thread = threading.Thread(target=self._run, name="exam-save-committer", daemon=True)
-            self._thread.start()
 
     def _take(self) -> list[_Pending]:
         batch = [self._queue.get()]
