@@ -40,6 +40,19 @@ def _kw(attempt: Attempt, *, position: int = 1, seq: int = 1, device_hash: str =
             "position": position, "response": position % 2 == 0, "seq": seq, "now": now, "grace": 30}
 
 
+def _exam_clients(app, started: list[Attempt]) -> tuple[list, list[dict]]:
+    """An exam-room browser per attempt (its device cookie) and the capability header it sends."""
+    clients, headers = [], []
+    for attempt in started:
+        held = capability.issue(app.config["SECRET_KEY"], attempt_id=attempt.id, candidate_id=attempt.candidate_id,
+                                device_hash=xf.DEVICE, expires=int((attempt.deadline + timedelta(hours=1)).timestamp()))
+        c = app.test_client()
+        c.set_cookie(device.COOKIE, TOKEN)
+        clients.append(c)
+        headers.append({capability.HEADER: held})
+    return clients, headers
+
+
 def _stored(db, attempt_ids) -> dict[tuple[int, int], int]:
     db.expire_all()
     return {(a, p): s for a, p, s in db.execute(select(Answer.attempt_id, Answer.position, Answer.seq)
@@ -49,14 +62,7 @@ def _stored(db, attempt_ids) -> dict[tuple[int, int], int]:
 def test_concurrent_saves_are_all_acknowledged_and_all_stored(app, committed, clock, committer):
     db = committed
     started = _attempts(db, clock, 4)
-    clients, headers = [], []
-    for attempt in started:
-        held = capability.issue(app.config["SECRET_KEY"], attempt_id=attempt.id, candidate_id=attempt.candidate_id,
-                                device_hash=xf.DEVICE, expires=int((attempt.deadline + timedelta(hours=1)).timestamp()))
-        c = app.test_client()
-        c.set_cookie(device.COOKIE, TOKEN)
-        clients.append(c)
-        headers.append({capability.HEADER: held})
+    clients, headers = _exam_clients(app, started)
     n = 16  # four saves to each attempt, all at once
 
     def save(i: int):
@@ -79,14 +85,7 @@ def test_hand_ins_ride_in_the_groups_with_the_saves_each_closed_and_queued_once(
     monkeypatch.setitem(app.config, "EXAM_GRADE_INLINE", False)  # as in production: the worker grades
     db = committed
     started = _attempts(db, clock, 4)
-    clients, headers = [], []
-    for attempt in started:
-        held = capability.issue(app.config["SECRET_KEY"], attempt_id=attempt.id, candidate_id=attempt.candidate_id,
-                                device_hash=xf.DEVICE, expires=int((attempt.deadline + timedelta(hours=1)).timestamp()))
-        c = app.test_client()
-        c.set_cookie(device.COOKIE, TOKEN)
-        clients.append(c)
-        headers.append({capability.HEADER: held})
+    clients, headers = _exam_clients(app, started)
     work = [(0, "answers"), (1, "answers"), (2, "submit"), (3, "submit"), (3, "submit")]
 
     def send(i: int):
